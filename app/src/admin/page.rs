@@ -1,0 +1,196 @@
+//! The Accounts page: every account, a form to add one, and per-row role and status controls.
+
+use super::{AccountSummary, ChangeRole, CreateAccount, SetAccountActive};
+use crate::auth::{Permission, Protected, Role};
+use crate::ui::{action_error, field_message, form_message, Field, FieldErrorText, FormAlert, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    view! {
+        <Title text="Accounts · Tollgate" />
+        <Protected permission=Permission::ManageAccounts view=|admin| view! { <Accounts me=admin.id /> } />
+    }
+}
+
+#[component]
+fn Accounts(me: uuid::Uuid) -> impl IntoView {
+    let create = ServerAction::<CreateAccount>::new();
+    let change_role = ServerAction::<ChangeRole>::new();
+    let set_active = ServerAction::<SetAccountActive>::new();
+    let accounts = Resource::new(
+        move || {
+            (
+                create.version().get(),
+                change_role.version().get(),
+                set_active.version().get(),
+            )
+        },
+        |_| super::list_accounts(),
+    );
+    let row_error = Signal::derive(move || {
+        action_error(change_role)
+            .get()
+            .or_else(|| action_error(set_active).get())
+            .map(|e| e.to_string())
+    });
+    view! {
+        <section class="page">
+            <header class="page-header">
+                <h1>"Accounts"</h1>
+                <p class="muted">
+                    "Everyone who can sign in to Tollgate. Deactivate people who leave: their sessions end at once."
+                </p>
+            </header>
+            <NewAccountForm create />
+            <h2>"All accounts"</h2>
+            <FormAlert message=row_error />
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match accounts.await {
+                        Ok(list) => view! { <AccountTable list me change_role set_active /> }.into_any(),
+                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn NewAccountForm(create: ServerAction<CreateAccount>) -> impl IntoView {
+    let error = action_error(create);
+    let created = move || {
+        create.value().get().and_then(Result::ok).map(|account| {
+            view! {
+                <div class="alert alert-success" role="status" data-test="form-success">
+                    "Created " {account.display_name} " (" {account.role.label()} "). "
+                    "Share the password with them privately."
+                </div>
+            }
+        })
+    };
+    view! {
+        <div class="card">
+            <h2>"Add an account"</h2>
+            {created}
+            <FormAlert message=form_message(error) />
+            <ActionForm action=create attr:novalidate="" attr:data-test="new-account-form" attr:class="form-grid">
+                <Field label="Name" name="display_name" id_prefix="new-" error=field_message(error, "display_name") />
+                <Field label="Email" name="email" input_type="email" id_prefix="new-"
+                    error=field_message(error, "email") />
+                <div class="field">
+                    <label for="new-role">"Role"</label>
+                    <select id="new-role" name="role">
+                        {Role::ALL
+                            .into_iter()
+                            .map(|role| {
+                                view! {
+                                    <option value=role.as_str() selected=role == Role::Editor>
+                                        {role.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldErrorText id="new-role-error".into() error=field_message(error, "role") />
+                </div>
+                <Field label="Initial password" name="password" input_type="password" id_prefix="new-"
+                    autocomplete="new-password" hint="At least 12 characters."
+                    error=field_message(error, "password") />
+                <div class="form-actions">
+                    <button type="submit" class="button primary" disabled=move || create.pending().get()>
+                        "Create account"
+                    </button>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn AccountTable(
+    list: Vec<AccountSummary>,
+    me: uuid::Uuid,
+    change_role: ServerAction<ChangeRole>,
+    set_active: ServerAction<SetAccountActive>,
+) -> impl IntoView {
+    let rows = list
+        .into_iter()
+        .map(|account| {
+            let is_me = account.id == me;
+            let status = if account.active { "Active" } else { "Deactivated" };
+            let role_select_id = format!("role-{}", account.id);
+            let toggle_text = if account.active { "Deactivate" } else { "Reactivate" };
+            let toggle_label = format!("{toggle_text} {}", account.display_name);
+            let role_label = format!("Role of {}", account.display_name);
+            view! {
+                <tr data-test="account-row" data-email=account.email.clone() class:inactive=!account.active>
+                    <td>
+                        <div class="strong">{account.display_name.clone()}</div>
+                        <div class="muted small">{account.email.clone()}</div>
+                    </td>
+                    <td>
+                        <ActionForm action=change_role attr:class="inline-form">
+                            <input type="hidden" name="account_id" value=account.id.to_string() />
+                            <label class="visually-hidden" for=role_select_id.clone()>
+                                {role_label}
+                            </label>
+                            <select id=role_select_id name="role">
+                                {Role::ALL
+                                    .into_iter()
+                                    .map(|role| {
+                                        view! {
+                                            <option value=role.as_str() selected=role == account.role>
+                                                {role.label()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                            <button type="submit" class="button small">"Save role"</button>
+                        </ActionForm>
+                    </td>
+                    <td>
+                        <span class="status" class:status-off=!account.active>{status}</span>
+                    </td>
+                    <td>
+                        {(!is_me)
+                            .then(|| {
+                                view! {
+                                    <ActionForm action=set_active attr:class="inline-form">
+                                        <input type="hidden" name="account_id" value=account.id.to_string() />
+                                        <input type="hidden" name="active" value=(!account.active).to_string() />
+                                        <button type="submit" class="button small"
+                                            class:danger=account.active
+                                            aria-label=toggle_label>
+                                            {toggle_text}
+                                        </button>
+                                    </ActionForm>
+                                }
+                            })}
+                        {is_me.then(|| view! { <span class="muted small">"You"</span> })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-test="accounts-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Person"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,79 @@
+//! Server functions for signing in and out and for the first-run setup.
+
+use super::SessionInfo;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Who is visiting, and whether Tollgate still needs its first admin.
+#[server(prefix = "/api", endpoint = "session")]
+pub async fn get_session() -> Result<SessionInfo, AppError> {
+    // Public by design: this is the check itself.
+    let state = crate::state::app_state()?;
+    let user = super::server::guard::current_user().await?;
+    let setup_needed = match user {
+        Some(_) => false,
+        None => !super::server::accounts::any_exist(&state.pool).await?,
+    };
+    Ok(SessionInfo { user, setup_needed })
+}
+
+/// Signs in with email and password; on success starts a new session and goes home.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    // Public by design: anyone may try to sign in; throttling guards it.
+    use super::server::{accounts, password::Password, session};
+    let state = crate::state::app_state()?;
+    let user = accounts::authenticate(&state.pool, &email, Password::new(password)).await?;
+    if let Some(old) = session::token_from_request() {
+        session::end(&state.pool, &old).await?;
+    }
+    let token = session::start(&state.pool, user.id, &state.auth).await?;
+    session::set_cookie(&token, &state.auth);
+    tracing::info!(account = %user.id, "signed in");
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Ends the current session and returns to the sign-in page.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    // Public by design: signing out without a session simply lands on the sign-in page.
+    use super::server::session;
+    let state = crate::state::app_state()?;
+    if let Some(token) = session::token_from_request() {
+        session::end(&state.pool, &token).await?;
+    }
+    session::clear_cookie(&state.auth);
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Creates the first admin account. Refused once any account exists.
+#[server(prefix = "/api", endpoint = "setup")]
+pub async fn create_first_admin(
+    display_name: String,
+    email: String,
+    password: String,
+    password_confirmation: String,
+) -> Result<(), AppError> {
+    // Public by design, but only while no account exists (checked under a lock inside).
+    use super::server::{accounts, password::Password, session};
+    let state = crate::state::app_state()?;
+    let input = accounts::NewAccount {
+        display_name,
+        email,
+        role: super::Role::Admin,
+        password: Password::new(password),
+    };
+    let mut errors = input.check();
+    if input.password.expose() != password_confirmation {
+        errors.add("password_confirmation", "The two passwords don't match.");
+    }
+    errors.into_result()?;
+    let user = accounts::create_first_admin(&state.pool, input).await?;
+    let token = session::start(&state.pool, user.id, &state.auth).await?;
+    session::set_cookie(&token, &state.auth);
+    tracing::info!(account = %user.id, "first admin created");
+    leptos_axum::redirect("/");
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Server-only parts of authentication: hashing, sessions, account storage, the role guard.
+
+pub mod accounts;
+pub mod guard;
+pub mod password;
+pub mod session;
+
+pub use guard::require;

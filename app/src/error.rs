@@ -1,0 +1,161 @@
+//! The one error type every server function returns.
+//!
+//! Expected failures are typed values the UI shows next to the field or above the form;
+//! anything unexpected is logged on the server and reaches the client only as `Internal`.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A message for one named form field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every field-level problem found in one submission.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was added, the collected errors otherwise.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("You don't have permission to do that.")]
+    Forbidden,
+    #[error("Please correct the highlighted fields.")]
+    Invalid(FieldErrors),
+    #[error("That email and password don't match an account.")]
+    InvalidCredentials,
+    #[error("This account is deactivated. Ask an administrator to reactivate it.")]
+    AccountDeactivated,
+    #[error("Too many failed sign-in attempts. Try again in {minutes} minute(s).")]
+    Throttled { minutes: i64 },
+    #[error("Tollgate is already set up. Sign in with your account.")]
+    SetupClosed,
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Not found.")]
+    NotFound,
+    #[error("Could not reach the server. Check your connection and try again.")]
+    Unreachable,
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    /// A stable machine-readable code, used by the REST API and the tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::Invalid(_) => "invalid",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::AccountDeactivated => "account_deactivated",
+            AppError::Throttled { .. } => "throttled",
+            AppError::SetupClosed => "setup_closed",
+            AppError::Refused(_) => "refused",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::NotFound => "not_found",
+            AppError::Unreachable => "unreachable",
+            AppError::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Forbidden | AppError::AccountDeactivated => 403,
+            AppError::NotFound => 404,
+            AppError::SetupClosed | AppError::Refused(_) => 409,
+            AppError::Invalid(_) => 422,
+            AppError::Throttled { .. } => 429,
+            AppError::BadRequest(_) => 400,
+            AppError::Unreachable => 503,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// Field-level messages, when the error is a validation failure.
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Invalid(fields) => Some(fields),
+            _ => None,
+        }
+    }
+
+    /// A single-field validation error.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        AppError::Invalid(errors)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => AppError::Unreachable,
+            // Malformed or missing arguments come from a hand-made request, not from our forms.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::BadRequest("The request was malformed.".into())
+            }
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::AppError;
+
+    impl From<sqlx::Error> for AppError {
+        fn from(error: sqlx::Error) -> Self {
+            tracing::error!(error = %error, "database error");
+            AppError::Internal
+        }
+    }
+
+    impl From<anyhow::Error> for AppError {
+        fn from(error: anyhow::Error) -> Self {
+            tracing::error!(error = format!("{error:#}"), "unexpected error");
+            AppError::Internal
+        }
+    }
+}

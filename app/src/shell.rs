@@ -1,0 +1,112 @@
+//! The HTML document, the router and the frame around every page.
+
+use crate::admin::AccountsPage;
+use crate::auth::{AuthContext, LoginPage, LogoutButton, Permission, SessionInfo, SetupPage};
+use crate::home::HomePage;
+use crate::ui::set_status;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
+use leptos_router::path;
+
+/// The document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tollgate.css" />
+        <Title text="Tollgate" />
+        <Router>
+            <Routes fallback=NotFound>
+                <ParentRoute path=path!("") view=Frame>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("login") view=LoginPage />
+                    <Route path=path!("setup") view=SetupPage />
+                    <Route path=path!("admin/accounts") view=AccountsPage />
+                    <Route path=path!("*any") view=NotFound />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The frame around every page. It is a route so that the actions it creates see errors
+/// posted back by plain HTML forms (the router provides them to its routes).
+#[component]
+fn Frame() -> impl IntoView {
+    AuthContext::provide();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <SiteHeader />
+        <main id="main" tabindex="-1">
+            <Outlet />
+        </main>
+    }
+}
+
+#[component]
+fn SiteHeader() -> impl IntoView {
+    let session = AuthContext::get().session;
+    view! {
+        <header class="site-header">
+            <div class="site-header-inner">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"▲"</span>
+                    "Tollgate"
+                </a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let user = match session.await {
+                            Ok(SessionInfo { user: Some(user), .. }) => user,
+                            _ => return None,
+                        };
+                        let admin = user.role.can(Permission::ManageAccounts);
+                        Some(view! {
+                            <nav class="site-nav" aria-label="Main">
+                                <A href="/">"Home"</A>
+                                {admin.then(|| view! { <A href="/admin/accounts">"Accounts"</A> })}
+                            </nav>
+                            <div class="site-user" data-test="signed-in-user">
+                                <span class="user-name">{user.display_name}</span>
+                                <span class="role-badge">{user.role.label()}</span>
+                                <LogoutButton />
+                            </div>
+                        })
+                    })}
+                </Suspense>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    set_status(404);
+    view! {
+        <Title text="Page not found · Tollgate" />
+        <section class="page narrow">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
+            <a class="button" href="/">"Go to home"</a>
+        </section>
+    }
+}

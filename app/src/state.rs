@@ -1,0 +1,42 @@
+//! The state every handler and server function shares (server only).
+
+use crate::error::AppError;
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use sqlx::PgPool;
+
+/// Session lifetime and cookie settings, from the environment.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// A session unused for this long ends.
+    pub idle_timeout: chrono::Duration,
+    /// A session ends this long after sign-in, however active.
+    pub absolute_timeout: chrono::Duration,
+    /// Mark the session cookie `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout: chrono::Duration::hours(8),
+            absolute_timeout: chrono::Duration::days(7),
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub auth: AuthSettings,
+}
+
+/// The state, from the context leptos_axum provides to every server function and page.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}

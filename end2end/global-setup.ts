@@ -1,0 +1,17 @@
+// cargo-leptos starts the server and this suite at the same moment: wait until it answers.
+export default async function globalSetup(): Promise<void> {
+  const base = process.env.TOLLGATE_BASE_URL ?? "http://127.0.0.1:3210";
+  const deadline = Date.now() + 120_000;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${base}/healthz`);
+      if (response.ok) return;
+      last = `status ${response.status}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`Tollgate did not become healthy at ${base}: ${last}`);
+}

@@ -1,0 +1,43 @@
+import { defineConfig } from "@playwright/test";
+
+// The server is started by `cargo leptos end-to-end` (see scripts/test.sh) with a fresh
+// embedded database, so the first-run journey really is the first run.
+const baseURL = process.env.TOLLGATE_BASE_URL ?? "http://127.0.0.1:3210";
+
+export default defineConfig({
+  testDir: "./tests",
+  globalSetup: "./global-setup.ts",
+  // The journeys share one database whose first admin the setup project creates.
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    browserName: "chromium",
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  projects: [
+    { name: "first-run", testMatch: /first-run\.spec\.ts/ },
+    {
+      name: "journeys",
+      testIgnore: /first-run\.spec\.ts/,
+      dependencies: ["first-run"],
+    },
+  ],
+});

@@ -1,0 +1,92 @@
+import { expect, type Page, type BrowserContext } from "@playwright/test";
+
+/** The admin the first-run spec creates; every other journey signs in as them. */
+export const ADMIN = {
+  name: "Ada Admin",
+  email: "ada.admin@example.com",
+  password: "correct horse battery staple",
+};
+
+/** A new, unique person for one test. */
+export function newPerson(label: string) {
+  const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  return {
+    name: `${label} ${unique}`,
+    email: `${label.toLowerCase().replace(/\W+/g, ".")}.${unique}@example.com`,
+    password: `pw-${unique}-long-enough`,
+  };
+}
+
+/** Waits until the WebAssembly has taken over the page (set in `hydrate()`). */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** Page object for the sign-in page. */
+export class LoginPage {
+  constructor(private readonly page: Page, private readonly js = true) {}
+
+  async open(): Promise<void> {
+    await this.page.goto("/login");
+    if (this.js) await hydrated(this.page);
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    await this.page.getByLabel("Email").fill(email);
+    await this.page.getByLabel("Password").fill(password);
+    await this.page.getByRole("button", { name: "Sign in" }).click();
+  }
+
+  formError() {
+    return this.page.getByTestId("form-error");
+  }
+}
+
+/** Signs in through the form and waits for the home page. */
+export async function signIn(page: Page, who: { email: string; password: string }, js = true): Promise<void> {
+  const login = new LoginPage(page, js);
+  await login.open();
+  await login.signIn(who.email, who.password);
+  await expect(page.getByTestId("signed-in-user")).toBeVisible();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+/** Page object for the admin's Accounts page. */
+export class AccountsPage {
+  constructor(readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.goto("/admin/accounts");
+    await hydrated(this.page);
+    await expect(this.page.getByRole("heading", { name: "Accounts", level: 1 })).toBeVisible();
+  }
+
+  async create(person: { name: string; email: string; password: string }, role: string): Promise<void> {
+    const form = this.page.getByTestId("new-account-form");
+    await form.getByLabel("Name").fill(person.name);
+    await form.getByLabel("Email").fill(person.email);
+    await form.getByLabel("Role").selectOption(role);
+    await form.getByLabel("Initial password").fill(person.password);
+    await form.getByRole("button", { name: "Create account" }).click();
+    await expect(this.page.getByTestId("form-success")).toContainText(person.name);
+    await expect(this.row(person.email)).toBeVisible();
+  }
+
+  row(email: string) {
+    return this.page.locator(`[data-test="account-row"][data-email="${email}"]`);
+  }
+
+  async deactivate(person: { name: string; email: string }): Promise<void> {
+    await this.page.getByRole("button", { name: `Deactivate ${person.name}` }).click();
+    await expect(this.row(person.email)).toContainText("Deactivated");
+  }
+}
+
+/** A signed-in admin in a context of its own, ready to manage accounts. */
+export async function adminSession(context: BrowserContext): Promise<AccountsPage> {
+  const page = await context.newPage();
+  await signIn(page, ADMIN);
+  const accounts = new AccountsPage(page);
+  await accounts.open();
+  return accounts;
+}

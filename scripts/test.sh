@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sets up everything and runs every test: unit and database tests (cargo test, each database
+# test in its own database), the .sqlx staleness check, and the browser journeys (Playwright
+# in Chromium against the release build, which starts its own embedded PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-test.XXXXXX")
+pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n1 || command -v pg_ctl)")
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  # The e2e server stops its own cluster; stop it here too in case the run was interrupted.
+  as_pg "$pg_bin/pg_ctl" -D "$work/e2e-data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "==> starting a throwaway PostgreSQL for the database tests"
+mkdir -p "$work/pg"
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$work" "$work/pg"
+chmod 700 "$work/pg"
+as_pg "$pg_bin/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w -o \
+  "-c listen_addresses='' -k $work/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  start >/dev/null
+socket_url="postgres://postgres@localhost/%s?host=$work/pg"
+
+echo "==> checking that .sqlx/ matches the queries and migrations"
+export DATABASE_URL=$(printf "$socket_url" tollgate_prepare)
+sqlx database create
+sqlx migrate run --source migrations >/dev/null
+cargo sqlx prepare --workspace --check -- --all-targets
+
+echo "==> unit and database tests"
+export DATABASE_URL=$(printf "$socket_url" postgres)
+SQLX_OFFLINE=true cargo test --workspace --all-targets
+
+echo "==> browser journeys (Playwright in Chromium)"
+unset DATABASE_URL
+export SQLX_OFFLINE=true
+export TOLLGATE_DATA_DIR="$work/e2e-data"
+export LEPTOS_SITE_ADDR=127.0.0.1:3210 LEPTOS_RELOAD_PORT=3211
+export TOLLGATE_BASE_URL="http://$LEPTOS_SITE_ADDR"
+cargo leptos end-to-end --release

@@ -1,0 +1,79 @@
+//! Configuration: command-line flags, each with an environment variable and a default.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "server", about = "Tollgate: governance for a portfolio of ML projects")]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default). The address comes from LEPTOS_SITE_ADDR.
+    Serve(ServeArgs),
+    /// Create an admin account. The password is read from TOLLGATE_ADMIN_PASSWORD or stdin.
+    CreateAdmin(CreateAdminArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseArgs {
+    /// PostgreSQL to use. When unset, Tollgate runs its own private cluster in --data-dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where the embedded PostgreSQL keeps its data (used only without DATABASE_URL).
+    #[arg(long, env = "TOLLGATE_DATA_DIR", default_value = ".tollgate/pgdata")]
+    pub data_dir: PathBuf,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "TOLLGATE_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServeArgs {
+    /// Mark the session cookie Secure (set this when serving over HTTPS).
+    #[arg(long, env = "TOLLGATE_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "TOLLGATE_SESSION_IDLE_MINUTES", default_value_t = 480)]
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in at which a session ends, however active.
+    #[arg(long, env = "TOLLGATE_SESSION_MAX_HOURS", default_value_t = 168)]
+    pub session_max_hours: i64,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CreateAdminArgs {
+    /// The new admin's email address.
+    #[arg(long)]
+    pub email: String,
+    /// The name shown in the app (defaults to the part of the email before the @).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+impl ServeArgs {
+    pub fn auth_settings(&self) -> app::state::AuthSettings {
+        app::state::AuthSettings {
+            idle_timeout: chrono::Duration::minutes(self.session_idle_minutes.max(1)),
+            absolute_timeout: chrono::Duration::hours(self.session_max_hours.max(1)),
+            secure_cookies: self.secure_cookies,
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The serve settings from the environment alone, for when no subcommand is given.
+    pub fn parse_from_env() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Only::parse_from(["server"]).serve
+    }
+}

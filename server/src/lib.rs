@@ -1,0 +1,62 @@
+//! Tollgate's server: configuration, database start-up and migrations, the router.
+//!
+//! [`app`] builds the router so tests can drive it without a socket; `main` serves it.
+
+pub mod config;
+pub mod embedded_pg;
+pub mod health;
+mod server_fn_status;
+
+use anyhow::Context;
+use app::state::AppState;
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use std::time::Duration;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// The whole application as an axum router.
+pub fn app(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(server_fn_status::set_error_status))
+        .layer(
+            // Method, path (never the query), status and latency; no headers, so no cookies.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+                })
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
+        .with_state(state)
+}
+
+/// Connects to PostgreSQL and applies every pending migration; refuses to go on if one fails.
+pub async fn connect_and_migrate(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .context("connecting to PostgreSQL")?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("applying database migrations (the server will not start until they succeed)")?;
+    Ok(pool)
+}

@@ -1,0 +1,166 @@
+//! `server`: serves Tollgate, or runs one of its administrative commands.
+
+use anyhow::Context;
+use app::auth::server::{accounts, password::Password};
+use app::auth::Role;
+use app::state::AppState;
+use clap::Parser;
+use leptos::prelude::*;
+use server::config::{Cli, Command, CreateAdminArgs, DatabaseArgs, ServeArgs};
+use server::embedded_pg::EmbeddedPostgres;
+use std::io::BufRead;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let database = Database::open(&cli.database).await?;
+    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::parse_from_env())) {
+        Command::Serve(args) => serve(&database, args).await,
+        Command::CreateAdmin(args) => create_admin(&database, args).await,
+    };
+    database.close().await;
+    result
+}
+
+/// The database in use, and the embedded cluster behind it when Tollgate owns one.
+struct Database {
+    pool: sqlx::PgPool,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    async fn open(args: &DatabaseArgs) -> anyhow::Result<Self> {
+        let (url, embedded) = match &args.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let cluster = EmbeddedPostgres::start(&args.data_dir).await?;
+                (cluster.url(), Some(cluster))
+            }
+        };
+        let pool = match server::connect_and_migrate(&url, args.max_connections).await {
+            Ok(pool) => pool,
+            Err(error) => {
+                if let Some(cluster) = &embedded {
+                    let _ = cluster.stop().await;
+                }
+                return Err(error);
+            }
+        };
+        Ok(Self { pool, embedded })
+    }
+
+    async fn close(self) {
+        self.pool.close().await;
+        if let Some(cluster) = self.embedded {
+            match cluster.stop().await {
+                Ok(()) => tracing::info!("embedded PostgreSQL stopped"),
+                Err(error) => tracing::error!("stopping the embedded PostgreSQL: {error:#}"),
+            }
+        }
+    }
+}
+
+async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
+    let conf = get_configuration(None).context("reading the Leptos configuration")?;
+    let leptos_options = conf.leptos_options;
+    let addr = leptos_options.site_addr;
+    let state = AppState {
+        leptos_options,
+        pool: database.pool.clone(),
+        auth: args.auth_settings(),
+    };
+    spawn_session_purge(state.clone());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    tracing::info!("Tollgate is listening on http://{addr}");
+    axum::serve(listener, server::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")
+}
+
+/// Deletes expired sessions every ten minutes (lookups already ignore them).
+fn spawn_session_purge(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match app::auth::server::session::purge_expired(&state.pool, &state.auth).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
+                Err(error) => tracing::warn!(%error, "purging expired sessions"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn create_admin(database: &Database, args: CreateAdminArgs) -> anyhow::Result<()> {
+    let password = match std::env::var("TOLLGATE_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprintln!("Password for {} (at least 12 characters), then Enter:", args.email);
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| args.email.split('@').next().unwrap_or_default().to_owned());
+    let account = accounts::NewAccount {
+        display_name: name,
+        email: args.email.clone(),
+        role: Role::Admin,
+        password: Password::new(password),
+    };
+    match accounts::create(&database.pool, None, account).await {
+        Ok(created) => {
+            println!("Created admin {} <{}>.", created.display_name, created.email);
+            Ok(())
+        }
+        Err(app::error::AppError::Invalid(fields)) => {
+            let problems: Vec<String> = fields.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+            anyhow::bail!("the admin was not created — {}", problems.join("; "))
+        }
+        Err(other) => anyhow::bail!("the admin was not created — {other}"),
+    }
+}

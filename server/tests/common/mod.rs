@@ -1,0 +1,89 @@
+//! Shared helpers for the database and HTTP tests.
+#![allow(dead_code)]
+
+use app::admin::AccountSummary;
+use app::auth::server::{accounts, password::Password};
+use app::auth::Role;
+use app::state::{AppState, AuthSettings};
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "a perfectly long password";
+
+pub fn state(pool: PgPool) -> AppState {
+    AppState {
+        leptos_options: LeptosOptions::builder().output_name("tollgate").build(),
+        pool,
+        auth: AuthSettings::default(),
+    }
+}
+
+/// Creates an account with [`PASSWORD`] the way an admin would.
+pub async fn account(pool: &PgPool, email: &str, role: Role) -> AccountSummary {
+    accounts::create(
+        pool,
+        None,
+        accounts::NewAccount {
+            display_name: format!("{role} person"),
+            email: email.into(),
+            role,
+            password: Password::new(PASSWORD.into()),
+        },
+    )
+    .await
+    .expect("creating a test account")
+}
+
+/// A request through the whole router, as a browser's JavaScript client would send it.
+pub async fn send(pool: &PgPool, request: Request<Body>) -> Response<Body> {
+    server::app(state(pool.clone()))
+        .oneshot(request)
+        .await
+        .expect("the router never fails")
+}
+
+/// A form POST to a server function, with an optional session cookie.
+pub fn post_form(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder.body(Body::from(body.to_owned())).expect("valid request")
+}
+
+pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder = Request::get(path).header(header::ACCEPT, "text/html");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder.body(Body::empty()).expect("valid request")
+}
+
+pub async fn body_text(response: Response<Body>) -> String {
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The `name=value` of the session cookie a response sets.
+pub fn session_cookie(response: &Response<Body>) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tollgate_session=") && !v.starts_with("tollgate_session=;"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// Signs in over HTTP and returns the session cookie.
+pub async fn sign_in(pool: &PgPool, email: &str) -> String {
+    let response = send(pool, post_form("/api/login", &format!("email={email}&password={PASSWORD}"), None)).await;
+    assert!(response.status().is_success() || response.status() == StatusCode::FOUND, "{}", response.status());
+    session_cookie(&response).expect("a session cookie")
+}
