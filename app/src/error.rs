@@ -48,7 +48,9 @@ impl FieldErrors {
     }
 }
 
+/// Every error travels as one JSON envelope with a stable `code` (see [`ErrorEnvelope`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(into = "ErrorEnvelope", from = "ErrorEnvelope")]
 pub enum AppError {
     #[error("Please sign in to continue.")]
     Unauthenticated,
@@ -126,6 +128,53 @@ impl AppError {
     }
 }
 
+/// The wire form of [`AppError`]: `{"code", "message", "fields"?, "retry_after_minutes"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_minutes: Option<i64>,
+}
+
+impl From<AppError> for ErrorEnvelope {
+    fn from(error: AppError) -> Self {
+        let retry_after_minutes = match error {
+            AppError::Throttled { minutes } => Some(minutes),
+            _ => None,
+        };
+        ErrorEnvelope {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+            fields: error.fields().map(|f| f.0.clone()).unwrap_or_default(),
+            retry_after_minutes,
+        }
+    }
+}
+
+impl From<ErrorEnvelope> for AppError {
+    fn from(envelope: ErrorEnvelope) -> Self {
+        match envelope.code.as_str() {
+            "unauthenticated" => AppError::Unauthenticated,
+            "forbidden" => AppError::Forbidden,
+            "invalid" => AppError::Invalid(FieldErrors(envelope.fields)),
+            "invalid_credentials" => AppError::InvalidCredentials,
+            "account_deactivated" => AppError::AccountDeactivated,
+            "throttled" => AppError::Throttled {
+                minutes: envelope.retry_after_minutes.unwrap_or(1),
+            },
+            "setup_closed" => AppError::SetupClosed,
+            "refused" => AppError::Refused(envelope.message),
+            "bad_request" => AppError::BadRequest(envelope.message),
+            "not_found" => AppError::NotFound,
+            "unreachable" => AppError::Unreachable,
+            _ => AppError::Internal,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -157,5 +206,36 @@ mod server {
             tracing::error!(error = format!("{error:#}"), "unexpected error");
             AppError::Internal
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_travel_as_an_envelope_and_come_back_unchanged() {
+        let errors = [
+            AppError::field("email", "Enter an email address."),
+            AppError::Throttled { minutes: 7 },
+            AppError::Refused("Changed by Ada at 10:02.".into()),
+            AppError::SetupClosed,
+            AppError::Internal,
+        ];
+        for error in errors {
+            let json = serde_json::to_value(&error).expect("serialises");
+            assert_eq!(json["code"], error.code());
+            assert_eq!(json["message"], error.to_string());
+            let back: AppError = serde_json::from_value(json).expect("deserialises");
+            assert_eq!(back, error);
+        }
+    }
+
+    #[test]
+    fn a_validation_error_lists_each_field_with_its_message() {
+        let json = serde_json::to_value(AppError::field("password", "Too short.")).expect("json");
+        assert_eq!(json["fields"][0]["field"], "password");
+        assert_eq!(json["fields"][0]["message"], "Too short.");
+        assert!(json.get("retry_after_minutes").is_none());
     }
 }

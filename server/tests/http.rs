@@ -4,7 +4,7 @@ mod common;
 
 use app::auth::Role;
 use axum::http::{header, StatusCode};
-use common::{account, body_text, get, post_form, send, session_cookie, sign_in, PASSWORD};
+use common::{account, body_text, error_code, get, post_form, send, session_cookie, sign_in, PASSWORD};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -40,7 +40,7 @@ async fn a_wrong_password_is_401_with_no_cookie(pool: PgPool) {
     let response = send(&pool, post_form("/api/login", "email=ana%40example.com&password=wrongwrongwrong", None)).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(session_cookie(&response), None);
-    assert!(body_text(response).await.contains("InvalidCredentials"));
+    assert_eq!(error_code(response).await, "invalid_credentials");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -55,7 +55,7 @@ async fn the_setup_endpoint_refuses_once_an_account_exists(pool: PgPool) {
 
     let again = send(&pool, post_form("/api/setup", &form.replace("ada%40", "eve%40"), None)).await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
-    assert!(body_text(again).await.contains("SetupClosed"));
+    assert_eq!(error_code(again).await, "setup_closed");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -106,7 +106,10 @@ async fn an_unknown_role_is_a_field_error_not_a_server_error(pool: PgPool) {
     let body = format!("display_name=New&email=new%40example.com&role=superuser&password={}", PASSWORD.replace(' ', "+"));
     let response = send(&pool, post_form("/api/accounts/create", &body, Some(&cookie))).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body_text(response).await.contains("Choose one of: admin, editor, reviewer, viewer."));
+    let error: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+    assert_eq!(error["code"], "invalid");
+    assert_eq!(error["fields"][0]["field"], "role");
+    assert_eq!(error["fields"][0]["message"], "Choose one of: admin, editor, reviewer, viewer.");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

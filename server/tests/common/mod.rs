@@ -70,6 +70,13 @@ pub async fn body_text(response: Response<Body>) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// The stable `code` of a JSON error envelope.
+pub async fn error_code(response: Response<Body>) -> String {
+    let body = body_text(response).await;
+    let envelope: serde_json::Value = serde_json::from_str(&body).expect("a JSON error envelope");
+    envelope["code"].as_str().expect("a code").to_owned()
+}
+
 /// The `name=value` of the session cookie a response sets.
 pub fn session_cookie(response: &Response<Body>) -> Option<String> {
     response
