@@ -4,7 +4,10 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "server", about = "Tollgate: governance for a portfolio of ML projects")]
+#[command(
+    name = "server",
+    about = "Tollgate: governance for a portfolio of ML projects"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,

@@ -30,7 +30,11 @@ DATABASE_URL to an existing PostgreSQL server.";
 /// The directory holding `initdb`, `pg_ctl` and `postgres`: on PATH, else the newest
 /// `/usr/lib/postgresql/<version>/bin`.
 pub fn find_binaries() -> Option<PathBuf> {
-    let complete = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file());
+    let complete = |dir: &Path| {
+        ["initdb", "pg_ctl", "postgres"]
+            .iter()
+            .all(|b| dir.join(b).is_file())
+    };
     let on_path = std::env::var_os("PATH")
         .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
         .unwrap_or_default();
@@ -91,7 +95,10 @@ impl EmbeddedPostgres {
     }
 
     fn url_for(&self, database: &str) -> String {
-        format!("postgres://postgres@localhost/{database}?host={}", self.socket_dir.display())
+        format!(
+            "postgres://postgres@localhost/{database}?host={}",
+            self.socket_dir.display()
+        )
     }
 
     /// Stops the cluster, waiting for a clean shutdown.

@@ -136,9 +136,15 @@ async fn create_admin(database: &Database, args: CreateAdminArgs) -> anyhow::Res
     let password = match std::env::var("TOLLGATE_ADMIN_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
-            eprintln!("Password for {} (at least 12 characters), then Enter:", args.email);
+            eprintln!(
+                "Password for {} (at least 12 characters), then Enter:",
+                args.email
+            );
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading the password from stdin")?;
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
@@ -158,7 +164,11 @@ async fn create_admin(database: &Database, args: CreateAdminArgs) -> anyhow::Res
             Ok(())
         }
         Err(app::error::AppError::Invalid(fields)) => {
-            let problems: Vec<String> = fields.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+            let problems: Vec<String> = fields
+                .0
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect();
             anyhow::bail!("the admin was not created — {}", problems.join("; "))
         }
         Err(other) => anyhow::bail!("the admin was not created — {other}"),

@@ -16,8 +16,8 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 
 pub async fn set_error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    let is_server_fn_error =
-        response.status() == StatusCode::INTERNAL_SERVER_ERROR && response.headers().contains_key("serverfnerror");
+    let is_server_fn_error = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && response.headers().contains_key("serverfnerror");
     if !is_server_fn_error {
         return response;
     }

@@ -40,7 +40,10 @@ async fn creating_an_account_stores_an_argon2id_hash_and_one_audit_event(pool: P
     assert_eq!(events[0].0, "created");
     assert_eq!(events[0].1["role"]["after"], "editor");
     assert_eq!(events[0].1["email"]["after"], "ana@example.com");
-    assert!(!events[0].1.to_string().contains("argon2"), "no hash in the audit trail");
+    assert!(
+        !events[0].1.to_string().contains("argon2"),
+        "no hash in the audit trail"
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -68,7 +71,10 @@ async fn invalid_accounts_are_refused_field_by_field_and_nothing_is_written(pool
     assert!(fields.get("display_name").is_some());
     assert!(fields.get("email").is_some());
     assert!(fields.get("password").is_some());
-    let count: i64 = sqlx::query_scalar("select count(*) from accounts").fetch_one(&pool).await.unwrap();
+    let count: i64 = sqlx::query_scalar("select count(*) from accounts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(count, 0);
 }
 
@@ -81,7 +87,8 @@ async fn the_right_password_signs_in_and_wrong_or_unknown_get_the_same_error(poo
     assert_eq!(user.id, created.id);
     assert_eq!(user.role, Role::Editor);
 
-    let wrong = accounts::authenticate(&pool, "ana@example.com", Password::new("wrong password!".into())).await;
+    let wrong =
+        accounts::authenticate(&pool, "ana@example.com", Password::new("wrong password!".into())).await;
     let unknown = accounts::authenticate(&pool, "bob@example.com", Password::new(PASSWORD.into())).await;
     assert_eq!(wrong.unwrap_err(), AppError::InvalidCredentials);
     assert_eq!(unknown.unwrap_err(), AppError::InvalidCredentials);
@@ -91,7 +98,8 @@ async fn the_right_password_signs_in_and_wrong_or_unknown_get_the_same_error(poo
 async fn five_failures_lock_the_email_even_for_the_right_password(pool: PgPool) {
     account(&pool, "ana@example.com", Role::Editor).await;
     for _ in 0..5 {
-        let result = accounts::authenticate(&pool, "ana@example.com", Password::new("wrong password!".into())).await;
+        let result =
+            accounts::authenticate(&pool, "ana@example.com", Password::new("wrong password!".into())).await;
         assert_eq!(result.unwrap_err(), AppError::InvalidCredentials);
     }
     let locked = accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await;
@@ -102,7 +110,11 @@ async fn five_failures_lock_the_email_even_for_the_right_password(pool: PgPool) 
         .execute(&pool)
         .await
         .unwrap();
-    assert!(accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await.is_ok());
+    assert!(
+        accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()))
+            .await
+            .is_ok()
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -112,7 +124,9 @@ async fn a_successful_sign_in_clears_earlier_failures(pool: PgPool) {
     for _ in 0..4 {
         wrong().await.unwrap_err();
     }
-    accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await.unwrap();
+    accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()))
+        .await
+        .unwrap();
     for _ in 0..4 {
         assert_eq!(wrong().await.unwrap_err(), AppError::InvalidCredentials);
     }
@@ -124,19 +138,33 @@ async fn sessions_end_when_idle_too_long_or_past_their_lifetime(pool: PgPool) {
     let created = account(&pool, "ana@example.com", Role::Editor).await;
 
     let token = session::start(&pool, created.id, &settings).await.unwrap();
-    assert_eq!(session::lookup(&pool, &token, &settings).await.unwrap().map(|u| u.id), Some(created.id));
+    assert_eq!(
+        session::lookup(&pool, &token, &settings)
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(created.id)
+    );
     sqlx::query("update sessions set last_seen_at = now() - interval '8 hours 1 minute'")
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(session::lookup(&pool, &token, &settings).await.unwrap(), None, "idle expiry");
+    assert_eq!(
+        session::lookup(&pool, &token, &settings).await.unwrap(),
+        None,
+        "idle expiry"
+    );
 
     let token = session::start(&pool, created.id, &settings).await.unwrap();
     sqlx::query("update sessions set created_at = now() - interval '8 days', expires_at = now() - interval '1 second'")
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(session::lookup(&pool, &token, &settings).await.unwrap(), None, "absolute expiry");
+    assert_eq!(
+        session::lookup(&pool, &token, &settings).await.unwrap(),
+        None,
+        "absolute expiry"
+    );
 
     assert_eq!(session::purge_expired(&pool, &settings).await.unwrap(), 2);
 }
@@ -148,8 +176,14 @@ async fn each_sign_in_gets_a_new_session_token(pool: PgPool) {
     let first = session::start(&pool, created.id, &settings).await.unwrap();
     let second = session::start(&pool, created.id, &settings).await.unwrap();
     assert_ne!(first, second);
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("select token_hash from sessions").fetch_all(&pool).await.unwrap();
-    assert!(stored.iter().all(|hash| hash != first.as_bytes()), "only hashes are stored");
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("select token_hash from sessions")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(
+        stored.iter().all(|hash| hash != first.as_bytes()),
+        "only hashes are stored"
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -159,7 +193,9 @@ async fn deactivating_an_account_ends_its_sessions_and_refuses_sign_in(pool: PgP
     let editor = account(&pool, "ana@example.com", Role::Editor).await;
     let token = session::start(&pool, editor.id, &settings).await.unwrap();
 
-    let after = accounts::set_active(&pool, admin.id, editor.id, false).await.unwrap();
+    let after = accounts::set_active(&pool, admin.id, editor.id, false)
+        .await
+        .unwrap();
     assert!(!after.active);
     assert_eq!(session::lookup(&pool, &token, &settings).await.unwrap(), None);
     let sessions: i64 = sqlx::query_scalar("select count(*) from sessions where account_id = $1")
@@ -172,28 +208,38 @@ async fn deactivating_an_account_ends_its_sessions_and_refuses_sign_in(pool: PgP
     let refused = accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await;
     assert_eq!(refused.unwrap_err(), AppError::AccountDeactivated);
 
-    let action: String = sqlx::query_scalar(
-        "select action from audit_events where entity_id = $1 and actor_id = $2",
-    )
-    .bind(editor.id)
-    .bind(admin.id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let action: String =
+        sqlx::query_scalar("select action from audit_events where entity_id = $1 and actor_id = $2")
+            .bind(editor.id)
+            .bind(admin.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(action, "deactivated");
 
-    accounts::set_active(&pool, admin.id, editor.id, true).await.unwrap();
-    assert!(accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await.is_ok());
+    accounts::set_active(&pool, admin.id, editor.id, true)
+        .await
+        .unwrap();
+    assert!(
+        accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()))
+            .await
+            .is_ok()
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_setup_creates_one_admin_and_is_refused_once_an_account_exists(pool: PgPool) {
     assert!(!accounts::any_exist(&pool).await.unwrap());
-    let first = accounts::create_first_admin(&pool, admin_input("first@example.com")).await.unwrap();
+    let first = accounts::create_first_admin(&pool, admin_input("first@example.com"))
+        .await
+        .unwrap();
     assert_eq!(first.role, Role::Admin);
     let second = accounts::create_first_admin(&pool, admin_input("second@example.com")).await;
     assert_eq!(second.unwrap_err(), AppError::SetupClosed);
-    let count: i64 = sqlx::query_scalar("select count(*) from accounts").fetch_one(&pool).await.unwrap();
+    let count: i64 = sqlx::query_scalar("select count(*) from accounts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }
 
@@ -204,7 +250,10 @@ async fn two_simultaneous_setups_create_exactly_one_admin(pool: PgPool) {
         accounts::create_first_admin(&pool, admin_input("b@example.com")),
     );
     assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
-    let count: i64 = sqlx::query_scalar("select count(*) from accounts").fetch_one(&pool).await.unwrap();
+    let count: i64 = sqlx::query_scalar("select count(*) from accounts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }
 
@@ -212,11 +261,21 @@ async fn two_simultaneous_setups_create_exactly_one_admin(pool: PgPool) {
 async fn the_last_active_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
     let admin = account(&pool, "admin@example.com", Role::Admin).await;
     let other = account(&pool, "other@example.com", Role::Admin).await;
-    assert!(accounts::set_active(&pool, admin.id, admin.id, false).await.is_err(), "not yourself");
+    assert!(
+        accounts::set_active(&pool, admin.id, admin.id, false)
+            .await
+            .is_err(),
+        "not yourself"
+    );
 
-    accounts::change_role(&pool, admin.id, other.id, Role::Editor).await.unwrap();
+    accounts::change_role(&pool, admin.id, other.id, Role::Editor)
+        .await
+        .unwrap();
     let demote_self = accounts::change_role(&pool, admin.id, admin.id, Role::Viewer).await;
-    assert!(matches!(demote_self, Err(AppError::Refused(_))), "{demote_self:?}");
+    assert!(
+        matches!(demote_self, Err(AppError::Refused(_))),
+        "{demote_self:?}"
+    );
 
     let role: Role = sqlx::query_scalar("select role from accounts where id = $1")
         .bind(admin.id)
@@ -230,7 +289,9 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
 async fn a_role_change_writes_one_audit_event_with_before_and_after(pool: PgPool) {
     let admin = account(&pool, "admin@example.com", Role::Admin).await;
     let person = account(&pool, "ana@example.com", Role::Viewer).await;
-    accounts::change_role(&pool, admin.id, person.id, Role::Reviewer).await.unwrap();
+    accounts::change_role(&pool, admin.id, person.id, Role::Reviewer)
+        .await
+        .unwrap();
     let changes: Vec<serde_json::Value> = sqlx::query_scalar(
         "select changes from audit_events where entity_id = $1 and action = 'role_changed'",
     )
@@ -238,19 +299,27 @@ async fn a_role_change_writes_one_audit_event_with_before_and_after(pool: PgPool
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(changes, vec![serde_json::json!({ "role": { "before": "viewer", "after": "reviewer" } })]);
+    assert_eq!(
+        changes,
+        vec![serde_json::json!({ "role": { "before": "viewer", "after": "reviewer" } })]
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_database_refuses_to_edit_or_delete_audit_events(pool: PgPool) {
     account(&pool, "ana@example.com", Role::Editor).await;
-    let update = sqlx::query("update audit_events set action = 'tampered'").execute(&pool).await;
+    let update = sqlx::query("update audit_events set action = 'tampered'")
+        .execute(&pool)
+        .await;
     let delete = sqlx::query("delete from audit_events").execute(&pool).await;
     let truncate = sqlx::query("truncate audit_events").execute(&pool).await;
     for result in [update, delete, truncate] {
         let error = result.unwrap_err().to_string();
         assert!(error.contains("append-only"), "{error}");
     }
-    let count: i64 = sqlx::query_scalar("select count(*) from audit_events").fetch_one(&pool).await.unwrap();
+    let count: i64 = sqlx::query_scalar("select count(*) from audit_events")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }

@@ -26,8 +26,14 @@ async fn the_cluster_initialises_keeps_its_data_and_recovers_a_stale_lock() {
     assert!(data.join("PG_VERSION").exists(), "initdb ran");
     let url = cluster.url();
     let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
-    sqlx::query("create table kept (n bigint)").execute(&mut conn).await.expect("create");
-    sqlx::query("insert into kept values (42)").execute(&mut conn).await.expect("insert");
+    sqlx::query("create table kept (n bigint)")
+        .execute(&mut conn)
+        .await
+        .expect("create");
+    sqlx::query("insert into kept values (42)")
+        .execute(&mut conn)
+        .await
+        .expect("insert");
     conn.close().await.expect("close");
     cluster.stop().await.expect("stop");
     assert!(!data.join("postmaster.pid").exists(), "stopped cleanly");
@@ -35,6 +41,10 @@ async fn the_cluster_initialises_keeps_its_data_and_recovers_a_stale_lock() {
     // A crash leaves a lock file naming a process that no longer exists.
     std::fs::write(data.join("postmaster.pid"), "999999\n").expect("fake lock");
     let cluster = EmbeddedPostgres::start(&data).await.expect("start after a crash");
-    assert_eq!(scalar(&cluster.url(), "select n from kept").await, 42, "data kept between runs");
+    assert_eq!(
+        scalar(&cluster.url(), "select n from kept").await,
+        42,
+        "data kept between runs"
+    );
     cluster.stop().await.expect("stop");
 }

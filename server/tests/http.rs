@@ -23,21 +23,41 @@ async fn signing_in_sets_an_http_only_lax_cookie_with_a_fresh_session(pool: PgPo
     let body = format!("email=ana%40example.com&password={}", PASSWORD.replace(' ', "+"));
     let first = send(&pool, post_form("/api/login", &body, None)).await;
     assert!(first.status().is_success(), "{}", first.status());
-    let set_cookie = first.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let set_cookie = first
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
 
     let old = session_cookie(&first).unwrap();
     let second = send(&pool, post_form("/api/login", &body, Some(&old))).await;
     let new = session_cookie(&second).unwrap();
     assert_ne!(old, new, "a new session id at sign-in");
-    let sessions: i64 = sqlx::query_scalar("select count(*) from sessions").fetch_one(&pool).await.unwrap();
+    let sessions: i64 = sqlx::query_scalar("select count(*) from sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(sessions, 1, "the previous session ended");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_wrong_password_is_401_with_no_cookie(pool: PgPool) {
     account(&pool, "ana@example.com", Role::Editor).await;
-    let response = send(&pool, post_form("/api/login", "email=ana%40example.com&password=wrongwrongwrong", None)).await;
+    let response = send(
+        &pool,
+        post_form(
+            "/api/login",
+            "email=ana%40example.com&password=wrongwrongwrong",
+            None,
+        ),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(session_cookie(&response), None);
     assert_eq!(error_code(response).await, "invalid_credentials");
@@ -53,7 +73,11 @@ async fn the_setup_endpoint_refuses_once_an_account_exists(pool: PgPool) {
     assert!(first.status().is_success(), "{}", first.status());
     assert!(session_cookie(&first).is_some(), "the new admin is signed in");
 
-    let again = send(&pool, post_form("/api/setup", &form.replace("ada%40", "eve%40"), None)).await;
+    let again = send(
+        &pool,
+        post_form("/api/setup", &form.replace("ada%40", "eve%40"), None),
+    )
+    .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert_eq!(error_code(again).await, "setup_closed");
 }
@@ -69,10 +93,19 @@ async fn only_admins_may_call_the_account_server_functions(pool: PgPool) {
         ("/api/accounts/list", String::new()),
         (
             "/api/accounts/create",
-            format!("display_name=New&email=new%40example.com&role=viewer&password={}", PASSWORD.replace(' ', "+")),
+            format!(
+                "display_name=New&email=new%40example.com&role=viewer&password={}",
+                PASSWORD.replace(' ', "+")
+            ),
         ),
-        ("/api/accounts/role", format!("account_id={}&role=reviewer", target.id)),
-        ("/api/accounts/active", format!("account_id={}&active=false", target.id)),
+        (
+            "/api/accounts/role",
+            format!("account_id={}&role=reviewer", target.id),
+        ),
+        (
+            "/api/accounts/active",
+            format!("account_id={}&active=false", target.id),
+        ),
     ];
     for (path, body) in &calls {
         let anonymous = send(&pool, post_form(path, body, None)).await;
@@ -94,7 +127,12 @@ async fn only_admins_may_call_the_account_server_functions(pool: PgPool) {
     let cookie = sign_in(&pool, "admin%40example.com").await;
     for (path, body) in &calls {
         let response = send(&pool, post_form(path, body, Some(&cookie))).await;
-        assert_eq!(response.status(), StatusCode::OK, "admin {path}: {}", body_text(response).await);
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "admin {path}: {}",
+            body_text(response).await
+        );
     }
     let _ = admin;
 }
@@ -103,13 +141,19 @@ async fn only_admins_may_call_the_account_server_functions(pool: PgPool) {
 async fn an_unknown_role_is_a_field_error_not_a_server_error(pool: PgPool) {
     account(&pool, "admin@example.com", Role::Admin).await;
     let cookie = sign_in(&pool, "admin%40example.com").await;
-    let body = format!("display_name=New&email=new%40example.com&role=superuser&password={}", PASSWORD.replace(' ', "+"));
+    let body = format!(
+        "display_name=New&email=new%40example.com&role=superuser&password={}",
+        PASSWORD.replace(' ', "+")
+    );
     let response = send(&pool, post_form("/api/accounts/create", &body, Some(&cookie))).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let error: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
     assert_eq!(error["code"], "invalid");
     assert_eq!(error["fields"][0]["field"], "role");
-    assert_eq!(error["fields"][0]["message"], "Choose one of: admin, editor, reviewer, viewer.");
+    assert_eq!(
+        error["fields"][0]["message"],
+        "Choose one of: admin, editor, reviewer, viewer."
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

@@ -90,7 +90,15 @@ mod tests {
 
     #[test]
     fn malformed_addresses_get_a_message() {
-        for bad in ["ana", "ana@", "@example.com", "ana@example", "a b@example.com", "a@b@c.com", "ana@.com"] {
+        for bad in [
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ana@.com",
+        ] {
             assert!(email_error(bad).is_some(), "{bad} should be refused");
         }
         assert_eq!(email_error("   ").as_deref(), Some("Enter an email address."));

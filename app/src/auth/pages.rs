@@ -24,10 +24,21 @@ impl AuthContext {
         let setup = ServerAction::<CreateFirstAdmin>::new();
         // Blocking, so redirects and the header are decided before the first byte is sent.
         let session = Resource::new_blocking(
-            move || (login.version().get(), logout.version().get(), setup.version().get()),
+            move || {
+                (
+                    login.version().get(),
+                    logout.version().get(),
+                    setup.version().get(),
+                )
+            },
             |_| super::get_session(),
         );
-        let context = Self { session, login, logout, setup };
+        let context = Self {
+            session,
+            login,
+            logout,
+            setup,
+        };
         provide_context(context);
         context
     }

@@ -42,7 +42,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(minute: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).single().unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0)
+            .single()
+            .unwrap_or_default()
             + Duration::minutes(minute)
     }
 

@@ -90,7 +90,15 @@ pub fn session_cookie(response: &Response<Body>) -> Option<String> {
 
 /// Signs in over HTTP and returns the session cookie.
 pub async fn sign_in(pool: &PgPool, email: &str) -> String {
-    let response = send(pool, post_form("/api/login", &format!("email={email}&password={PASSWORD}"), None)).await;
-    assert!(response.status().is_success() || response.status() == StatusCode::FOUND, "{}", response.status());
+    let response = send(
+        pool,
+        post_form("/api/login", &format!("email={email}&password={PASSWORD}"), None),
+    )
+    .await;
+    assert!(
+        response.status().is_success() || response.status() == StatusCode::FOUND,
+        "{}",
+        response.status()
+    );
     session_cookie(&response).expect("a session cookie")
 }

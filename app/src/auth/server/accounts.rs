@@ -66,7 +66,10 @@ async fn insert(
     let (id, created_at) = match inserted {
         Ok(row) => (row.id, row.created_at),
         Err(sqlx::Error::Database(db)) if db.constraint() == Some("accounts_email_key") => {
-            return Err(AppError::field("email", "An account with this email already exists."));
+            return Err(AppError::field(
+                "email",
+                "An account with this email already exists.",
+            ));
         }
         Err(other) => return Err(other.into()),
     };
@@ -95,7 +98,11 @@ async fn insert(
 }
 
 /// Creates an account on behalf of `actor` (an admin), or of the command line when `None`.
-pub async fn create(pool: &PgPool, actor: Option<Uuid>, account: NewAccount) -> Result<AccountSummary, AppError> {
+pub async fn create(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    account: NewAccount,
+) -> Result<AccountSummary, AppError> {
     account.check().into_result()?;
     let hash = password::hash(account.password.clone()).await?;
     let mut tx = pool.begin().await?;
@@ -139,7 +146,9 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: Password) -> Res
     errors.into_result()?;
 
     let key = normalise_email(email);
-    let now: DateTime<Utc> = sqlx::query_scalar!(r#"select now() as "now!""#).fetch_one(pool).await?;
+    let now: DateTime<Utc> = sqlx::query_scalar!(r#"select now() as "now!""#)
+        .fetch_one(pool)
+        .await?;
     let failures = sqlx::query_scalar!(
         r#"
         select failed_at from login_failures
@@ -236,7 +245,12 @@ async fn other_active_admins(tx: &mut PgConnection, except: Uuid) -> sqlx::Resul
 }
 
 /// Changes an account's role. The last active admin cannot be demoted.
-pub async fn change_role(pool: &PgPool, actor: Uuid, id: Uuid, role: Role) -> Result<AccountSummary, AppError> {
+pub async fn change_role(
+    pool: &PgPool,
+    actor: Uuid,
+    id: Uuid,
+    role: Role,
+) -> Result<AccountSummary, AppError> {
     let mut tx = pool.begin().await?;
     let before = lock(&mut tx, id).await?;
     if before.role == role {
@@ -264,9 +278,16 @@ pub async fn change_role(pool: &PgPool, actor: Uuid, id: Uuid, role: Role) -> Re
 }
 
 /// Deactivates or reactivates an account. Deactivation ends its sessions at once.
-pub async fn set_active(pool: &PgPool, actor: Uuid, id: Uuid, active: bool) -> Result<AccountSummary, AppError> {
+pub async fn set_active(
+    pool: &PgPool,
+    actor: Uuid,
+    id: Uuid,
+    active: bool,
+) -> Result<AccountSummary, AppError> {
     if actor == id && !active {
-        return Err(AppError::Refused("You cannot deactivate your own account.".into()));
+        return Err(AppError::Refused(
+            "You cannot deactivate your own account.".into(),
+        ));
     }
     let mut tx = pool.begin().await?;
     let before = lock(&mut tx, id).await?;
@@ -274,7 +295,9 @@ pub async fn set_active(pool: &PgPool, actor: Uuid, id: Uuid, active: bool) -> R
         return Ok(before);
     }
     if !active && before.role == Role::Admin && other_active_admins(&mut tx, id).await? == 0 {
-        return Err(AppError::Refused("Tollgate needs at least one active admin.".into()));
+        return Err(AppError::Refused(
+            "Tollgate needs at least one active admin.".into(),
+        ));
     }
     sqlx::query!(
         r#"

@@ -28,8 +28,7 @@ impl std::fmt::Debug for Password {
 
 /// argon2id with m = 19 MiB, t = 2, p = 1 (OWASP's recommended minimum).
 fn hasher() -> anyhow::Result<Argon2<'static>> {
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -85,8 +84,16 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_own_password_only() {
         let hash = hash(Password::new("correct horse battery".into())).await.unwrap();
-        assert!(verify(Password::new("correct horse battery".into()), Some(hash.clone())).await.unwrap());
-        assert!(!verify(Password::new("correct horse battery!".into()), Some(hash)).await.unwrap());
+        assert!(
+            verify(Password::new("correct horse battery".into()), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify(Password::new("correct horse battery!".into()), Some(hash))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
@@ -99,9 +106,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_account_never_verifies() {
-        let matches = verify(Password::new("not a real password, only spends the same time".into()), None)
-            .await
-            .unwrap();
+        let matches = verify(
+            Password::new("not a real password, only spends the same time".into()),
+            None,
+        )
+        .await
+        .unwrap();
         assert!(!matches);
     }
 

@@ -26,7 +26,11 @@ fn token_hash(token: &str) -> Vec<u8> {
 }
 
 /// Starts a new session for `account_id` and returns its token (for the cookie only).
-pub async fn start(db: impl PgExecutor<'_>, account_id: Uuid, settings: &AuthSettings) -> sqlx::Result<String> {
+pub async fn start(
+    db: impl PgExecutor<'_>,
+    account_id: Uuid,
+    settings: &AuthSettings,
+) -> sqlx::Result<String> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -46,7 +50,11 @@ pub async fn start(db: impl PgExecutor<'_>, account_id: Uuid, settings: &AuthSet
 }
 
 /// The account behind a live session token, refreshing its idle timer.
-pub async fn lookup(pool: &PgPool, token: &str, settings: &AuthSettings) -> sqlx::Result<Option<CurrentUser>> {
+pub async fn lookup(
+    pool: &PgPool,
+    token: &str,
+    settings: &AuthSettings,
+) -> sqlx::Result<Option<CurrentUser>> {
     let hash = token_hash(token);
     let idle_seconds = settings.idle_timeout.num_seconds() as f64;
     let row = sqlx::query!(
@@ -68,9 +76,12 @@ pub async fn lookup(pool: &PgPool, token: &str, settings: &AuthSettings) -> sqlx
     .await?;
     let Some(row) = row else { return Ok(None) };
     if row.needs_touch {
-        sqlx::query!("update sessions set last_seen_at = now() where token_hash = $1", &hash)
-            .execute(pool)
-            .await?;
+        sqlx::query!(
+            "update sessions set last_seen_at = now() where token_hash = $1",
+            &hash
+        )
+        .execute(pool)
+        .await?;
     }
     Ok(Some(CurrentUser {
         id: row.id,
@@ -142,7 +153,9 @@ fn base_cookie(value: String, settings: &AuthSettings) -> Cookie<'static> {
 /// The `Set-Cookie` value that starts a session in the browser.
 pub fn session_cookie(token: &str, settings: &AuthSettings) -> String {
     let mut cookie = base_cookie(token.to_owned(), settings);
-    cookie.set_max_age(cookie::time::Duration::seconds(settings.absolute_timeout.num_seconds()));
+    cookie.set_max_age(cookie::time::Duration::seconds(
+        settings.absolute_timeout.num_seconds(),
+    ));
     cookie.to_string()
 }
 
@@ -192,7 +205,10 @@ mod tests {
     #[test]
     fn the_token_is_found_among_other_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_static("theme=dark; tollgate_session=tok123; x=y"));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("theme=dark; tollgate_session=tok123; x=y"),
+        );
         assert_eq!(token_from_headers(&headers).as_deref(), Some("tok123"));
         headers.insert(COOKIE, HeaderValue::from_static("theme=dark"));
         assert_eq!(token_from_headers(&headers), None);
