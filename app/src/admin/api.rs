@@ -50,7 +50,7 @@ pub async fn change_role(account_id: Uuid, role: String) -> Result<AccountSummar
     let role = role
         .parse::<Role>()
         .map_err(|unknown| AppError::field("role", unknown.to_string()))?;
-    Ok(accounts::change_role(&state.pool, admin.id, account_id, role).await?)
+    accounts::change_role(&state.pool, admin.id, account_id, role).await
 }
 
 #[server(prefix = "/api", endpoint = "accounts/active")]
@@ -59,5 +59,5 @@ pub async fn set_account_active(account_id: Uuid, active: bool) -> Result<Accoun
     use crate::auth::Permission;
     let admin = require(Permission::ManageAccounts).await?;
     let state = crate::state::app_state()?;
-    Ok(accounts::set_active(&state.pool, admin.id, account_id, active).await?)
+    accounts::set_active(&state.pool, admin.id, account_id, active).await
 }
