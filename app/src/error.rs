@@ -68,6 +68,12 @@ pub enum AppError {
     SetupClosed,
     #[error("{0}")]
     Refused(String),
+    /// Someone else saved first: the message names who and when.
+    #[error("{0}")]
+    Conflict(String),
+    /// A stage move whose gate is not met, with each missing item in words.
+    #[error("{message}")]
+    GateNotMet { message: String, missing: Vec<String> },
     #[error("{0}")]
     BadRequest(String),
     #[error("Not found.")]
@@ -90,6 +96,8 @@ impl AppError {
             AppError::Throttled { .. } => "throttled",
             AppError::SetupClosed => "setup_closed",
             AppError::Refused(_) => "refused",
+            AppError::Conflict(_) => "conflict",
+            AppError::GateNotMet { .. } => "gate_not_met",
             AppError::BadRequest(_) => "bad_request",
             AppError::NotFound => "not_found",
             AppError::Unreachable => "unreachable",
@@ -103,7 +111,8 @@ impl AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden | AppError::AccountDeactivated => 403,
             AppError::NotFound => 404,
-            AppError::SetupClosed | AppError::Refused(_) => 409,
+            AppError::SetupClosed | AppError::Refused(_) | AppError::Conflict(_) => 409,
+            AppError::GateNotMet { .. } => 422,
             AppError::Invalid(_) => 422,
             AppError::Throttled { .. } => 429,
             AppError::BadRequest(_) => 400,
@@ -137,6 +146,9 @@ pub struct ErrorEnvelope {
     pub fields: Vec<FieldError>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_minutes: Option<i64>,
+    /// For `gate_not_met`: each missing item, in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl From<AppError> for ErrorEnvelope {
@@ -145,11 +157,16 @@ impl From<AppError> for ErrorEnvelope {
             AppError::Throttled { minutes } => Some(minutes),
             _ => None,
         };
+        let missing = match &error {
+            AppError::GateNotMet { missing, .. } => missing.clone(),
+            _ => Vec::new(),
+        };
         ErrorEnvelope {
             code: error.code().to_owned(),
             message: error.to_string(),
             fields: error.fields().map(|f| f.0.clone()).unwrap_or_default(),
             retry_after_minutes,
+            missing,
         }
     }
 }
@@ -167,6 +184,11 @@ impl From<ErrorEnvelope> for AppError {
             },
             "setup_closed" => AppError::SetupClosed,
             "refused" => AppError::Refused(envelope.message),
+            "conflict" => AppError::Conflict(envelope.message),
+            "gate_not_met" => AppError::GateNotMet {
+                message: envelope.message,
+                missing: envelope.missing,
+            },
             "bad_request" => AppError::BadRequest(envelope.message),
             "not_found" => AppError::NotFound,
             "unreachable" => AppError::Unreachable,
@@ -218,7 +240,12 @@ mod tests {
         let errors = [
             AppError::field("email", "Enter an email address."),
             AppError::Throttled { minutes: 7 },
-            AppError::Refused("Changed by Ada at 10:02.".into()),
+            AppError::Refused("Not now.".into()),
+            AppError::Conflict("Changed by Ada at 10:02.".into()),
+            AppError::GateNotMet {
+                message: "Design can't start yet.".into(),
+                missing: vec!["A problem statement".into()],
+            },
             AppError::SetupClosed,
             AppError::Internal,
         ];

@@ -1,6 +1,8 @@
-//! The signed-in home page.
+//! The signed-in home page: the projects I own, or the first-run empty state.
 
 use crate::auth::{Permission, Protected};
+use crate::projects::{list_projects, NoProjectsYet, OwnerFilter, ProjectQuery, ProjectTable};
+use crate::ui::{FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,20 +11,43 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Home · Tollgate" />
         <Protected permission=Permission::Read view=|user| {
+            let can_edit = user.role.can(Permission::EditProjects);
+            let mine = ProjectQuery { owner: OwnerFilter::Account(user.id), ..ProjectQuery::default() };
+            let lists = Resource::new(
+                move || mine.clone(),
+                |mine| async move {
+                    let all = list_projects(ProjectQuery::default()).await?;
+                    let mine = list_projects(mine).await?;
+                    Ok::<_, crate::error::AppError>((all.total, mine))
+                },
+            );
             view! {
                 <section class="page">
-                    <header class="page-header">
-                        <h1>"Welcome, " {user.display_name}</h1>
-                        <p class="muted">
-                            "Tollgate follows every ML project from define to deploy."
-                        </p>
+                    <header class="page-header with-actions">
+                        <div>
+                            <h1>"Welcome, " {user.display_name}</h1>
+                            <p class="muted">"Tollgate follows every ML project from define to deploy."</p>
+                        </div>
+                        {can_edit.then(|| view! { <a class="button primary" href="/projects/new">"New project"</a> })}
                     </header>
-                    <div class="empty-state" data-test="empty-projects">
-                        <h2>"No projects yet"</h2>
-                        <p>
-                            "Projects appear here with their stage, owner and health once the first one is created."
-                        </p>
-                    </div>
+                    <Suspense fallback=Loading>
+                        {move || Suspend::new(async move {
+                            match lists.await {
+                                Ok((0, _)) => view! { <NoProjectsYet can_edit /> }.into_any(),
+                                Ok((total, mine)) => view! {
+                                    <h2>"Projects you own"</h2>
+                                    {if mine.rows.is_empty() {
+                                        view! { <p class="muted" data-test="none-owned">"You don't own a stage of any project right now."</p> }.into_any()
+                                    } else {
+                                        view! { <ProjectTable rows=mine.rows /> }.into_any()
+                                    }}
+                                    <p><a href="/projects">{format!("See all {total} projects →")}</a></p>
+                                }
+                                    .into_any(),
+                                Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
                 </section>
             }
         } />

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod home;
+pub mod projects;
 pub mod shell;
 pub mod ui;
 

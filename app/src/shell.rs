@@ -3,6 +3,7 @@
 use crate::admin::AccountsPage;
 use crate::auth::{AuthContext, LoginPage, LogoutButton, Permission, SessionInfo, SetupPage};
 use crate::home::HomePage;
+use crate::projects::{EditProjectPage, NewProjectPage, ProjectPage, ProjectsPage};
 use crate::ui::set_status;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -41,6 +42,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("login") view=LoginPage />
                     <Route path=path!("setup") view=SetupPage />
+                    <Route path=path!("projects") view=ProjectsPage />
+                    <Route path=path!("projects/new") view=NewProjectPage />
+                    <Route path=path!("projects/:id") view=ProjectPage />
+                    <Route path=path!("projects/:id/edit") view=EditProjectPage />
                     <Route path=path!("admin/accounts") view=AccountsPage />
                     <Route path=path!("*any") view=NotFound />
                 </ParentRoute>
@@ -83,6 +88,7 @@ fn SiteHeader() -> impl IntoView {
                         Some(view! {
                             <nav class="site-nav" aria-label="Main">
                                 <A href="/">"Home"</A>
+                                <A href="/projects">"Projects"</A>
                                 {admin.then(|| view! { <A href="/admin/accounts">"Accounts"</A> })}
                             </nav>
                             <div class="site-user" data-test="signed-in-user">

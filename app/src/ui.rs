@@ -41,24 +41,16 @@ pub fn Field(
     /// Distinguishes ids when one page holds several forms with the same field names.
     #[prop(optional)]
     id_prefix: &'static str,
+    /// Posts the field as `group[name]`, for server functions that take a struct.
+    #[prop(optional)]
+    group: &'static str,
+    #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let id = format!("{id_prefix}{name}");
+    let name = form_name(group, name);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described_by = {
-        let hint_id = hint_id.clone();
-        let error_id = error_id.clone();
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = described_by(hint.map(|_| hint_id.clone()), error_id.clone(), error);
     view! {
         <div class="field" class:field-invalid=move || error.get().is_some()>
             <label for=id.clone()>{label}</label>
@@ -71,7 +63,93 @@ pub fn Field(
                 value=value
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
+                aria-required=required.then_some("true")
             />
+            <FieldErrorText id=error_id error=error />
+        </div>
+    }
+}
+
+/// `group[name]`, or `name` alone when there is no group.
+fn form_name(group: &str, name: &str) -> String {
+    if group.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{group}[{name}]")
+    }
+}
+
+/// The `aria-describedby` of a control: its hint and, when shown, its error.
+fn described_by(hint_id: Option<String>, error_id: String, error: Signal<Option<String>>) -> impl Fn() -> Option<String> {
+    move || {
+        let ids: Vec<String> = hint_id.iter().cloned().chain(error.get().map(|_| error_id.clone())).collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// A labelled multi-line text box with its hint and error.
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    name: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] group: &'static str,
+    #[prop(default = 4)] rows: u32,
+) -> impl IntoView {
+    let id = name.to_owned();
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field field-wide" class:field-invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
+            <textarea
+                id=id.clone()
+                name=form_name(group, name)
+                rows=rows
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by(hint.map(|_| hint_id.clone()), error_id.clone(), error)
+            >
+                {value}
+            </textarea>
+            <FieldErrorText id=error_id error=error />
+        </div>
+    }
+}
+
+/// A labelled drop-down of `(value, label)` options with its error.
+#[component]
+pub fn SelectField(
+    label: &'static str,
+    name: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: String,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] group: &'static str,
+    #[prop(optional)] id_prefix: &'static str,
+) -> impl IntoView {
+    let id = format!("{id_prefix}{name}");
+    let error_id = format!("{id}-error");
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let is_selected = value == selected;
+            view! { <option value=value selected=is_selected>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id.clone()
+                name=form_name(group, name)
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by(None, error_id.clone(), error)
+            >
+                {options}
+            </select>
             <FieldErrorText id=error_id error=error />
         </div>
     }
@@ -103,6 +181,20 @@ pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
             }
         })
     }
+}
+
+/// "3 days", "1 day", "today": how long ago `then` was.
+pub fn days_since(then: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+    match (now - then).num_days() {
+        days if days <= 0 => "today".into(),
+        1 => "1 day".into(),
+        days => format!("{days} days"),
+    }
+}
+
+/// A calendar date and time for people, in UTC until accounts carry a time zone.
+pub fn format_instant(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
 /// Shown while a page waits for its data.

@@ -1,4 +1,4 @@
-import { expect, type Page, type BrowserContext } from "@playwright/test";
+import { expect, type Browser, type Page, type BrowserContext } from "@playwright/test";
 
 /** The admin the first-run spec creates; every other journey signs in as them. */
 export const ADMIN = {
@@ -89,4 +89,64 @@ export async function adminSession(context: BrowserContext): Promise<AccountsPag
   const accounts = new AccountsPage(page);
   await accounts.open();
   return accounts;
+}
+
+/** A signed-in person in a browser context of their own. */
+export async function sessionAs(
+  browser: Browser,
+  who: { email: string; password: string },
+  js = true,
+): Promise<Page> {
+  const page = await (await browser.newContext({ javaScriptEnabled: js })).newPage();
+  await signIn(page, who, js);
+  return page;
+}
+
+/** Page object for one project's page and its edit form. */
+export class ProjectPage {
+  constructor(readonly page: Page, private readonly js = true) {}
+
+  async ready(): Promise<void> {
+    if (this.js) await hydrated(this.page);
+  }
+
+  /** Creates a project from the "New project" form and lands on its page. */
+  async create(name: string, team: string): Promise<void> {
+    await this.page.goto("/projects/new");
+    await this.ready();
+    await this.page.getByLabel("Name").fill(name);
+    await this.page.getByLabel("Team").fill(team);
+    await this.page.getByRole("button", { name: "Create project" }).click();
+    await expect(this.page.getByTestId("project-name")).toHaveText(name);
+    await this.ready();
+  }
+
+  /** Opens the edit form, fills the given labelled fields, and saves. */
+  async edit(fields: Record<string, string>): Promise<void> {
+    await this.page.getByRole("link", { name: "Edit project" }).click();
+    await expect(this.page.getByRole("button", { name: "Save changes" })).toBeVisible();
+    await this.ready();
+    for (const [label, value] of Object.entries(fields)) {
+      await this.page.getByLabel(label, { exact: true }).fill(value);
+    }
+    await this.page.getByRole("button", { name: "Save changes" }).click();
+    await expect(this.page.getByTestId("project-name")).toBeVisible();
+    await this.ready();
+  }
+
+  async moveTo(stage: string): Promise<void> {
+    await this.page.getByRole("button", { name: `Move to ${stage}` }).click();
+  }
+
+  currentStage() {
+    return this.page.locator('[data-test="stage-stepper"] [aria-current="step"]');
+  }
+
+  refusal() {
+    return this.page.getByTestId("move-refused");
+  }
+
+  timeline() {
+    return this.page.getByTestId("timeline");
+  }
 }

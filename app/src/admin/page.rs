@@ -2,7 +2,8 @@
 
 use super::{AccountSummary, ChangeRole, CreateAccount, SetAccountActive};
 use crate::auth::{Permission, Protected, Role};
-use crate::ui::{action_error, field_message, form_message, Field, FieldErrorText, FormAlert, Loading};
+use crate::projects::ReassignAll;
+use crate::ui::{action_error, field_message, form_message, Field, FieldErrorText, FormAlert, Loading, SelectField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -49,7 +50,11 @@ fn Accounts(me: uuid::Uuid) -> impl IntoView {
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match accounts.await {
-                        Ok(list) => view! { <AccountTable list me change_role set_active /> }.into_any(),
+                        Ok(list) => view! {
+                            <AccountTable list=list.clone() me change_role set_active />
+                            <HandOverForm accounts=list />
+                        }
+                            .into_any(),
                         Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
                     }
                 })}
@@ -191,6 +196,59 @@ fn AccountTable(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+        </div>
+    }
+}
+
+/// Hands every stage one person owns to someone else: the usual step when someone leaves.
+#[component]
+fn HandOverForm(accounts: Vec<AccountSummary>) -> impl IntoView {
+    let reassign = ServerAction::<ReassignAll>::new();
+    let error = action_error(reassign);
+    let from = accounts
+        .iter()
+        .map(|a| {
+            let suffix = if a.active { "" } else { " (deactivated)" };
+            (a.id.to_string(), format!("{}{suffix}", a.display_name))
+        })
+        .collect();
+    let to = accounts
+        .iter()
+        .filter(|a| a.active && matches!(a.role, Role::Editor | Role::Admin))
+        .map(|a| (a.id.to_string(), a.display_name.clone()))
+        .collect();
+    let done = move || {
+        reassign.value().get().and_then(Result::ok).map(|moved| {
+            view! {
+                <div class="alert alert-success" role="status" data-test="form-success">
+                    {match moved {
+                        0 => "They owned no stage of any project: nothing to hand over.".to_owned(),
+                        1 => "Handed over 1 stage.".to_owned(),
+                        n => format!("Handed over {n} stages."),
+                    }}
+                </div>
+            }
+        })
+    };
+    view! {
+        <div class="card">
+            <h2>"Hand over projects"</h2>
+            <p class="muted">
+                "Give every stage one person owns, on every project, to someone else — the usual step when someone leaves. Each project's history records the handoff."
+            </p>
+            {done}
+            <FormAlert message=Signal::derive(move || error.get().filter(|e| e.fields().is_none()).map(|e| e.to_string())) />
+            <ActionForm action=reassign attr:class="form-grid" attr:data-test="hand-over-form">
+                <SelectField label="From" name="from_owner_id" id_prefix="handover-" options=from
+                    error=field_message(error, "from_owner_id") />
+                <SelectField label="To" name="to_owner_id" id_prefix="handover-" options=to
+                    error=field_message(error, "to_owner_id") />
+                <div class="form-actions">
+                    <button type="submit" class="button" disabled=move || reassign.pending().get()>
+                        "Hand over"
+                    </button>
+                </div>
+            </ActionForm>
         </div>
     }
 }

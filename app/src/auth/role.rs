@@ -20,6 +20,8 @@ pub enum Role {
 pub enum Permission {
     /// See projects, the portfolio and records.
     Read,
+    /// Create and edit projects, move them through stages, assign owners.
+    EditProjects,
     /// Create accounts, change roles, deactivate and reactivate.
     ManageAccounts,
 }
@@ -50,6 +52,7 @@ impl Role {
     pub fn can(self, permission: Permission) -> bool {
         match permission {
             Permission::Read => true,
+            Permission::EditProjects => matches!(self, Role::Editor | Role::Admin),
             Permission::ManageAccounts => self == Role::Admin,
         }
     }
@@ -87,6 +90,15 @@ mod tests {
             .filter(|r| r.can(Permission::ManageAccounts))
             .collect();
         assert_eq!(managers, vec![Role::Admin]);
+    }
+
+    #[test]
+    fn editors_and_admins_edit_projects_but_reviewers_and_viewers_do_not() {
+        let editors: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.can(Permission::EditProjects))
+            .collect();
+        assert_eq!(editors, vec![Role::Admin, Role::Editor]);
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub async fn account(pool: &PgPool, email: &str, role: Role) -> AccountSummary {
         pool,
         None,
         accounts::NewAccount {
-            display_name: format!("{role} person"),
+            // "ana@example.com" is called "Ana".
+            display_name: capitalised(email.split('@').next().unwrap_or(email)),
             email: email.into(),
             role,
             password: Password::new(PASSWORD.into()),
@@ -36,6 +37,42 @@ pub async fn account(pool: &PgPool, email: &str, role: Role) -> AccountSummary {
     )
     .await
     .expect("creating a test account")
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// An `application/x-www-form-urlencoded` body from name/value pairs.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The signed-in form of an account, as server code sees the caller.
+pub fn user(account: &AccountSummary) -> app::auth::CurrentUser {
+    app::auth::CurrentUser {
+        id: account.id,
+        email: account.email.clone(),
+        display_name: account.display_name.clone(),
+        role: account.role,
+    }
 }
 
 /// A request through the whole router, as a browser's JavaScript client would send it.

@@ -1,0 +1,262 @@
+//! Stage moves and the gates that guard them. Pure: no IO, unit-tested.
+//!
+//! A project moves forward one stage at a time, and only when the target stage's gate is met;
+//! it moves back any number of stages with a note (a pivot); it never skips a stage.
+
+use super::stage::Stage;
+use serde::{Deserialize, Serialize};
+
+/// One thing a gate asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateItem {
+    ProblemStatement,
+    SuccessMetric,
+    SuccessTarget,
+    BaselineMetric,
+    BaselineMethod,
+    DataReadiness,
+    FallbackPlan,
+    MonitoringOwner,
+}
+
+impl GateItem {
+    /// What is missing, in a product manager's words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            GateItem::ProblemStatement => "A problem statement: what problem this solves and for whom",
+            GateItem::SuccessMetric => "A success metric: how you will know it works",
+            GateItem::SuccessTarget => "A target for the success metric",
+            GateItem::BaselineMetric => "A baseline: how the problem is handled today, as a number",
+            GateItem::BaselineMethod => "How the baseline was measured",
+            GateItem::DataReadiness => "A data-readiness statement: the data exists, is accessible and is fit for use",
+            GateItem::FallbackPlan => "A fallback plan: what happens when the model is wrong or switched off",
+            GateItem::MonitoringOwner => "A named monitoring owner for the model in production",
+        }
+    }
+
+    /// The project field that satisfies this item, for linking to the edit form.
+    pub fn field(self) -> &'static str {
+        match self {
+            GateItem::ProblemStatement => "problem_statement",
+            GateItem::SuccessMetric => "success_metric",
+            GateItem::SuccessTarget => "success_target",
+            GateItem::BaselineMetric => "baseline_metric",
+            GateItem::BaselineMethod => "baseline_method",
+            GateItem::DataReadiness => "data_readiness",
+            GateItem::FallbackPlan => "fallback_plan",
+            GateItem::MonitoringOwner => "monitoring_owner",
+        }
+    }
+}
+
+/// What a gate can see of a project. The governance records join this later.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GateFacts<'a> {
+    pub problem_statement: &'a str,
+    pub success_metric: &'a str,
+    pub success_target: &'a str,
+    pub baseline_metric: &'a str,
+    pub baseline_method: &'a str,
+    pub data_readiness: &'a str,
+    pub fallback_plan: &'a str,
+    pub monitoring_owner: &'a str,
+}
+
+/// The items the gate into `stage` asks for, in the order a checklist shows them.
+pub fn gate_items(stage: Stage) -> &'static [GateItem] {
+    use GateItem::*;
+    match stage {
+        Stage::Define => &[],
+        Stage::Design => &[ProblemStatement, SuccessMetric, SuccessTarget],
+        Stage::Build => &[BaselineMetric, BaselineMethod, DataReadiness],
+        Stage::Deploy => &[FallbackPlan, MonitoringOwner],
+    }
+}
+
+/// Whether `facts` satisfy one item.
+pub fn is_met(item: GateItem, facts: &GateFacts<'_>) -> bool {
+    let value = match item {
+        GateItem::ProblemStatement => facts.problem_statement,
+        GateItem::SuccessMetric => facts.success_metric,
+        GateItem::SuccessTarget => facts.success_target,
+        GateItem::BaselineMetric => facts.baseline_metric,
+        GateItem::BaselineMethod => facts.baseline_method,
+        GateItem::DataReadiness => facts.data_readiness,
+        GateItem::FallbackPlan => facts.fallback_plan,
+        GateItem::MonitoringOwner => facts.monitoring_owner,
+    };
+    !value.trim().is_empty()
+}
+
+/// The items of the gate into `stage` that `facts` do not satisfy.
+pub fn missing(stage: Stage, facts: &GateFacts<'_>) -> Vec<GateItem> {
+    gate_items(stage)
+        .iter()
+        .copied()
+        .filter(|item| !is_met(*item, facts))
+        .collect()
+}
+
+/// An allowed move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MoveKind {
+    Forward,
+    /// Back one or more stages.
+    Pivot,
+}
+
+/// Why a move was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum MoveRefused {
+    #[error("The project is already in {}.", .0.label())]
+    SameStage(Stage),
+    #[error("Move one stage at a time: from {} the next stage is {}.", .from.label(), .next.label())]
+    Skips { from: Stage, next: Stage },
+    #[error("Say why the project is going back to {}: a note is required.", .0.label())]
+    NoteRequired(Stage),
+    #[error("{} can't start yet. Still missing: {}.", .stage.label(), describe_all(.missing))]
+    GateNotMet { stage: Stage, missing: Vec<GateItem> },
+}
+
+fn describe_all(items: &[GateItem]) -> String {
+    items
+        .iter()
+        .map(|i| i.describe().to_lowercase())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Decides whether a project in `from` may move to `to`, given its gate facts and the note
+/// the person wrote. The one place the stage rules live.
+pub fn check_move(from: Stage, to: Stage, note: &str, facts: &GateFacts<'_>) -> Result<MoveKind, MoveRefused> {
+    if to == from {
+        return Err(MoveRefused::SameStage(from));
+    }
+    if to < from {
+        return if note.trim().is_empty() {
+            Err(MoveRefused::NoteRequired(to))
+        } else {
+            Ok(MoveKind::Pivot)
+        };
+    }
+    let next = from.next().unwrap_or(from);
+    if to != next {
+        return Err(MoveRefused::Skips { from, next });
+    }
+    let missing = missing(to, facts);
+    if missing.is_empty() {
+        Ok(MoveKind::Forward)
+    } else {
+        Err(MoveRefused::GateNotMet { stage: to, missing })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use GateItem::*;
+
+    fn complete() -> GateFacts<'static> {
+        GateFacts {
+            problem_statement: "Claims take 9 days to triage",
+            success_metric: "median triage time",
+            success_target: "under 2 days",
+            baseline_metric: "9 days",
+            baseline_method: "sampled 400 claims from Q2",
+            data_readiness: "claims history 2019-2026 in the warehouse",
+            fallback_plan: "route to the manual queue",
+            monitoring_owner: "Claims analytics on-call",
+        }
+    }
+
+    #[test]
+    fn a_complete_project_moves_forward_one_stage_at_a_time() {
+        let facts = complete();
+        assert_eq!(check_move(Stage::Define, Stage::Design, "", &facts), Ok(MoveKind::Forward));
+        assert_eq!(check_move(Stage::Design, Stage::Build, "", &facts), Ok(MoveKind::Forward));
+        assert_eq!(check_move(Stage::Build, Stage::Deploy, "", &facts), Ok(MoveKind::Forward));
+    }
+
+    #[test]
+    fn skipping_a_stage_is_refused_even_when_every_gate_is_met() {
+        let facts = complete();
+        assert_eq!(
+            check_move(Stage::Define, Stage::Build, "", &facts),
+            Err(MoveRefused::Skips { from: Stage::Define, next: Stage::Design })
+        );
+        assert_eq!(
+            check_move(Stage::Define, Stage::Deploy, "", &facts),
+            Err(MoveRefused::Skips { from: Stage::Define, next: Stage::Design })
+        );
+    }
+
+    #[test]
+    fn moving_to_the_current_stage_is_refused() {
+        assert_eq!(
+            check_move(Stage::Build, Stage::Build, "note", &complete()),
+            Err(MoveRefused::SameStage(Stage::Build))
+        );
+    }
+
+    #[test]
+    fn going_back_needs_a_note_and_no_gate() {
+        let empty = GateFacts::default();
+        assert_eq!(
+            check_move(Stage::Deploy, Stage::Define, "  ", &empty),
+            Err(MoveRefused::NoteRequired(Stage::Define))
+        );
+        assert_eq!(
+            check_move(Stage::Deploy, Stage::Define, "users wanted a different tool", &empty),
+            Ok(MoveKind::Pivot)
+        );
+        assert_eq!(check_move(Stage::Design, Stage::Define, "rethink", &empty), Ok(MoveKind::Pivot));
+    }
+
+    #[test]
+    fn the_design_gate_lists_exactly_what_is_missing() {
+        let facts = GateFacts { success_metric: "triage time", ..GateFacts::default() };
+        assert_eq!(
+            check_move(Stage::Define, Stage::Design, "", &facts),
+            Err(MoveRefused::GateNotMet { stage: Stage::Design, missing: vec![ProblemStatement, SuccessTarget] })
+        );
+    }
+
+    #[test]
+    fn whitespace_does_not_satisfy_a_gate_item() {
+        let facts = GateFacts { problem_statement: " \n\t", ..complete() };
+        assert_eq!(missing(Stage::Design, &facts), vec![ProblemStatement]);
+    }
+
+    #[test]
+    fn the_build_gate_asks_for_baseline_method_and_data_readiness() {
+        let facts = GateFacts { baseline_metric: "", baseline_method: "", data_readiness: "", ..complete() };
+        assert_eq!(missing(Stage::Build, &facts), vec![BaselineMetric, BaselineMethod, DataReadiness]);
+        let facts = GateFacts { baseline_method: "", ..complete() };
+        assert_eq!(missing(Stage::Build, &facts), vec![BaselineMethod]);
+    }
+
+    #[test]
+    fn the_deploy_gate_asks_for_a_fallback_plan_and_a_monitoring_owner() {
+        let facts = GateFacts { fallback_plan: "", monitoring_owner: "", ..complete() };
+        assert_eq!(
+            check_move(Stage::Build, Stage::Deploy, "", &facts),
+            Err(MoveRefused::GateNotMet { stage: Stage::Deploy, missing: vec![FallbackPlan, MonitoringOwner] })
+        );
+    }
+
+    #[test]
+    fn a_later_gate_ignores_earlier_items() {
+        // The deploy gate checks only its own items; earlier gates were checked on the way in.
+        let facts = GateFacts { problem_statement: "", ..complete() };
+        assert_eq!(check_move(Stage::Build, Stage::Deploy, "", &facts), Ok(MoveKind::Forward));
+    }
+
+    #[test]
+    fn a_refusal_reads_as_a_sentence_naming_each_missing_item() {
+        let refusal = check_move(Stage::Define, Stage::Design, "", &GateFacts::default()).unwrap_err();
+        let text = refusal.to_string();
+        assert!(text.starts_with("Design can't start yet. Still missing: a problem statement"), "{text}");
+        assert!(text.contains("a target for the success metric"), "{text}");
+    }
+}

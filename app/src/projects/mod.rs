@@ -1,0 +1,367 @@
+//! Projects: the record, its stages and per-stage owners, the list, the page and the forms.
+
+pub mod gate;
+pub mod input;
+pub mod stage;
+
+mod api;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use api::*;
+pub use pages::{EditProjectPage, NewProjectPage, NoProjectsYet, ProjectPage, ProjectTable, ProjectsPage};
+
+use chrono::{DateTime, Utc};
+use gate::GateFacts;
+use input::ProjectInput;
+use serde::{Deserialize, Serialize};
+use stage::{RiskTier, Stage, Status};
+use uuid::Uuid;
+
+/// Someone named on a project: an owner, an assigner, an editor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Uuid,
+    pub display_name: String,
+    pub active: bool,
+}
+
+/// One project as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectRow {
+    pub id: Uuid,
+    pub name: String,
+    pub team: String,
+    pub stage: Stage,
+    pub status: Status,
+    pub risk_tier: RiskTier,
+    /// The owner of the current stage.
+    pub owner: Option<Person>,
+    pub stage_entered_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A whole project record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: Uuid,
+    pub name: String,
+    pub team: String,
+    pub summary: String,
+    pub problem_statement: String,
+    pub success_metric: String,
+    pub success_target: String,
+    pub baseline_metric: String,
+    pub baseline_method: String,
+    pub data_readiness: String,
+    pub fallback_plan: String,
+    pub monitoring_owner: String,
+    pub risk_tier: RiskTier,
+    pub stage: Stage,
+    pub status: Status,
+    pub stage_entered_at: DateTime<Utc>,
+    /// Bumped by every change; a save must name the version it was based on.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<String>,
+}
+
+impl Project {
+    /// What the stage gates look at.
+    pub fn gate_facts(&self) -> GateFacts<'_> {
+        GateFacts {
+            problem_statement: &self.problem_statement,
+            success_metric: &self.success_metric,
+            success_target: &self.success_target,
+            baseline_metric: &self.baseline_metric,
+            baseline_method: &self.baseline_method,
+            data_readiness: &self.data_readiness,
+            fallback_plan: &self.fallback_plan,
+            monitoring_owner: &self.monitoring_owner,
+        }
+    }
+
+    /// The editable fields, as the edit form starts out.
+    pub fn to_input(&self) -> ProjectInput {
+        ProjectInput {
+            name: self.name.clone(),
+            team: self.team.clone(),
+            summary: self.summary.clone(),
+            problem_statement: self.problem_statement.clone(),
+            success_metric: self.success_metric.clone(),
+            success_target: self.success_target.clone(),
+            baseline_metric: self.baseline_metric.clone(),
+            baseline_method: self.baseline_method.clone(),
+            data_readiness: self.data_readiness.clone(),
+            fallback_plan: self.fallback_plan.clone(),
+            monitoring_owner: self.monitoring_owner.clone(),
+            risk_tier: self.risk_tier.as_str().to_owned(),
+            status: self.status.as_str().to_owned(),
+        }
+    }
+}
+
+/// The owner of one stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageOwner {
+    pub stage: Stage,
+    pub owner: Person,
+    pub assigned_by: Option<String>,
+    pub assigned_at: DateTime<Utc>,
+}
+
+/// One assignment or handoff of a stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub stage: Stage,
+    pub from: Option<String>,
+    pub to: String,
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// One field's change in an audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One entry of a project's timeline, built from its audit events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: Option<String>,
+    pub action: String,
+    pub changes: Vec<FieldChange>,
+}
+
+/// Everything the project page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectDetail {
+    pub project: Project,
+    pub owners: Vec<StageOwner>,
+    pub handoffs: Vec<Handoff>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+impl ProjectDetail {
+    /// The owner of the project's current stage: the project's accountable owner.
+    pub fn current_owner(&self) -> Option<&StageOwner> {
+        self.owners.iter().find(|o| o.stage == self.project.stage)
+    }
+}
+
+/// How the list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Name,
+    Updated,
+    Stage,
+    Team,
+    StageAge,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 5] = [SortKey::Name, SortKey::Updated, SortKey::Stage, SortKey::Team, SortKey::StageAge];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Updated => "updated",
+            SortKey::Stage => "stage",
+            SortKey::Team => "team",
+            SortKey::StageAge => "stage_age",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "Name (A–Z)",
+            SortKey::Updated => "Recently updated",
+            SortKey::Stage => "Stage",
+            SortKey::Team => "Team (A–Z)",
+            SortKey::StageAge => "Longest in stage",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// The owner filter: anyone, nobody, or one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum OwnerFilter {
+    #[default]
+    Any,
+    Nobody,
+    Account(Uuid),
+}
+
+/// A list view: search, filters, sort and page, as they appear in the URL.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectQuery {
+    pub q: String,
+    pub stage: Option<Stage>,
+    pub status: Option<Status>,
+    pub team: Option<String>,
+    pub owner: OwnerFilter,
+    pub sort: SortKey,
+    /// 1-based.
+    pub page: u32,
+}
+
+pub const PAGE_SIZE: u32 = 25;
+
+impl ProjectQuery {
+    /// Reads a view from URL parameters; values that mean nothing are ignored.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let non_empty = |key: &str| get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        ProjectQuery {
+            q: non_empty("q").unwrap_or_default(),
+            stage: non_empty("stage").and_then(|v| v.parse().ok()),
+            status: non_empty("status").and_then(|v| v.parse().ok()),
+            team: non_empty("team"),
+            owner: match non_empty("owner").as_deref() {
+                Some("none") => OwnerFilter::Nobody,
+                Some(id) => id.parse().map(OwnerFilter::Account).unwrap_or_default(),
+                None => OwnerFilter::Any,
+            },
+            sort: non_empty("sort").and_then(|v| SortKey::parse(&v)).unwrap_or_default(),
+            page: non_empty("page").and_then(|v| v.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+        }
+    }
+
+    /// The URL of this view (page included), for links that keep the filters.
+    pub fn to_url(&self) -> String {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if !self.q.is_empty() {
+            params.push(("q", self.q.clone()));
+        }
+        if let Some(stage) = self.stage {
+            params.push(("stage", stage.as_str().into()));
+        }
+        if let Some(status) = self.status {
+            params.push(("status", status.as_str().into()));
+        }
+        if let Some(team) = &self.team {
+            params.push(("team", team.clone()));
+        }
+        match self.owner {
+            OwnerFilter::Any => {}
+            OwnerFilter::Nobody => params.push(("owner", "none".into())),
+            OwnerFilter::Account(id) => params.push(("owner", id.to_string())),
+        }
+        if self.sort != SortKey::Name {
+            params.push(("sort", self.sort.as_str().into()));
+        }
+        if self.page > 1 {
+            params.push(("page", self.page.to_string()));
+        }
+        let query: Vec<String> = params
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .collect();
+        if query.is_empty() {
+            "/projects".into()
+        } else {
+            format!("/projects?{}", query.join("&"))
+        }
+    }
+
+    pub fn with_page(&self, page: u32) -> Self {
+        ProjectQuery { page, ..self.clone() }
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One page of the list, with what the filter menus offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectList {
+    pub rows: Vec<ProjectRow>,
+    pub total: i64,
+    pub page: u32,
+    pub teams: Vec<String>,
+    pub owners: Vec<Person>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> ProjectQuery {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ProjectQuery::from_params(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn a_view_survives_the_round_trip_through_its_url() {
+        let query = ProjectQuery {
+            q: "churn & fraud".into(),
+            stage: Some(Stage::Build),
+            status: Some(Status::Paused),
+            team: Some("Risk Ops".into()),
+            owner: OwnerFilter::Nobody,
+            sort: SortKey::StageAge,
+            page: 3,
+        };
+        let url = query.to_url();
+        assert_eq!(url, "/projects?q=churn%20%26%20fraud&stage=build&status=paused&team=Risk%20Ops&owner=none&sort=stage_age&page=3");
+        let params: Vec<(String, String)> = url
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or_default()
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), percent_decode(v)))
+            .collect();
+        let back = ProjectQuery::from_params(|k| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()));
+        assert_eq!(back, query);
+    }
+
+    fn percent_decode(value: &str) -> String {
+        let bytes = value.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&value[i + 1..i + 3], 16).expect("hex"));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn the_default_view_has_a_clean_url() {
+        assert_eq!(ProjectQuery::default().with_page(1).to_url(), "/projects");
+    }
+
+    #[test]
+    fn nonsense_in_the_url_falls_back_to_the_defaults() {
+        let query = parse(&[("stage", "launch"), ("page", "0"), ("sort", "random"), ("owner", "bob")]);
+        assert_eq!(query, ProjectQuery { page: 1, ..ProjectQuery::default() });
+    }
+}

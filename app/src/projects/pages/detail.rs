@@ -1,0 +1,357 @@
+//! One project: stage stepper with its gate, stage moves, owners per stage, details, timeline.
+
+use super::super::gate::{gate_items, is_met};
+use super::super::input::field_label;
+use super::super::stage::Stage;
+use super::super::{get_project, owner_candidates, AssignOwner, MoveStage, Person, Project, ProjectDetail};
+use super::form::ProjectMissing;
+use super::timeline::{Handoffs, Timeline};
+use super::{project_id_param, StageBadge, StatusBadge};
+use crate::auth::{Permission, Protected};
+use crate::error::AppError;
+use crate::ui::{action_error, field_message, format_instant, set_status, FieldErrorText, FormAlert, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    view! {
+        <Protected permission=Permission::Read view=|user| {
+            view! { <ProjectView can_edit=user.role.can(Permission::EditProjects) /> }
+        } />
+    }
+}
+
+/// Counts successful runs of an action, so a page reloads its data only after a change
+/// landed (a refused one keeps what the person typed).
+fn successes<S>(action: ServerAction<S>) -> Memo<usize>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let count = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            count.update(|c| *c += 1);
+        }
+    });
+    Memo::new(move |_| count.get())
+}
+
+#[component]
+fn ProjectView(can_edit: bool) -> impl IntoView {
+    let id = project_id_param();
+    let move_stage = ServerAction::<MoveStage>::new();
+    let assign = ServerAction::<AssignOwner>::new();
+    let moved = successes(move_stage);
+    let assigned = successes(assign);
+    let project = Resource::new(
+        move || (id.get(), moved.get(), assigned.get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_project(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let candidates = Resource::new(|| (), |_| owner_candidates());
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let candidates = if can_edit { candidates.await.unwrap_or_default() } else { Vec::new() };
+                match project.await {
+                    Ok(detail) => view! {
+                        <ProjectBody detail can_edit candidates move_stage assign />
+                    }
+                        .into_any(),
+                    Err(AppError::NotFound) => {
+                        set_status(404);
+                        view! { <ProjectMissing /> }.into_any()
+                    }
+                    Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProjectBody(
+    detail: ProjectDetail,
+    can_edit: bool,
+    candidates: Vec<Person>,
+    move_stage: ServerAction<MoveStage>,
+    assign: ServerAction<AssignOwner>,
+) -> impl IntoView {
+    let owner = detail.current_owner().cloned();
+    let ProjectDetail { project, owners, handoffs, timeline } = detail;
+    let owner_line = match owner {
+        Some(o) if o.owner.active => view! { <span>"Owner: " <strong>{o.owner.display_name}</strong></span> }.into_any(),
+        Some(o) => view! {
+            <span class="warning-text">"Owner " {o.owner.display_name} " is deactivated"</span>
+        }
+        .into_any(),
+        None => view! { <span class="warning-text">"No owner for this stage"</span> }.into_any(),
+    };
+    view! {
+        <Title text=format!("{} · Tollgate", project.name) />
+        <section class="page">
+            <header class="page-header with-actions">
+                <div>
+                    <p class="breadcrumb"><a href="/projects">"Projects"</a></p>
+                    <h1 data-test="project-name">{project.name.clone()}</h1>
+                    <p class="meta-line">
+                        <span>{project.team.clone()}</span>
+                        <StageBadge stage=project.stage />
+                        <StatusBadge status=project.status />
+                        <span>"Risk tier: " {project.risk_tier.label()}</span>
+                        {owner_line}
+                    </p>
+                </div>
+                {can_edit.then(|| view! {
+                    <a class="button" href=format!("/projects/{}/edit", project.id)>"Edit project"</a>
+                })}
+            </header>
+            <StageStepper current=project.stage />
+            <div class="columns">
+                <div class="column-main">
+                    <StagePanel project=project.clone() can_edit move_stage />
+                    <Details project=project.clone() />
+                    <Timeline entries=timeline />
+                </div>
+                <aside class="column-side">
+                    <Owners project=project.clone() owners can_edit candidates assign />
+                    <Handoffs handoffs />
+                </aside>
+            </div>
+        </section>
+    }.into_any()
+}
+
+#[component]
+fn StageStepper(current: Stage) -> impl IntoView {
+    let steps = Stage::ALL
+        .iter()
+        .map(|stage| {
+            let state = if *stage < current {
+                "done"
+            } else if *stage == current {
+                "current"
+            } else {
+                "todo"
+            };
+            let suffix = match state {
+                "done" => " (done)",
+                "current" => " (current stage)",
+                _ => "",
+            };
+            view! {
+                <li class=format!("step step-{state}") aria-current=(state == "current").then_some("step")>
+                    <span class="step-name">{stage.label()}</span>
+                    <span class="visually-hidden">{suffix}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="stepper" aria-label="Stages" data-test="stage-stepper">{steps}</ol> }
+}
+
+/// The gate into the next stage as a checklist, and the forms that move the project.
+#[component]
+fn StagePanel(project: Project, can_edit: bool, move_stage: ServerAction<MoveStage>) -> impl IntoView {
+    let error = action_error(move_stage);
+    let missing = move || match error.get() {
+        Some(AppError::GateNotMet { message, missing }) => Some(view! {
+            <div class="alert alert-error" role="alert" data-test="move-refused">
+                <p class="strong">{message.split(". Still missing").next().unwrap_or_default().to_owned()} "."</p>
+                <p>"Still missing:"</p>
+                <ul>{missing.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+            </div>
+        }
+        .into_any()),
+        Some(AppError::Invalid(_)) | None => None,
+        Some(other) => Some(view! { <FormAlert message=Some(other.to_string()) /> }.into_any()),
+    };
+    let facts = project.gate_facts();
+    let checklist = project.stage.next().map(|next| {
+        let items = gate_items(next)
+            .iter()
+            .map(|item| {
+                let met = is_met(*item, &facts);
+                view! {
+                    <li class:met=met class:missing=!met data-test="gate-item">
+                        <span class="check" aria-hidden="true">{if met { "✓" } else { "○" }}</span>
+                        <span class="visually-hidden">{if met { "Done: " } else { "Missing: " }}</span>
+                        {item.describe()}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <h3>"To enter " {next.label()}</h3>
+            <ul class="checklist" data-test="gate-checklist">{items}</ul>
+        }
+        .into_any()
+    });
+    let forward = project.stage.next().filter(|_| can_edit).map(|next| {
+        view! {
+            <ActionForm action=move_stage attr:data-test="move-forward-form" attr:class="inline-form">
+                <input type="hidden" name="id" value=project.id.to_string() />
+                <input type="hidden" name="version" value=project.version.to_string() />
+                <input type="hidden" name="to" value=next.as_str() />
+                <button type="submit" class="button primary" disabled=move || move_stage.pending().get()>
+                    "Move to " {next.label()}
+                </button>
+            </ActionForm>
+        }
+    });
+    let earlier: Vec<Stage> = Stage::ALL.iter().copied().filter(|s| *s < project.stage).collect();
+    let back = (can_edit && !earlier.is_empty()).then(|| {
+        let options = earlier
+            .iter()
+            .rev()
+            .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+            .collect_view();
+        view! {
+            <details class="pivot">
+                <summary>"Go back a stage (pivot)"</summary>
+                <ActionForm action=move_stage attr:data-test="move-back-form" attr:class="form-stack">
+                    <input type="hidden" name="id" value=project.id.to_string() />
+                    <input type="hidden" name="version" value=project.version.to_string() />
+                    <div class="field">
+                        <label for="pivot-to">"Back to"</label>
+                        <select id="pivot-to" name="to">{options}</select>
+                    </div>
+                    <div class="field" class:field-invalid=move || field_message(error, "note").get().is_some()>
+                        <label for="pivot-note">"Why? (required)"</label>
+                        <textarea id="pivot-note" name="note" rows="2"
+                            aria-describedby="pivot-note-error"></textarea>
+                        <FieldErrorText id="pivot-note-error".into() error=field_message(error, "note") />
+                    </div>
+                    <button type="submit" class="button">"Move back"</button>
+                </ActionForm>
+            </details>
+        }
+    });
+    view! {
+        <div class="card" data-test="stage-panel">
+            <h2>"Stage: " {project.stage.label()}</h2>
+            <p class="muted small">"In this stage since " {format_instant(project.stage_entered_at)} "."</p>
+            {missing}
+            {checklist.unwrap_or_else(|| {
+                view! { <p class="muted">"Deploy is the last stage."</p> }.into_any()
+            })}
+            {forward}
+            {back}
+        </div>
+    }.into_any()
+}
+
+#[component]
+fn Details(project: Project) -> impl IntoView {
+    let input = project.to_input();
+    let rows = input
+        .fields()
+        .into_iter()
+        .filter(|(field, _)| !matches!(*field, "name" | "team" | "risk_tier" | "status"))
+        .map(|(field, value)| {
+            let value = value.to_owned();
+            view! {
+                <div class="detail">
+                    <dt>{field_label(field).to_owned()}</dt>
+                    <dd data-test=format!("detail-{field}")>
+                        {if value.is_empty() {
+                            view! { <span class="muted">"Not written yet"</span> }.into_any()
+                        } else {
+                            view! { <span class="prewrap">{value}</span> }.into_any()
+                        }}
+                    </dd>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card">
+            <h2>"Details"</h2>
+            <dl class="details">{rows}</dl>
+            <p class="muted small">
+                "Version " {project.version} " · last changed " {format_instant(project.updated_at)}
+                {project.updated_by.map(|who| format!(" by {who}"))}
+            </p>
+        </div>
+    }.into_any()
+}
+
+#[component]
+fn Owners(
+    project: Project,
+    owners: Vec<super::super::StageOwner>,
+    can_edit: bool,
+    candidates: Vec<Person>,
+    assign: ServerAction<AssignOwner>,
+) -> impl IntoView {
+    let error = action_error(assign);
+    let rows = Stage::ALL
+        .iter()
+        .map(|stage| {
+            let owner = owners.iter().find(|o| o.stage == *stage).cloned();
+            let current = owner.as_ref().map(|o| o.owner.id);
+            let select_id = format!("owner-{}", stage.as_str());
+            let options = candidates
+                .iter()
+                .map(|p| {
+                    let selected = Some(p.id) == current;
+                    view! { <option value=p.id.to_string() selected=selected>{p.display_name.clone()}</option> }
+                })
+                .collect_view();
+            let form = can_edit.then(|| view! {
+                <ActionForm action=assign attr:class="inline-form" attr:data-test=format!("assign-{}", stage.as_str())>
+                    <input type="hidden" name="id" value=project.id.to_string() />
+                    <input type="hidden" name="version" value=project.version.to_string() />
+                    <input type="hidden" name="stage" value=stage.as_str() />
+                    <label class="visually-hidden" for=select_id.clone()>
+                        {format!("Owner of {}", stage.label())}
+                    </label>
+                    <select id=select_id name="owner_id">
+                        {current.is_none().then(|| view! { <option value="">"Choose…"</option> })}
+                        {options}
+                    </select>
+                    <button type="submit" class="button small">"Assign"</button>
+                </ActionForm>
+            });
+            let who = match owner {
+                Some(o) => {
+                    let name = if o.owner.active {
+                        o.owner.display_name.clone()
+                    } else {
+                        format!("{} (deactivated)", o.owner.display_name)
+                    };
+                    view! {
+                        <span class="strong" class:warning-text=!o.owner.active>{name}</span>
+                        <span class="muted small">
+                            {format!(" since {}", format_instant(o.assigned_at))}
+                        </span>
+                    }
+                    .into_any()
+                }
+                None => view! { <span class="muted">"Nobody"</span> }.into_any(),
+            };
+            view! {
+                <li class="owner-row" class:current=*stage == project.stage data-test=format!("owner-{}", stage.as_str())>
+                    <div><StageBadge stage=*stage /> " " {who}</div>
+                    {form}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card" data-test="owners">
+            <h2>"Owners"</h2>
+            <p class="muted small">"One accountable owner per stage. The owner of the current stage owns the project."</p>
+            <FormAlert message=Signal::derive(move || {
+                error.get().map(|e| e.fields().and_then(|f| f.0.first()).map(|f| f.message.clone()).unwrap_or_else(|| e.to_string()))
+            }) />
+            <ul class="owner-list">{rows}</ul>
+        </div>
+    }.into_any()
+}

@@ -1,0 +1,227 @@
+//! The projects list: search and filters that live in the URL, a sortable table, pages.
+
+use super::super::stage::{Stage, Status};
+use super::super::{list_projects, OwnerFilter, ProjectList, ProjectQuery, ProjectRow, PAGE_SIZE};
+use super::{StageBadge, StatusBadge};
+use crate::auth::{Permission, Protected};
+use crate::ui::{days_since, FormAlert, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ProjectsPage() -> impl IntoView {
+    view! {
+        <Title text="Projects · Tollgate" />
+        <Protected permission=Permission::Read view=|user| {
+            view! { <ProjectsView can_edit=user.role.can(Permission::EditProjects) /> }
+        } />
+    }
+}
+
+#[component]
+fn ProjectsView(can_edit: bool) -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| ProjectQuery::from_params(|key| p.get(key))));
+    let list = Resource::new(move || query.get(), list_projects);
+    view! {
+        <section class="page">
+            <header class="page-header with-actions">
+                <div>
+                    <h1>"Projects"</h1>
+                    <p class="muted">"Every ML project, its stage and who owns it now."</p>
+                </div>
+                {can_edit.then(|| view! { <a class="button primary" href="/projects/new">"New project"</a> })}
+            </header>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(list) => {
+                            let query = query.get_untracked();
+                            view! {
+                                <Filters query=query.clone() list=list.clone() />
+                                <Results query list can_edit />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `(value, label, selected)` options for a filter menu, led by "any".
+fn choices(any: &str, current: Option<&str>, values: Vec<(String, String)>) -> impl IntoView {
+    let mut all = vec![(String::new(), any.to_owned())];
+    all.extend(values);
+    all.into_iter()
+        .map(|(value, label)| {
+            let selected = current.unwrap_or_default() == value;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view()
+}
+
+#[component]
+fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
+    let stages = Stage::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect();
+    let statuses = Status::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect();
+    let teams = list.teams.iter().map(|t| (t.clone(), t.clone())).collect();
+    let mut owners = vec![("none".to_owned(), "Nobody (ownerless)".to_owned())];
+    owners.extend(list.owners.iter().map(|p| (p.id.to_string(), p.display_name.clone())));
+    let owner = match query.owner {
+        OwnerFilter::Any => None,
+        OwnerFilter::Nobody => Some("none".to_owned()),
+        OwnerFilter::Account(id) => Some(id.to_string()),
+    };
+    let sorts = super::super::SortKey::ALL
+        .into_iter()
+        .map(|k| {
+            let selected = k == query.sort;
+            view! { <option value=k.as_str() selected=selected>{k.label()}</option> }
+        })
+        .collect_view();
+    view! {
+        <Form method="GET" action="/projects" attr:class="filters" attr:role="search" attr:data-test="project-filters">
+            <div class="field">
+                <label for="filter-q">"Search by name"</label>
+                <input id="filter-q" name="q" type="search" value=query.q.clone() />
+            </div>
+            <div class="field">
+                <label for="filter-stage">"Stage"</label>
+                <select id="filter-stage" name="stage">
+                    {choices("Any stage", query.stage.map(|s| s.as_str()), stages)}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-status">"Status"</label>
+                <select id="filter-status" name="status">
+                    {choices("Any status", query.status.map(|s| s.as_str()), statuses)}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-team">"Team"</label>
+                <select id="filter-team" name="team">{choices("Any team", query.team.as_deref(), teams)}</select>
+            </div>
+            <div class="field">
+                <label for="filter-owner">"Owner"</label>
+                <select id="filter-owner" name="owner">{choices("Anyone", owner.as_deref(), owners)}</select>
+            </div>
+            <div class="field">
+                <label for="filter-sort">"Sort by"</label>
+                <select id="filter-sort" name="sort">{sorts}</select>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="button primary">"Apply"</button>
+                <a href="/projects" class="button link">"Clear"</a>
+            </div>
+        </Form>
+    }
+}
+
+#[component]
+fn Results(query: ProjectQuery, list: ProjectList, can_edit: bool) -> impl IntoView {
+    if list.total == 0 {
+        let filtered = query.with_page(1) != ProjectQuery { page: 1, ..ProjectQuery::default() };
+        return if filtered {
+            view! {
+                <div class="empty-state" data-test="no-matches">
+                    <h2>"No projects match these filters"</h2>
+                    <p><a href="/projects">"Clear the filters"</a> " to see every project."</p>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! { <NoProjectsYet can_edit /> }.into_any()
+        };
+    }
+    let first = (i64::from(list.page) - 1) * i64::from(PAGE_SIZE) + 1;
+    let last = (first + list.rows.len() as i64 - 1).max(first);
+    let pages = ((list.total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).max(1) as u32;
+    let previous = (list.page > 1).then(|| query.with_page(list.page - 1).to_url());
+    let next = (list.page < pages).then(|| query.with_page(list.page + 1).to_url());
+    view! {
+        <p class="muted small" data-test="result-count" aria-live="polite">
+            {if list.rows.is_empty() {
+                format!("Page {} is past the end: {} projects in all.", list.page, list.total)
+            } else {
+                format!("Showing {first}–{last} of {}", list.total)
+            }}
+        </p>
+        <ProjectTable rows=list.rows />
+        <nav class="pager" aria-label="Pages">
+            {previous.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
+            <span class="muted small">{format!("Page {} of {pages}", list.page)}</span>
+            {next.map(|href| view! { <A href=href attr:rel="next">"Next →"</A> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// The empty state of a brand-new Tollgate.
+#[component]
+pub fn NoProjectsYet(can_edit: bool) -> impl IntoView {
+    view! {
+        <div class="empty-state" data-test="empty-projects">
+            <h2>"No projects yet"</h2>
+            {if can_edit {
+                view! {
+                    <p>"Create the first one: a name and a team are enough to start."</p>
+                    <a class="button primary" href="/projects/new">"Create the first project"</a>
+                }
+                    .into_any()
+            } else {
+                view! { <p>"Projects appear here once an editor creates the first one."</p> }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// Projects as a table: name, team, stage, status, owner, time in stage.
+#[component]
+pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
+    let now = chrono::Utc::now();
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let owner = match &row.owner {
+                Some(p) if p.active => view! { <span>{p.display_name.clone()}</span> }.into_any(),
+                Some(p) => view! {
+                    <span class="warning-text">{format!("{} (deactivated)", p.display_name)}</span>
+                }
+                .into_any(),
+                None => view! { <span class="warning-text">"No owner"</span> }.into_any(),
+            };
+            view! {
+                <tr data-test="project-row" data-name=row.name.clone()>
+                    <td><a class="strong" href=format!("/projects/{}", row.id)>{row.name.clone()}</a></td>
+                    <td>{row.team.clone()}</td>
+                    <td><StageBadge stage=row.stage /></td>
+                    <td><StatusBadge status=row.status /></td>
+                    <td>{owner}</td>
+                    <td class="nowrap">{days_since(row.stage_entered_at, now)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-test="projects-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Project"</th>
+                        <th scope="col">"Team"</th>
+                        <th scope="col">"Stage"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Owner"</th>
+                        <th scope="col">"In stage"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,124 @@
+//! Reading one project with its owners, handoffs and timeline.
+
+use super::super::stage::{RiskTier, Stage, Status};
+use super::super::{FieldChange, Handoff, Person, Project, ProjectDetail, StageOwner, TimelineEntry};
+use crate::error::AppError;
+use sqlx::{PgConnection, PgExecutor, PgPool};
+use uuid::Uuid;
+
+/// One project, or `None`.
+pub async fn project(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Project>> {
+    sqlx::query_as!(
+        Project,
+        r#"
+        select p.id, p.name, p.team, p.summary, p.problem_statement, p.success_metric,
+               p.success_target, p.baseline_metric, p.baseline_method, p.data_readiness,
+               p.fallback_plan, p.monitoring_owner,
+               p.risk_tier as "risk_tier: RiskTier", p.stage as "stage: Stage",
+               p.status as "status: Status", p.stage_entered_at, p.version,
+               p.created_at, p.updated_at, u.display_name as "updated_by?"
+        from projects p
+        left join accounts u on u.id = p.updated_by
+        where p.id = $1
+        "#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// One project, locked for the rest of the transaction so concurrent changes queue up.
+pub async fn lock(tx: &mut PgConnection, id: Uuid) -> Result<Project, AppError> {
+    sqlx::query_scalar!("select id from projects where id = $1 for update", id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    project(&mut *tx, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Everything the project page shows.
+pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> {
+    let project = project(pool, id).await?.ok_or(AppError::NotFound)?;
+    let owners = sqlx::query!(
+        r#"
+        select so.stage as "stage: Stage", o.id, o.display_name, o.active,
+               b.display_name as "assigned_by?", so.assigned_at
+        from stage_owners so
+        join accounts o on o.id = so.owner_id
+        left join accounts b on b.id = so.assigned_by
+        where so.project_id = $1
+        order by so.stage
+        "#,
+        id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| StageOwner {
+        stage: r.stage,
+        owner: Person { id: r.id, display_name: r.display_name, active: r.active },
+        assigned_by: r.assigned_by,
+        assigned_at: r.assigned_at,
+    })
+    .collect();
+    let handoffs = sqlx::query_as!(
+        Handoff,
+        r#"
+        select c.stage as "stage: Stage", f.display_name as "from?", t.display_name as "to!",
+               b.display_name as "by?", c.changed_at as at
+        from ownership_changes c
+        join accounts t on t.id = c.to_owner_id
+        left join accounts f on f.id = c.from_owner_id
+        left join accounts b on b.id = c.changed_by
+        where c.project_id = $1
+        order by c.changed_at desc, c.id desc
+        "#,
+        id
+    )
+    .fetch_all(pool)
+    .await?;
+    let timeline = sqlx::query!(
+        r#"
+        select e.id, e.occurred_at, a.display_name as "actor?", e.action, e.changes
+        from audit_events e
+        left join accounts a on a.id = e.actor_id
+        where e.entity_type = 'project' and e.entity_id = $1
+        order by e.id desc
+        "#,
+        id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| TimelineEntry {
+        id: r.id,
+        at: r.occurred_at,
+        actor: r.actor,
+        action: r.action,
+        changes: field_changes(&r.changes),
+    })
+    .collect();
+    Ok(ProjectDetail { project, owners, handoffs, timeline })
+}
+
+/// `{"field": {"before": …, "after": …}}` as a list, values shown as text.
+fn field_changes(changes: &serde_json::Value) -> Vec<FieldChange> {
+    let text = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    changes
+        .as_object()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|(field, change)| FieldChange {
+                    field: field.clone(),
+                    before: text(change.get("before")),
+                    after: text(change.get("after")),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,397 @@
+//! Creating and changing projects: edits, stage moves, owner assignments and handoffs.
+//!
+//! Each function runs one transaction: lock the project, check the version the change was
+//! based on, apply it, bump the version, write one audit event.
+
+use super::super::gate::{self, MoveRefused};
+use super::super::input::{changed_fields, ProjectInput, ValidProject};
+use super::super::stage::{RiskTier, Stage, Status};
+use super::super::Project;
+use super::read;
+use crate::audit;
+use crate::auth::{CurrentUser, Role};
+use crate::error::AppError;
+use serde_json::{json, Map, Value};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+const ENTITY: &str = "project";
+
+/// Refuses a change based on an older version, naming who saved since and when.
+pub fn check_version(current: &Project, expected: i32) -> Result<(), AppError> {
+    if current.version == expected {
+        return Ok(());
+    }
+    let who = current.updated_by.as_deref().unwrap_or("Someone");
+    Err(AppError::Conflict(format!(
+        "{who} changed this project at {} since you opened it, so your change was not saved. \
+         Your input is still here: open the project in a new tab to see what changed, then try again.",
+        current.updated_at.format("%-d %b %Y, %H:%M UTC"),
+    )))
+}
+
+/// Maps the unique-name constraint to a message next to the name field.
+fn name_taken(error: sqlx::Error) -> AppError {
+    match &error {
+        sqlx::Error::Database(db) if db.constraint() == Some("projects_name_key") => {
+            AppError::field("name", "A project with this name already exists. Choose another name.")
+        }
+        _ => error.into(),
+    }
+}
+
+/// Creates a project in `define`, owned (for that stage) by its creator.
+pub async fn create(pool: &PgPool, actor: &CurrentUser, input: ValidProject) -> Result<Uuid, AppError> {
+    let mut tx = pool.begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"
+        insert into projects (name, team, summary, problem_statement, success_metric, success_target,
+                              baseline_metric, baseline_method, data_readiness, fallback_plan,
+                              monitoring_owner, risk_tier, status, created_by, updated_by)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+        returning id
+        "#,
+        input.name,
+        input.team,
+        input.summary,
+        input.problem_statement,
+        input.success_metric,
+        input.success_target,
+        input.baseline_metric,
+        input.baseline_method,
+        input.data_readiness,
+        input.fallback_plan,
+        input.monitoring_owner,
+        input.risk_tier as RiskTier,
+        input.status as Status,
+        actor.id,
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(name_taken)?;
+    set_owner(&mut tx, id, Stage::Define, None, actor.id, actor.id).await?;
+
+    let mut changes = Map::new();
+    for (field, value) in input.to_input().fields() {
+        if !value.is_empty() {
+            changes.insert(field.into(), json!({ "before": null, "after": value }));
+        }
+    }
+    changes.insert("stage".into(), json!({ "before": null, "after": Stage::Define.as_str() }));
+    changes.insert(
+        "owner.define".into(),
+        json!({ "before": null, "after": actor.display_name }),
+    );
+    audit::record(&mut *tx, Some(actor.id), ENTITY, id, "created", Value::Object(changes)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves an edit made on `version`. Saving with nothing changed writes nothing.
+pub async fn update(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    id: Uuid,
+    version: i32,
+    input: ValidProject,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let current = read::lock(&mut tx, id).await?;
+    check_version(&current, version)?;
+    let before = current.to_input();
+    let after = input.to_input();
+    let changed = changed_fields(&before, &after);
+    if changed.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        r#"
+        update projects
+        set name = $2, team = $3, summary = $4, problem_statement = $5, success_metric = $6,
+            success_target = $7, baseline_metric = $8, baseline_method = $9, data_readiness = $10,
+            fallback_plan = $11, monitoring_owner = $12, risk_tier = $13, status = $14,
+            updated_by = $15, version = version + 1
+        where id = $1
+        "#,
+        id,
+        input.name,
+        input.team,
+        input.summary,
+        input.problem_statement,
+        input.success_metric,
+        input.success_target,
+        input.baseline_metric,
+        input.baseline_method,
+        input.data_readiness,
+        input.fallback_plan,
+        input.monitoring_owner,
+        input.risk_tier as RiskTier,
+        input.status as Status,
+        actor.id,
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(name_taken)?;
+    let changes: Map<String, Value> = changed
+        .into_iter()
+        .map(|(field, b, a)| (field.to_owned(), json!({ "before": b, "after": a })))
+        .collect();
+    audit::record(&mut *tx, Some(actor.id), ENTITY, id, "updated", Value::Object(changes)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves the project to `to`: forward one stage through its gate, or back with a note.
+pub async fn move_stage(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    id: Uuid,
+    version: i32,
+    to: Stage,
+    note: &str,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let current = read::lock(&mut tx, id).await?;
+    check_version(&current, version)?;
+    let note = note.trim();
+    gate::check_move(current.stage, to, note, &current.gate_facts()).map_err(refusal)?;
+    sqlx::query!(
+        r#"
+        update projects
+        set stage = $2, stage_entered_at = now(), updated_by = $3, version = version + 1
+        where id = $1
+        "#,
+        id,
+        to as Stage,
+        actor.id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"
+        insert into stage_moves (project_id, from_stage, to_stage, note, moved_by)
+        values ($1, $2, $3, $4, $5)
+        "#,
+        id,
+        current.stage as Stage,
+        to as Stage,
+        note,
+        actor.id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let mut changes = audit::change("stage", current.stage.as_str(), to.as_str());
+    if !note.is_empty() {
+        changes["note"] = json!({ "before": null, "after": note });
+    }
+    audit::record(&mut *tx, Some(actor.id), ENTITY, id, "stage_moved", changes).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A refused move as the error the page shows: gates list what is missing.
+fn refusal(refused: MoveRefused) -> AppError {
+    match &refused {
+        MoveRefused::GateNotMet { missing, .. } => AppError::GateNotMet {
+            message: refused.to_string(),
+            missing: missing.iter().map(|item| item.describe().to_owned()).collect(),
+        },
+        MoveRefused::NoteRequired(_) => AppError::field("note", refused.to_string()),
+        _ => AppError::Refused(refused.to_string()),
+    }
+}
+
+/// An account that may own a stage: active, editor or admin. Returns its name.
+async fn eligible_owner(tx: &mut PgConnection, owner: Uuid) -> Result<String, AppError> {
+    let row = sqlx::query!(
+        r#"select display_name, active, role as "role: Role" from accounts where id = $1"#,
+        owner
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    match row {
+        Some(r) if r.active && matches!(r.role, Role::Editor | Role::Admin) => Ok(r.display_name),
+        _ => Err(AppError::field("owner_id", "Choose an active editor or admin.")),
+    }
+}
+
+/// Records `to` as the owner of `stage`, with the handoff history; no audit event.
+async fn set_owner(
+    tx: &mut PgConnection,
+    project: Uuid,
+    stage: Stage,
+    from: Option<Uuid>,
+    to: Uuid,
+    by: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        insert into stage_owners (project_id, stage, owner_id, assigned_by)
+        values ($1, $2, $3, $4)
+        on conflict (project_id, stage)
+        do update set owner_id = excluded.owner_id, assigned_by = excluded.assigned_by, assigned_at = now()
+        "#,
+        project,
+        stage as Stage,
+        to,
+        by,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"
+        insert into ownership_changes (project_id, stage, from_owner_id, to_owner_id, changed_by)
+        values ($1, $2, $3, $4, $5)
+        "#,
+        project,
+        stage as Stage,
+        from,
+        to,
+        by,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The owner of `stage` now, locked, with their name.
+async fn stage_owner(tx: &mut PgConnection, project: Uuid, stage: Stage) -> sqlx::Result<Option<(Uuid, String)>> {
+    let row = sqlx::query!(
+        r#"
+        select so.owner_id, a.display_name
+        from stage_owners so join accounts a on a.id = so.owner_id
+        where so.project_id = $1 and so.stage = $2
+        for update of so
+        "#,
+        project,
+        stage as Stage,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(row.map(|r| (r.owner_id, r.display_name)))
+}
+
+/// Assigns (or hands off) the owner of one stage.
+pub async fn assign_owner(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    id: Uuid,
+    version: i32,
+    stage: Stage,
+    owner: Uuid,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let current = read::lock(&mut tx, id).await?;
+    check_version(&current, version)?;
+    let to_name = eligible_owner(&mut tx, owner).await?;
+    let from = stage_owner(&mut tx, id, stage).await?;
+    if from.as_ref().is_some_and(|(from, _)| *from == owner) {
+        return Err(AppError::field("owner_id", format!("{to_name} already owns {}.", stage.label())));
+    }
+    set_owner(&mut tx, id, stage, from.as_ref().map(|(id, _)| *id), owner, actor.id).await?;
+    bump(&mut tx, id, actor.id).await?;
+    let changes = audit::change(
+        &format!("owner.{stage}"),
+        from.map(|(_, name)| Value::String(name)).unwrap_or(Value::Null),
+        to_name,
+    );
+    audit::record(&mut *tx, Some(actor.id), ENTITY, id, "owner_assigned", changes).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Hands every stage `from` owns, on every project, to `to` — the usual step when someone
+/// leaves. One transaction; one audit event per project. Returns how many stages moved.
+pub async fn reassign_all(pool: &PgPool, actor: &CurrentUser, from: Uuid, to: Uuid) -> Result<u64, AppError> {
+    if from == to {
+        return Err(AppError::field("to_owner_id", "Choose someone other than the current owner."));
+    }
+    let mut tx = pool.begin().await?;
+    let to_name = eligible_owner(&mut tx, to).await?;
+    let from_name = sqlx::query_scalar!("select display_name from accounts where id = $1", from)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::field("from_owner_id", "Choose an account."))?;
+    let owned = sqlx::query!(
+        r#"
+        select so.project_id, so.stage as "stage: Stage"
+        from stage_owners so join projects p on p.id = so.project_id
+        where so.owner_id = $1
+        order by so.project_id, so.stage
+        for update of so, p
+        "#,
+        from
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut by_project: Vec<(Uuid, Vec<Stage>)> = Vec::new();
+    for row in owned {
+        match by_project.last_mut() {
+            Some((project, stages)) if *project == row.project_id => stages.push(row.stage),
+            _ => by_project.push((row.project_id, vec![row.stage])),
+        }
+    }
+    let mut moved = 0;
+    for (project, stages) in &by_project {
+        let mut changes = Map::new();
+        for stage in stages {
+            set_owner(&mut tx, *project, *stage, Some(from), to, actor.id).await?;
+            changes.insert(format!("owner.{stage}"), json!({ "before": from_name, "after": to_name }));
+            moved += 1;
+        }
+        bump(&mut tx, *project, actor.id).await?;
+        audit::record(&mut *tx, Some(actor.id), ENTITY, *project, "owner_assigned", Value::Object(changes)).await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Marks the project changed by `actor` (new version) without touching its fields.
+async fn bump(tx: &mut PgConnection, id: Uuid, actor: Uuid) -> sqlx::Result<()> {
+    sqlx::query!("update projects set version = version + 1, updated_by = $2 where id = $1", id, actor)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The edit form's input, validated, as the error the form shows when it is not.
+pub fn validate(input: &ProjectInput) -> Result<ValidProject, AppError> {
+    input.validate().map_err(AppError::Invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_stale_version_names_who_changed_the_project_and_when() {
+        let project = Project {
+            id: Uuid::nil(),
+            name: "Claims triage".into(),
+            team: "Claims".into(),
+            summary: String::new(),
+            problem_statement: String::new(),
+            success_metric: String::new(),
+            success_target: String::new(),
+            baseline_metric: String::new(),
+            baseline_method: String::new(),
+            data_readiness: String::new(),
+            fallback_plan: String::new(),
+            monitoring_owner: String::new(),
+            risk_tier: RiskTier::Low,
+            stage: Stage::Define,
+            status: Status::Active,
+            stage_entered_at: chrono::Utc::now(),
+            version: 4,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc.with_ymd_and_hms(2026, 11, 25, 9, 5, 0).unwrap(),
+            updated_by: Some("Ana Lopez".into()),
+        };
+        assert_eq!(check_version(&project, 4), Ok(()));
+        let Err(AppError::Conflict(message)) = check_version(&project, 3) else {
+            panic!("expected a conflict");
+        };
+        assert!(message.starts_with("Ana Lopez changed this project at 25 Nov 2026, 09:05 UTC"), "{message}");
+    }
+}
