@@ -16,6 +16,8 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL,
+    // Our pages mark test hooks with data-test="…".
+    testIdAttribute: "data-test",
     browserName: "chromium",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",

@@ -1,6 +1,7 @@
 //! The signed-in home page: the projects I own, or the first-run empty state.
 
 use crate::auth::{Permission, Protected};
+use crate::error::AppError;
 use crate::projects::{list_projects, NoProjectsYet, OwnerFilter, ProjectQuery, ProjectTable};
 use crate::ui::{FormAlert, Loading};
 use leptos::prelude::*;
@@ -13,14 +14,10 @@ pub fn HomePage() -> impl IntoView {
         <Protected permission=Permission::Read view=|user| {
             let can_edit = user.role.can(Permission::EditProjects);
             let mine = ProjectQuery { owner: OwnerFilter::Account(user.id), ..ProjectQuery::default() };
-            let lists = Resource::new(
-                move || mine.clone(),
-                |mine| async move {
-                    let all = list_projects(ProjectQuery::default()).await?;
-                    let mine = list_projects(mine).await?;
-                    Ok::<_, crate::error::AppError>((all.total, mine))
-                },
-            );
+            // Two resources, not one future calling twice: a server function called while the
+            // page renders on the server must start before its caller yields.
+            let all = Resource::new(|| (), |_| list_projects(ProjectQuery::default()));
+            let mine = Resource::new(move || mine.clone(), list_projects);
             view! {
                 <section class="page">
                     <header class="page-header with-actions">
@@ -32,6 +29,7 @@ pub fn HomePage() -> impl IntoView {
                     </header>
                     <Suspense fallback=Loading>
                         {move || Suspend::new(async move {
+                            let lists = async { Ok::<_, AppError>((all.await?.total, mine.await?)) };
                             match lists.await {
                                 Ok((0, _)) => view! { <NoProjectsYet can_edit /> }.into_any(),
                                 Ok((total, mine)) => view! {

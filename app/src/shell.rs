@@ -8,7 +8,7 @@ use crate::ui::set_status;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -30,6 +30,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page renders completely on the server before it is sent (`SsrMode::Async`): forms
+/// and their error messages work before (or without) the WebAssembly, and a page's status code
+/// (404, 403) and redirects are decided before the first byte.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -38,16 +41,16 @@ pub fn App() -> impl IntoView {
         <Title text="Tollgate" />
         <Router>
             <Routes fallback=NotFound>
-                <ParentRoute path=path!("") view=Frame>
-                    <Route path=path!("") view=HomePage />
-                    <Route path=path!("login") view=LoginPage />
-                    <Route path=path!("setup") view=SetupPage />
-                    <Route path=path!("projects") view=ProjectsPage />
-                    <Route path=path!("projects/new") view=NewProjectPage />
-                    <Route path=path!("projects/:id") view=ProjectPage />
-                    <Route path=path!("projects/:id/edit") view=EditProjectPage />
-                    <Route path=path!("admin/accounts") view=AccountsPage />
-                    <Route path=path!("*any") view=NotFound />
+                <ParentRoute path=path!("") view=Frame ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
+                    <Route path=path!("projects") view=ProjectsPage ssr=SsrMode::Async />
+                    <Route path=path!("projects/new") view=NewProjectPage ssr=SsrMode::Async />
+                    <Route path=path!("projects/:id") view=ProjectPage ssr=SsrMode::Async />
+                    <Route path=path!("projects/:id/edit") view=EditProjectPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/accounts") view=AccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("*any") view=NotFound ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

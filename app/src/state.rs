@@ -34,9 +34,11 @@ pub struct AppState {
 }
 
 /// The state, from the context leptos_axum provides to every server function and page.
+#[track_caller]
 pub fn app_state() -> Result<AppState, AppError> {
+    let caller = std::panic::Location::caller();
     use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from context");
+        tracing::error!(%caller, "AppState missing from context");
         AppError::Internal
     })
 }

@@ -80,9 +80,17 @@ fn form_name(group: &str, name: &str) -> String {
 }
 
 /// The `aria-describedby` of a control: its hint and, when shown, its error.
-fn described_by(hint_id: Option<String>, error_id: String, error: Signal<Option<String>>) -> impl Fn() -> Option<String> {
+fn described_by(
+    hint_id: Option<String>,
+    error_id: String,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> Option<String> {
     move || {
-        let ids: Vec<String> = hint_id.iter().cloned().chain(error.get().map(|_| error_id.clone())).collect();
+        let ids: Vec<String> = hint_id
+            .iter()
+            .cloned()
+            .chain(error.get().map(|_| error_id.clone()))
+            .collect();
         (!ids.is_empty()).then(|| ids.join(" "))
     }
 }

@@ -12,11 +12,12 @@ use app::state::AppState;
 use app::{shell, App};
 use axum::routing::get;
 use axum::Router;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, site_pkg_dir_service, site_pkg_dir_service_route_path, LeptosRoutes};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use std::time::Duration;
+use tower_http::services::ServeFile;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -26,8 +27,12 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let favicon = ServeFile::new(format!("{}/favicon.ico", options.site_root));
     Router::new()
         .route("/healthz", get(health::healthz))
+        // Named routes, because the app's own catch-all 404 route would otherwise answer them.
+        .route_service(&site_pkg_dir_service_route_path(&options), site_pkg_dir_service(&options))
+        .route_service("/favicon.ico", favicon)
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(server_fn_status::set_error_status))

@@ -187,3 +187,34 @@ async fn an_unknown_path_is_a_404_page(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(body_text(response).await.contains("Page not found"));
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_bundle_and_favicon_are_served_from_the_site_root_despite_the_catch_all_page(pool: PgPool) {
+    use tower::ServiceExt;
+    let site = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(site.path().join("pkg")).expect("pkg dir");
+    std::fs::write(site.path().join("pkg/tollgate.css"), "body { color: black }").expect("css");
+    std::fs::write(site.path().join("favicon.ico"), [0u8, 0, 1, 0]).expect("icon");
+    let mut state = common::state(pool);
+    state.leptos_options = leptos::prelude::LeptosOptions::builder()
+        .output_name("tollgate")
+        .site_root(site.path().to_string_lossy().into_owned())
+        .build();
+
+    let css = server::app(state.clone())
+        .oneshot(get("/pkg/tollgate.css", None))
+        .await
+        .expect("response");
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(body_text(css).await, "body { color: black }");
+    let icon = server::app(state.clone())
+        .oneshot(get("/favicon.ico", None))
+        .await
+        .expect("response");
+    assert_eq!(icon.status(), StatusCode::OK);
+    let missing = server::app(state)
+        .oneshot(get("/pkg/nothing.js", None))
+        .await
+        .expect("response");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}

@@ -28,7 +28,9 @@ async fn editor(pool: &PgPool, email: &str) -> CurrentUser {
 }
 
 async fn create(pool: &PgPool, actor: &CurrentUser, name: &str) -> Uuid {
-    write::create(pool, actor, input(name).validate().expect("valid")).await.expect("created")
+    write::create(pool, actor, input(name).validate().expect("valid"))
+        .await
+        .expect("created")
 }
 
 async fn events(pool: &PgPool, project: Uuid) -> Vec<(String, Value)> {
@@ -40,7 +42,11 @@ async fn events(pool: &PgPool, project: Uuid) -> Vec<(String, Value)> {
 }
 
 async fn version(pool: &PgPool, project: Uuid) -> i32 {
-    read::project(pool, project).await.expect("read").expect("exists").version
+    read::project(pool, project)
+        .await
+        .expect("read")
+        .expect("exists")
+        .version
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -52,7 +58,10 @@ async fn creating_a_project_writes_one_audit_event_and_makes_the_creator_owner_o
     assert_eq!(events.len(), 1);
     let (action, changes) = &events[0];
     assert_eq!(action, "created");
-    assert_eq!(changes["name"], json!({ "before": null, "after": "Claims triage" }));
+    assert_eq!(
+        changes["name"],
+        json!({ "before": null, "after": "Claims triage" })
+    );
     assert_eq!(changes["stage"]["after"], "define");
     assert_eq!(changes["owner.define"]["after"], "Ana");
     assert!(changes.get("summary").is_none(), "empty fields are not listed");
@@ -67,8 +76,14 @@ async fn creating_a_project_writes_one_audit_event_and_makes_the_creator_owner_o
 async fn an_edit_writes_one_event_with_only_the_changed_fields_before_and_after(pool: PgPool) {
     let ana = editor(&pool, "ana@example.com").await;
     let id = create(&pool, &ana, "Claims triage").await;
-    let edited = ProjectInput { team: "Claims Ops".into(), problem_statement: "Slow triage".into(), ..input("Claims triage") };
-    write::update(&pool, &ana, id, 1, edited.validate().expect("valid")).await.expect("saved");
+    let edited = ProjectInput {
+        team: "Claims Ops".into(),
+        problem_statement: "Slow triage".into(),
+        ..input("Claims triage")
+    };
+    write::update(&pool, &ana, id, 1, edited.validate().expect("valid"))
+        .await
+        .expect("saved");
 
     let events = events(&pool, id).await;
     assert_eq!(events.len(), 2);
@@ -83,7 +98,9 @@ async fn an_edit_writes_one_event_with_only_the_changed_fields_before_and_after(
     assert_eq!(version(&pool, id).await, 2);
 
     // Saving again with nothing changed writes nothing and keeps the version.
-    write::update(&pool, &ana, id, 2, edited.validate().expect("valid")).await.expect("saved");
+    write::update(&pool, &ana, id, 2, edited.validate().expect("valid"))
+        .await
+        .expect("saved");
     assert_eq!(crate::events(&pool, id).await.len(), 2);
     assert_eq!(version(&pool, id).await, 2);
 }
@@ -93,17 +110,31 @@ async fn a_save_based_on_an_older_version_is_refused_naming_who_changed_it(pool:
     let ana = editor(&pool, "ana@example.com").await;
     let ben = user(&account(&pool, "ben@example.com", Role::Admin).await);
     let id = create(&pool, &ana, "Claims triage").await;
-    let ben_edit = ProjectInput { team: "Fraud".into(), ..input("Claims triage") };
-    write::update(&pool, &ben, id, 1, ben_edit.validate().expect("valid")).await.expect("ben saves first");
+    let ben_edit = ProjectInput {
+        team: "Fraud".into(),
+        ..input("Claims triage")
+    };
+    write::update(&pool, &ben, id, 1, ben_edit.validate().expect("valid"))
+        .await
+        .expect("ben saves first");
 
-    let ana_edit = ProjectInput { team: "Claims Ops".into(), ..input("Claims triage") };
+    let ana_edit = ProjectInput {
+        team: "Claims Ops".into(),
+        ..input("Claims triage")
+    };
     let refused = write::update(&pool, &ana, id, 1, ana_edit.validate().expect("valid")).await;
-    let Err(AppError::Conflict(message)) = refused else { panic!("expected a conflict, got {refused:?}") };
+    let Err(AppError::Conflict(message)) = refused else {
+        panic!("expected a conflict, got {refused:?}")
+    };
     assert!(message.starts_with("Ben changed this project at "), "{message}");
 
     let project = read::project(&pool, id).await.expect("read").expect("exists");
     assert_eq!(project.team, "Fraud", "Ben's save stands");
-    assert_eq!(events(&pool, id).await.len(), 2, "the refused save wrote no event");
+    assert_eq!(
+        events(&pool, id).await.len(),
+        2,
+        "the refused save wrote no event"
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -111,7 +142,9 @@ async fn names_are_unique_regardless_of_case(pool: PgPool) {
     let ana = editor(&pool, "ana@example.com").await;
     create(&pool, &ana, "Claims triage").await;
     let again = write::create(&pool, &ana, input("CLAIMS TRIAGE").validate().expect("valid")).await;
-    let Err(AppError::Invalid(fields)) = again else { panic!("expected a field error, got {again:?}") };
+    let Err(AppError::Invalid(fields)) = again else {
+        panic!("expected a field error, got {again:?}")
+    };
     assert!(fields.get("name").is_some_and(|m| m.contains("already exists")));
 }
 
@@ -121,7 +154,9 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
     let id = create(&pool, &ana, "Claims triage").await;
 
     let refused = write::move_stage(&pool, &ana, id, 1, Stage::Design, "").await;
-    let Err(AppError::GateNotMet { missing, .. }) = refused else { panic!("expected a gate refusal, got {refused:?}") };
+    let Err(AppError::GateNotMet { missing, .. }) = refused else {
+        panic!("expected a gate refusal, got {refused:?}")
+    };
     assert_eq!(missing.len(), 3, "{missing:?}");
     assert!(missing[0].starts_with("A problem statement"));
     assert_eq!(events(&pool, id).await.len(), 1, "a refused move writes nothing");
@@ -132,14 +167,24 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
         success_target: "2 days".into(),
         ..input("Claims triage")
     };
-    write::update(&pool, &ana, id, 1, complete.validate().expect("valid")).await.expect("saved");
-    write::move_stage(&pool, &ana, id, 2, Stage::Design, "").await.expect("moved");
+    write::update(&pool, &ana, id, 1, complete.validate().expect("valid"))
+        .await
+        .expect("saved");
+    write::move_stage(&pool, &ana, id, 2, Stage::Design, "")
+        .await
+        .expect("moved");
 
     let project = read::project(&pool, id).await.expect("read").expect("exists");
     assert_eq!((project.stage, project.version), (Stage::Design, 3));
     let events = events(&pool, id).await;
     assert_eq!(events.len(), 3);
-    assert_eq!(events[2], ("stage_moved".into(), json!({ "stage": { "before": "define", "after": "design" } })));
+    assert_eq!(
+        events[2],
+        (
+            "stage_moved".into(),
+            json!({ "stage": { "before": "define", "after": "design" } })
+        )
+    );
     let moves: i64 = sqlx::query_scalar("select count(*) from stage_moves where project_id = $1")
         .bind(id)
         .fetch_one(&pool)
@@ -153,14 +198,32 @@ async fn skipping_is_refused_and_going_back_needs_a_note(pool: PgPool) {
     let ana = editor(&pool, "ana@example.com").await;
     let id = create(&pool, &ana, "Claims triage").await;
     let skip = write::move_stage(&pool, &ana, id, 1, Stage::Build, "").await;
-    assert!(matches!(skip, Err(AppError::Refused(ref m)) if m.starts_with("Move one stage at a time")), "{skip:?}");
+    assert!(
+        matches!(skip, Err(AppError::Refused(ref m)) if m.starts_with("Move one stage at a time")),
+        "{skip:?}"
+    );
 
-    sqlx::query("update projects set stage = 'build' where id = $1").bind(id).execute(&pool).await.expect("set");
+    sqlx::query("update projects set stage = 'build' where id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .expect("set");
     let no_note = write::move_stage(&pool, &ana, id, 1, Stage::Define, " ").await;
-    let Err(AppError::Invalid(fields)) = no_note else { panic!("expected a note error, got {no_note:?}") };
+    let Err(AppError::Invalid(fields)) = no_note else {
+        panic!("expected a note error, got {no_note:?}")
+    };
     assert!(fields.get("note").is_some());
 
-    write::move_stage(&pool, &ana, id, 1, Stage::Define, "Users want a checklist, not a model").await.expect("pivot");
+    write::move_stage(
+        &pool,
+        &ana,
+        id,
+        1,
+        Stage::Define,
+        "Users want a checklist, not a model",
+    )
+    .await
+    .expect("pivot");
     let last = events(&pool, id).await.pop().expect("an event");
     assert_eq!(last.1["note"]["after"], "Users want a checklist, not a model");
     assert_eq!(last.1["stage"], json!({ "before": "build", "after": "define" }));
@@ -177,7 +240,10 @@ async fn two_simultaneous_changes_from_the_same_version_let_exactly_one_through(
     );
     let outcomes = [a.is_ok(), b.is_ok()];
     assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
-    assert!(matches!(if a.is_ok() { b } else { a }, Err(AppError::Conflict(_))));
+    assert!(matches!(
+        if a.is_ok() { b } else { a },
+        Err(AppError::Conflict(_))
+    ));
     assert_eq!(version(&pool, id).await, 2);
 }
 
@@ -186,18 +252,31 @@ async fn a_handoff_records_who_from_whom_to_whom_in_one_event(pool: PgPool) {
     let ana = editor(&pool, "ana@example.com").await;
     let ben = editor(&pool, "ben@example.com").await;
     let id = create(&pool, &ana, "Claims triage").await;
-    write::assign_owner(&pool, &ana, id, 1, Stage::Define, ben.id).await.expect("handed off");
+    write::assign_owner(&pool, &ana, id, 1, Stage::Define, ben.id)
+        .await
+        .expect("handed off");
 
     let detail = read::detail(&pool, id).await.expect("detail");
     assert_eq!(detail.current_owner().map(|o| o.owner.id), Some(ben.id));
     let latest = &detail.handoffs[0];
-    assert_eq!((latest.from.as_deref(), latest.to.as_str(), latest.by.as_deref()),
-        (Some("Ana"), "Ben", Some("Ana")));
+    assert_eq!(
+        (latest.from.as_deref(), latest.to.as_str(), latest.by.as_deref()),
+        (Some("Ana"), "Ben", Some("Ana"))
+    );
     let last = events(&pool, id).await.pop().expect("an event");
-    assert_eq!(last, ("owner_assigned".into(), json!({ "owner.define": { "before": "Ana", "after": "Ben" } })));
+    assert_eq!(
+        last,
+        (
+            "owner_assigned".into(),
+            json!({ "owner.define": { "before": "Ana", "after": "Ben" } })
+        )
+    );
 
     let again = write::assign_owner(&pool, &ana, id, 2, Stage::Define, ben.id).await;
-    assert!(matches!(again, Err(AppError::Invalid(_))), "already the owner: {again:?}");
+    assert!(
+        matches!(again, Err(AppError::Invalid(_))),
+        "already the owner: {again:?}"
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -207,10 +286,16 @@ async fn only_active_editors_and_admins_can_own_a_stage(pool: PgPool) {
     let viewer = account(&pool, "vic@example.com", Role::Viewer).await;
     let reviewer = account(&pool, "rae@example.com", Role::Reviewer).await;
     let gone = account(&pool, "gus@example.com", Role::Editor).await;
-    sqlx::query("update accounts set active = false, deactivated_at = now() where id = $1").bind(gone.id).execute(&pool).await.expect("deactivate");
+    sqlx::query("update accounts set active = false, deactivated_at = now() where id = $1")
+        .bind(gone.id)
+        .execute(&pool)
+        .await
+        .expect("deactivate");
     for candidate in [viewer.id, reviewer.id, gone.id, Uuid::nil()] {
         let refused = write::assign_owner(&pool, &ana, id, 1, Stage::Design, candidate).await;
-        let Err(AppError::Invalid(fields)) = refused else { panic!("expected a field error, got {refused:?}") };
+        let Err(AppError::Invalid(fields)) = refused else {
+            panic!("expected a field error, got {refused:?}")
+        };
         assert_eq!(fields.get("owner_id"), Some("Choose an active editor or admin."));
     }
     assert_eq!(events(&pool, id).await.len(), 1);
@@ -223,10 +308,14 @@ async fn reassigning_a_leaver_moves_every_stage_they_own_with_one_event_per_proj
     let heir = editor(&pool, "heir@example.com").await;
     let first = create(&pool, &leaver, "Claims triage").await;
     let second = create(&pool, &leaver, "Churn model").await;
-    write::assign_owner(&pool, &leaver, first, 1, Stage::Design, leaver.id).await.expect("assigned");
+    write::assign_owner(&pool, &leaver, first, 1, Stage::Design, leaver.id)
+        .await
+        .expect("assigned");
     let untouched = create(&pool, &heir, "Fraud rules").await;
 
-    let moved = write::reassign_all(&pool, &admin, leaver.id, heir.id).await.expect("reassigned");
+    let moved = write::reassign_all(&pool, &admin, leaver.id, heir.id)
+        .await
+        .expect("reassigned");
     assert_eq!(moved, 3);
     let left: i64 = sqlx::query_scalar("select count(*) from stage_owners where owner_id = $1")
         .bind(leaver.id)
@@ -237,7 +326,10 @@ async fn reassigning_a_leaver_moves_every_stage_they_own_with_one_event_per_proj
     let first_events = events(&pool, first).await;
     assert_eq!(first_events.len(), 3, "created, assigned, reassigned");
     let last = &first_events[2].1;
-    assert_eq!(last["owner.define"], json!({ "before": "Leaver", "after": "Heir" }));
+    assert_eq!(
+        last["owner.define"],
+        json!({ "before": "Leaver", "after": "Heir" })
+    );
     assert!(last.get("owner.design").is_some(), "both stages in one event");
     assert_eq!(events(&pool, second).await.len(), 2);
     assert_eq!(events(&pool, untouched).await.len(), 1);
@@ -270,19 +362,29 @@ async fn only_editors_and_admins_may_write_projects_and_only_admins_hand_over(po
             Some(role) => Some(sign_in(&pool, &format!("{role}%40example.com")).await),
             None => None,
         };
-        let refused = if role.is_some() { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
+        let refused = if role.is_some() {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
         let complete = ProjectInput {
             problem_statement: "p".into(),
             success_metric: "m".into(),
             success_target: "t".into(),
             ..input(&format!("Project of {who}"))
         };
-        let id = write::create(&pool, &owner, complete.validate().expect("valid")).await.expect("created");
+        let id = write::create(&pool, &owner, complete.validate().expect("valid"))
+            .await
+            .expect("created");
         let id_text = id.to_string();
         let calls = [
             (
                 "/api/projects/create",
-                form(&[("input[name]", &format!("New by {who}")), ("input[team]", "Claims"), ("input[risk_tier]", "low")]),
+                form(&[
+                    ("input[name]", &format!("New by {who}")),
+                    ("input[team]", "Claims"),
+                    ("input[risk_tier]", "low"),
+                ]),
             ),
             (
                 "/api/projects/update",
@@ -299,15 +401,27 @@ async fn only_editors_and_admins_may_write_projects_and_only_admins_hand_over(po
             ),
             (
                 "/api/projects/assign-owner",
-                form(&[("id", &id_text), ("version", "2"), ("stage", "design"), ("owner_id", &owner.id.to_string())]),
+                form(&[
+                    ("id", &id_text),
+                    ("version", "2"),
+                    ("stage", "design"),
+                    ("owner_id", &owner.id.to_string()),
+                ]),
             ),
-            ("/api/projects/move", form(&[("id", &id_text), ("version", "3"), ("to", "design")])),
+            (
+                "/api/projects/move",
+                form(&[("id", &id_text), ("version", "3"), ("to", "design")]),
+            ),
         ];
         for (path, body) in &calls {
             let response = send(&pool, post_form(path, body, cookie.as_deref())).await;
             let status = response.status();
             if may_write {
-                assert!(status.is_success(), "{who} {path}: {status} {}", common::body_text(response).await);
+                assert!(
+                    status.is_success(),
+                    "{who} {path}: {status} {}",
+                    common::body_text(response).await
+                );
             } else {
                 assert_eq!(status, refused, "{who} {path}");
             }
@@ -315,8 +429,15 @@ async fn only_editors_and_admins_may_write_projects_and_only_admins_hand_over(po
         let expected_version = if may_write { 4 } else { 1 };
         assert_eq!(version(&pool, id).await, expected_version, "{who}");
 
-        let hand_over = form(&[("from_owner_id", &owner.id.to_string()), ("to_owner_id", &owner.id.to_string())]);
-        let response = send(&pool, post_form("/api/projects/reassign-all", &hand_over, cookie.as_deref())).await;
+        let hand_over = form(&[
+            ("from_owner_id", &owner.id.to_string()),
+            ("to_owner_id", &owner.id.to_string()),
+        ]);
+        let response = send(
+            &pool,
+            post_form("/api/projects/reassign-all", &hand_over, cookie.as_deref()),
+        )
+        .await;
         let expected = match role {
             None => StatusCode::UNAUTHORIZED,
             Some(Role::Admin) => StatusCode::UNPROCESSABLE_ENTITY, // allowed in, refused as the same person
@@ -342,8 +463,8 @@ async fn every_role_may_read_projects_but_anonymous_visitors_may_not(pool: PgPoo
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
     use app::projects::server::list::list;
-    use app::projects::{OwnerFilter, ProjectQuery, SortKey, PAGE_SIZE};
     use app::projects::stage::Status;
+    use app::projects::{OwnerFilter, ProjectQuery, SortKey, PAGE_SIZE};
 
     let ana = editor(&pool, "ana@example.com").await;
     let ben = editor(&pool, "ben@example.com").await;
@@ -354,42 +475,122 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
     let fraud = write::create(
         &pool,
         &ben,
-        ProjectInput { team: "Fraud".into(), status: "paused".into(), ..input("Fraud rules") }.validate().expect("valid"),
+        ProjectInput {
+            team: "Fraud".into(),
+            status: "paused".into(),
+            ..input("Fraud rules")
+        }
+        .validate()
+        .expect("valid"),
     )
     .await
     .expect("created");
 
-    let all = list(&pool, &ProjectQuery { page: 1, ..ProjectQuery::default() }).await.expect("list");
+    let all = list(
+        &pool,
+        &ProjectQuery {
+            page: 1,
+            ..ProjectQuery::default()
+        },
+    )
+    .await
+    .expect("list");
     assert_eq!(all.total, 32);
     assert_eq!(all.rows.len(), PAGE_SIZE as usize);
     assert_eq!(all.rows[0].name, "Churn 100% model", "sorted by name");
-    let second = list(&pool, &ProjectQuery { page: 2, ..ProjectQuery::default() }).await.expect("page 2");
+    let second = list(
+        &pool,
+        &ProjectQuery {
+            page: 2,
+            ..ProjectQuery::default()
+        },
+    )
+    .await
+    .expect("page 2");
     assert_eq!(second.rows.len(), 32 - PAGE_SIZE as usize);
-    assert!(all.rows.iter().all(|r| second.rows.iter().all(|s| s.id != r.id)), "pages do not overlap");
+    assert!(
+        all.rows.iter().all(|r| second.rows.iter().all(|s| s.id != r.id)),
+        "pages do not overlap"
+    );
 
-    let search = |q: &str| ProjectQuery { q: q.into(), page: 1, ..ProjectQuery::default() };
+    let search = |q: &str| ProjectQuery {
+        q: q.into(),
+        page: 1,
+        ..ProjectQuery::default()
+    };
     let found = list(&pool, &search("100%")).await.expect("search");
-    assert_eq!(found.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![churn], "% is literal");
-    assert_eq!(list(&pool, &search("MODEL 0")).await.expect("search").total, 10, "case-insensitive");
+    assert_eq!(
+        found.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![churn],
+        "% is literal"
+    );
+    assert_eq!(
+        list(&pool, &search("MODEL 0")).await.expect("search").total,
+        10,
+        "case-insensitive"
+    );
 
-    let by_ben = ProjectQuery { owner: OwnerFilter::Account(ben.id), page: 1, ..ProjectQuery::default() };
+    let by_ben = ProjectQuery {
+        owner: OwnerFilter::Account(ben.id),
+        page: 1,
+        ..ProjectQuery::default()
+    };
     assert_eq!(list(&pool, &by_ben).await.expect("owner").total, 2);
-    let paused = ProjectQuery { status: Some(Status::Paused), page: 1, ..ProjectQuery::default() };
+    let paused = ProjectQuery {
+        status: Some(Status::Paused),
+        page: 1,
+        ..ProjectQuery::default()
+    };
     assert_eq!(list(&pool, &paused).await.expect("status").rows[0].id, fraud);
-    let team = ProjectQuery { team: Some("fraud".into()), page: 1, ..ProjectQuery::default() };
-    assert_eq!(list(&pool, &team).await.expect("team").total, 1, "team matches regardless of case");
-    let in_design = ProjectQuery { stage: Some(Stage::Design), page: 1, ..ProjectQuery::default() };
+    let team = ProjectQuery {
+        team: Some("fraud".into()),
+        page: 1,
+        ..ProjectQuery::default()
+    };
+    assert_eq!(
+        list(&pool, &team).await.expect("team").total,
+        1,
+        "team matches regardless of case"
+    );
+    let in_design = ProjectQuery {
+        stage: Some(Stage::Design),
+        page: 1,
+        ..ProjectQuery::default()
+    };
     assert_eq!(list(&pool, &in_design).await.expect("stage").total, 0);
 
-    sqlx::query("delete from stage_owners where project_id = $1").bind(fraud).execute(&pool).await.expect("delete");
-    let nobody = ProjectQuery { owner: OwnerFilter::Nobody, page: 1, ..ProjectQuery::default() };
+    sqlx::query("delete from stage_owners where project_id = $1")
+        .bind(fraud)
+        .execute(&pool)
+        .await
+        .expect("delete");
+    let nobody = ProjectQuery {
+        owner: OwnerFilter::Nobody,
+        page: 1,
+        ..ProjectQuery::default()
+    };
     let ownerless = list(&pool, &nobody).await.expect("ownerless");
     assert_eq!((ownerless.total, ownerless.rows[0].owner.clone()), (1, None));
 
-    write::update(&pool, &ana, churn, 1, ProjectInput { summary: "touched".into(), ..input("Churn 100% model") }.validate().expect("valid"))
-        .await
-        .expect("saved");
-    let recent = ProjectQuery { sort: SortKey::Updated, page: 1, ..ProjectQuery::default() };
+    write::update(
+        &pool,
+        &ana,
+        churn,
+        1,
+        ProjectInput {
+            summary: "touched".into(),
+            ..input("Churn 100% model")
+        }
+        .validate()
+        .expect("valid"),
+    )
+    .await
+    .expect("saved");
+    let recent = ProjectQuery {
+        sort: SortKey::Updated,
+        page: 1,
+        ..ProjectQuery::default()
+    };
     assert_eq!(list(&pool, &recent).await.expect("sorted").rows[0].id, churn);
     assert_eq!(all.teams, vec!["Claims".to_owned(), "Fraud".to_owned()]);
 }

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 #[server(prefix = "/api", endpoint = "accounts/list")]
 pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
-    use crate::auth::{server::require, Permission};
-    require(Permission::ManageAccounts).await?;
-    let state = crate::state::app_state()?;
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { state, .. } = require(Permission::ManageAccounts).await?;
     Ok(crate::auth::server::accounts::list(&state.pool).await?)
 }
 
@@ -20,10 +20,9 @@ pub async fn create_account(
     role: String,
     password: String,
 ) -> Result<AccountSummary, AppError> {
-    use crate::auth::server::{accounts, password::Password, require};
+    use crate::auth::server::{accounts, password::Password, require, Caller};
     use crate::auth::{Permission, Role};
-    let admin = require(Permission::ManageAccounts).await?;
-    let state = crate::state::app_state()?;
+    let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
     let parsed_role = role.parse::<Role>();
     let account = accounts::NewAccount {
         display_name,
@@ -43,10 +42,9 @@ pub async fn create_account(
 
 #[server(prefix = "/api", endpoint = "accounts/role")]
 pub async fn change_role(account_id: Uuid, role: String) -> Result<AccountSummary, AppError> {
-    use crate::auth::server::{accounts, require};
+    use crate::auth::server::{accounts, require, Caller};
     use crate::auth::{Permission, Role};
-    let admin = require(Permission::ManageAccounts).await?;
-    let state = crate::state::app_state()?;
+    let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
     let role = role
         .parse::<Role>()
         .map_err(|unknown| AppError::field("role", unknown.to_string()))?;
@@ -55,9 +53,8 @@ pub async fn change_role(account_id: Uuid, role: String) -> Result<AccountSummar
 
 #[server(prefix = "/api", endpoint = "accounts/active")]
 pub async fn set_account_active(account_id: Uuid, active: bool) -> Result<AccountSummary, AppError> {
-    use crate::auth::server::{accounts, require};
+    use crate::auth::server::{accounts, require, Caller};
     use crate::auth::Permission;
-    let admin = require(Permission::ManageAccounts).await?;
-    let state = crate::state::app_state()?;
+    let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
     accounts::set_active(&state.pool, admin.id, account_id, active).await
 }

@@ -3,7 +3,9 @@
 use super::{AccountSummary, ChangeRole, CreateAccount, SetAccountActive};
 use crate::auth::{Permission, Protected, Role};
 use crate::projects::ReassignAll;
-use crate::ui::{action_error, field_message, form_message, Field, FieldErrorText, FormAlert, Loading, SelectField};
+use crate::ui::{
+    action_error, field_message, form_message, Field, FieldErrorText, FormAlert, Loading, SelectField,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

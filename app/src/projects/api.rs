@@ -9,35 +9,35 @@ use uuid::Uuid;
 
 #[server(prefix = "/api", endpoint = "projects/list")]
 pub async fn list_projects(#[server(default)] query: ProjectQuery) -> Result<ProjectList, AppError> {
-    use crate::auth::{server::require, Permission};
-    require(Permission::Read).await?;
-    let state = crate::state::app_state()?;
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { state, .. } = require(Permission::Read).await?;
     super::server::list::list(&state.pool, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "projects/get")]
 pub async fn get_project(id: Uuid) -> Result<ProjectDetail, AppError> {
-    use crate::auth::{server::require, Permission};
-    require(Permission::Read).await?;
-    let state = crate::state::app_state()?;
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { state, .. } = require(Permission::Read).await?;
     super::server::read::detail(&state.pool, id).await
 }
 
 /// Who may be made the owner of a stage.
 #[server(prefix = "/api", endpoint = "projects/owners")]
 pub async fn owner_candidates() -> Result<Vec<Person>, AppError> {
-    use crate::auth::{server::require, Permission};
-    require(Permission::Read).await?;
-    let state = crate::state::app_state()?;
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { state, .. } = require(Permission::Read).await?;
     super::server::list::owners(&state.pool).await
 }
 
 /// Creates a project and opens its page.
 #[server(prefix = "/api", endpoint = "projects/create")]
 pub async fn create_project(input: ProjectInput) -> Result<Uuid, AppError> {
-    use crate::auth::{server::require, Permission};
-    let user = require(Permission::EditProjects).await?;
-    let state = crate::state::app_state()?;
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { user, state } = require(Permission::EditProjects).await?;
     let valid = super::server::write::validate(&input)?;
     let id = super::server::write::create(&state.pool, &user, valid).await?;
     leptos_axum::redirect(&format!("/projects/{id}"));
@@ -47,9 +47,9 @@ pub async fn create_project(input: ProjectInput) -> Result<Uuid, AppError> {
 /// Saves an edit made on `version` and returns to the project page.
 #[server(prefix = "/api", endpoint = "projects/update")]
 pub async fn update_project(id: Uuid, version: i32, input: ProjectInput) -> Result<(), AppError> {
-    use crate::auth::{server::require, Permission};
-    let user = require(Permission::EditProjects).await?;
-    let state = crate::state::app_state()?;
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { user, state } = require(Permission::EditProjects).await?;
     let valid = super::server::write::validate(&input)?;
     super::server::write::update(&state.pool, &user, id, version, valid).await?;
     leptos_axum::redirect(&format!("/projects/{id}"));
@@ -58,11 +58,18 @@ pub async fn update_project(id: Uuid, version: i32, input: ProjectInput) -> Resu
 
 /// Moves the project forward one stage, or back with a note.
 #[server(prefix = "/api", endpoint = "projects/move")]
-pub async fn move_stage(id: Uuid, version: i32, to: String, #[server(default)] note: String) -> Result<(), AppError> {
-    use crate::auth::{server::require, Permission};
-    let user = require(Permission::EditProjects).await?;
-    let state = crate::state::app_state()?;
-    let to = to.parse().map_err(|message: String| AppError::field("to", message))?;
+pub async fn move_stage(
+    id: Uuid,
+    version: i32,
+    to: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { user, state } = require(Permission::EditProjects).await?;
+    let to = to
+        .parse()
+        .map_err(|message: String| AppError::field("to", message))?;
     super::server::write::move_stage(&state.pool, &user, id, version, to, &note).await?;
     leptos_axum::redirect(&format!("/projects/{id}"));
     Ok(())
@@ -71,10 +78,12 @@ pub async fn move_stage(id: Uuid, version: i32, to: String, #[server(default)] n
 /// Makes `owner_id` the owner of `stage`.
 #[server(prefix = "/api", endpoint = "projects/assign-owner")]
 pub async fn assign_owner(id: Uuid, version: i32, stage: String, owner_id: String) -> Result<(), AppError> {
-    use crate::auth::{server::require, Permission};
-    let user = require(Permission::EditProjects).await?;
-    let state = crate::state::app_state()?;
-    let stage = stage.parse().map_err(|message: String| AppError::field("stage", message))?;
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { user, state } = require(Permission::EditProjects).await?;
+    let stage = stage
+        .parse()
+        .map_err(|message: String| AppError::field("stage", message))?;
     let owner = owner_id
         .parse::<Uuid>()
         .map_err(|_| AppError::field("owner_id", "Choose an active editor or admin."))?;
@@ -86,9 +95,9 @@ pub async fn assign_owner(id: Uuid, version: i32, stage: String, owner_id: Strin
 /// Hands every stage one person owns to another (admin only).
 #[server(prefix = "/api", endpoint = "projects/reassign-all")]
 pub async fn reassign_all(from_owner_id: String, to_owner_id: String) -> Result<u64, AppError> {
-    use crate::auth::{server::require, Permission};
-    let admin = require(Permission::ManageAccounts).await?;
-    let state = crate::state::app_state()?;
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
     let from = from_owner_id
         .parse::<Uuid>()
         .map_err(|_| AppError::field("from_owner_id", "Choose whose projects to hand over."))?;

@@ -29,7 +29,9 @@ impl GateItem {
             GateItem::SuccessTarget => "A target for the success metric",
             GateItem::BaselineMetric => "A baseline: how the problem is handled today, as a number",
             GateItem::BaselineMethod => "How the baseline was measured",
-            GateItem::DataReadiness => "A data-readiness statement: the data exists, is accessible and is fit for use",
+            GateItem::DataReadiness => {
+                "A data-readiness statement: the data exists, is accessible and is fit for use"
+            }
             GateItem::FallbackPlan => "A fallback plan: what happens when the model is wrong or switched off",
             GateItem::MonitoringOwner => "A named monitoring owner for the model in production",
         }
@@ -129,7 +131,12 @@ fn describe_all(items: &[GateItem]) -> String {
 
 /// Decides whether a project in `from` may move to `to`, given its gate facts and the note
 /// the person wrote. The one place the stage rules live.
-pub fn check_move(from: Stage, to: Stage, note: &str, facts: &GateFacts<'_>) -> Result<MoveKind, MoveRefused> {
+pub fn check_move(
+    from: Stage,
+    to: Stage,
+    note: &str,
+    facts: &GateFacts<'_>,
+) -> Result<MoveKind, MoveRefused> {
     if to == from {
         return Err(MoveRefused::SameStage(from));
     }
@@ -173,9 +180,18 @@ mod tests {
     #[test]
     fn a_complete_project_moves_forward_one_stage_at_a_time() {
         let facts = complete();
-        assert_eq!(check_move(Stage::Define, Stage::Design, "", &facts), Ok(MoveKind::Forward));
-        assert_eq!(check_move(Stage::Design, Stage::Build, "", &facts), Ok(MoveKind::Forward));
-        assert_eq!(check_move(Stage::Build, Stage::Deploy, "", &facts), Ok(MoveKind::Forward));
+        assert_eq!(
+            check_move(Stage::Define, Stage::Design, "", &facts),
+            Ok(MoveKind::Forward)
+        );
+        assert_eq!(
+            check_move(Stage::Design, Stage::Build, "", &facts),
+            Ok(MoveKind::Forward)
+        );
+        assert_eq!(
+            check_move(Stage::Build, Stage::Deploy, "", &facts),
+            Ok(MoveKind::Forward)
+        );
     }
 
     #[test]
@@ -183,11 +199,17 @@ mod tests {
         let facts = complete();
         assert_eq!(
             check_move(Stage::Define, Stage::Build, "", &facts),
-            Err(MoveRefused::Skips { from: Stage::Define, next: Stage::Design })
+            Err(MoveRefused::Skips {
+                from: Stage::Define,
+                next: Stage::Design
+            })
         );
         assert_eq!(
             check_move(Stage::Define, Stage::Deploy, "", &facts),
-            Err(MoveRefused::Skips { from: Stage::Define, next: Stage::Design })
+            Err(MoveRefused::Skips {
+                from: Stage::Define,
+                next: Stage::Design
+            })
         );
     }
 
@@ -207,56 +229,100 @@ mod tests {
             Err(MoveRefused::NoteRequired(Stage::Define))
         );
         assert_eq!(
-            check_move(Stage::Deploy, Stage::Define, "users wanted a different tool", &empty),
+            check_move(
+                Stage::Deploy,
+                Stage::Define,
+                "users wanted a different tool",
+                &empty
+            ),
             Ok(MoveKind::Pivot)
         );
-        assert_eq!(check_move(Stage::Design, Stage::Define, "rethink", &empty), Ok(MoveKind::Pivot));
+        assert_eq!(
+            check_move(Stage::Design, Stage::Define, "rethink", &empty),
+            Ok(MoveKind::Pivot)
+        );
     }
 
     #[test]
     fn the_design_gate_lists_exactly_what_is_missing() {
-        let facts = GateFacts { success_metric: "triage time", ..GateFacts::default() };
+        let facts = GateFacts {
+            success_metric: "triage time",
+            ..GateFacts::default()
+        };
         assert_eq!(
             check_move(Stage::Define, Stage::Design, "", &facts),
-            Err(MoveRefused::GateNotMet { stage: Stage::Design, missing: vec![ProblemStatement, SuccessTarget] })
+            Err(MoveRefused::GateNotMet {
+                stage: Stage::Design,
+                missing: vec![ProblemStatement, SuccessTarget]
+            })
         );
     }
 
     #[test]
     fn whitespace_does_not_satisfy_a_gate_item() {
-        let facts = GateFacts { problem_statement: " \n\t", ..complete() };
+        let facts = GateFacts {
+            problem_statement: " \n\t",
+            ..complete()
+        };
         assert_eq!(missing(Stage::Design, &facts), vec![ProblemStatement]);
     }
 
     #[test]
     fn the_build_gate_asks_for_baseline_method_and_data_readiness() {
-        let facts = GateFacts { baseline_metric: "", baseline_method: "", data_readiness: "", ..complete() };
-        assert_eq!(missing(Stage::Build, &facts), vec![BaselineMetric, BaselineMethod, DataReadiness]);
-        let facts = GateFacts { baseline_method: "", ..complete() };
+        let facts = GateFacts {
+            baseline_metric: "",
+            baseline_method: "",
+            data_readiness: "",
+            ..complete()
+        };
+        assert_eq!(
+            missing(Stage::Build, &facts),
+            vec![BaselineMetric, BaselineMethod, DataReadiness]
+        );
+        let facts = GateFacts {
+            baseline_method: "",
+            ..complete()
+        };
         assert_eq!(missing(Stage::Build, &facts), vec![BaselineMethod]);
     }
 
     #[test]
     fn the_deploy_gate_asks_for_a_fallback_plan_and_a_monitoring_owner() {
-        let facts = GateFacts { fallback_plan: "", monitoring_owner: "", ..complete() };
+        let facts = GateFacts {
+            fallback_plan: "",
+            monitoring_owner: "",
+            ..complete()
+        };
         assert_eq!(
             check_move(Stage::Build, Stage::Deploy, "", &facts),
-            Err(MoveRefused::GateNotMet { stage: Stage::Deploy, missing: vec![FallbackPlan, MonitoringOwner] })
+            Err(MoveRefused::GateNotMet {
+                stage: Stage::Deploy,
+                missing: vec![FallbackPlan, MonitoringOwner]
+            })
         );
     }
 
     #[test]
     fn a_later_gate_ignores_earlier_items() {
         // The deploy gate checks only its own items; earlier gates were checked on the way in.
-        let facts = GateFacts { problem_statement: "", ..complete() };
-        assert_eq!(check_move(Stage::Build, Stage::Deploy, "", &facts), Ok(MoveKind::Forward));
+        let facts = GateFacts {
+            problem_statement: "",
+            ..complete()
+        };
+        assert_eq!(
+            check_move(Stage::Build, Stage::Deploy, "", &facts),
+            Ok(MoveKind::Forward)
+        );
     }
 
     #[test]
     fn a_refusal_reads_as_a_sentence_naming_each_missing_item() {
         let refusal = check_move(Stage::Define, Stage::Design, "", &GateFacts::default()).unwrap_err();
         let text = refusal.to_string();
-        assert!(text.starts_with("Design can't start yet. Still missing: a problem statement"), "{text}");
+        assert!(
+            text.starts_with("Design can't start yet. Still missing: a problem statement"),
+            "{text}"
+        );
         assert!(text.contains("a target for the success metric"), "{text}");
     }
 }

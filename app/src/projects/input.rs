@@ -79,18 +79,46 @@ impl ProjectInput {
     /// Validates every field at once, so the form can show each message next to its field.
     pub fn validate(&self) -> Result<ValidProject, FieldErrors> {
         let mut e = FieldErrors::default();
-        let name = text(&mut e, "name", &self.name, Some("Give the project a name."), NAME_MAX);
-        let team = text(&mut e, "team", &self.team, Some("Say which team runs the project."), SHORT_MAX);
+        let name = text(
+            &mut e,
+            "name",
+            &self.name,
+            Some("Give the project a name."),
+            NAME_MAX,
+        );
+        let team = text(
+            &mut e,
+            "team",
+            &self.team,
+            Some("Say which team runs the project."),
+            SHORT_MAX,
+        );
         let summary = text(&mut e, "summary", &self.summary, None, LONG_MAX);
-        let problem_statement = text(&mut e, "problem_statement", &self.problem_statement, None, LONG_MAX);
+        let problem_statement = text(
+            &mut e,
+            "problem_statement",
+            &self.problem_statement,
+            None,
+            LONG_MAX,
+        );
         let success_metric = text(&mut e, "success_metric", &self.success_metric, None, SHORT_MAX);
         let success_target = text(&mut e, "success_target", &self.success_target, None, SHORT_MAX);
         let baseline_metric = text(&mut e, "baseline_metric", &self.baseline_metric, None, SHORT_MAX);
         let baseline_method = text(&mut e, "baseline_method", &self.baseline_method, None, LONG_MAX);
         let data_readiness = text(&mut e, "data_readiness", &self.data_readiness, None, LONG_MAX);
         let fallback_plan = text(&mut e, "fallback_plan", &self.fallback_plan, None, LONG_MAX);
-        let monitoring_owner = text(&mut e, "monitoring_owner", &self.monitoring_owner, None, SHORT_MAX);
-        let risk_tier = self.risk_tier.parse::<RiskTier>().map_err(|m| e.add("risk_tier", m)).ok();
+        let monitoring_owner = text(
+            &mut e,
+            "monitoring_owner",
+            &self.monitoring_owner,
+            None,
+            SHORT_MAX,
+        );
+        let risk_tier = self
+            .risk_tier
+            .parse::<RiskTier>()
+            .map_err(|m| e.add("risk_tier", m))
+            .ok();
         let status = self.status.parse::<Status>().map_err(|m| e.add("status", m)).ok();
         match (risk_tier, status) {
             (Some(risk_tier), Some(status)) if e.is_empty() => Ok(ValidProject {
@@ -156,7 +184,10 @@ impl ValidProject {
 }
 
 /// The fields that differ between `before` and `after`: `(name, before, after)`.
-pub fn changed_fields<'a>(before: &'a ProjectInput, after: &'a ProjectInput) -> Vec<(&'static str, &'a str, &'a str)> {
+pub fn changed_fields<'a>(
+    before: &'a ProjectInput,
+    after: &'a ProjectInput,
+) -> Vec<(&'static str, &'a str, &'a str)> {
     before
         .fields()
         .into_iter()
@@ -223,16 +254,29 @@ mod tests {
         let errors = input.validate().unwrap_err();
         assert_eq!(errors.get("name"), Some("Give the project a name."));
         assert_eq!(errors.get("team"), Some("Say which team runs the project."));
-        assert_eq!(errors.get("risk_tier"), Some("Choose a risk tier (low, medium, high)."));
-        assert_eq!(errors.get("status"), Some("Choose a status (active, paused, cancelled, retired)."));
-        assert_eq!(errors.get("success_metric"), Some("Use at most 200 characters (201 now)."));
+        assert_eq!(
+            errors.get("risk_tier"),
+            Some("Choose a risk tier (low, medium, high).")
+        );
+        assert_eq!(
+            errors.get("status"),
+            Some("Choose a status (active, paused, cancelled, retired).")
+        );
+        assert_eq!(
+            errors.get("success_metric"),
+            Some("Use at most 200 characters (201 now).")
+        );
         assert_eq!(errors.0.len(), 5);
     }
 
     #[test]
     fn only_the_fields_that_differ_are_reported_as_changed() {
         let before = minimal();
-        let after = ProjectInput { team: "Claims Ops".into(), risk_tier: "high".into(), ..minimal() };
+        let after = ProjectInput {
+            team: "Claims Ops".into(),
+            risk_tier: "high".into(),
+            ..minimal()
+        };
         assert_eq!(
             changed_fields(&before, &after),
             vec![("team", "Claims", "Claims Ops"), ("risk_tier", "medium", "high")]
@@ -242,9 +286,15 @@ mod tests {
 
     #[test]
     fn lengths_are_counted_in_characters_not_bytes() {
-        let input = ProjectInput { name: "é".repeat(NAME_MAX), ..minimal() };
+        let input = ProjectInput {
+            name: "é".repeat(NAME_MAX),
+            ..minimal()
+        };
         assert!(input.validate().is_ok());
-        let input = ProjectInput { name: "é".repeat(NAME_MAX + 1), ..minimal() };
+        let input = ProjectInput {
+            name: "é".repeat(NAME_MAX + 1),
+            ..minimal()
+        };
         assert!(input.validate().unwrap_err().get("name").is_some());
     }
 }

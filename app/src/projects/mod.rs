@@ -169,7 +169,13 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 5] = [SortKey::Name, SortKey::Updated, SortKey::Stage, SortKey::Team, SortKey::StageAge];
+    pub const ALL: [SortKey; 5] = [
+        SortKey::Name,
+        SortKey::Updated,
+        SortKey::Stage,
+        SortKey::Team,
+        SortKey::StageAge,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -235,8 +241,13 @@ impl ProjectQuery {
                 Some(id) => id.parse().map(OwnerFilter::Account).unwrap_or_default(),
                 None => OwnerFilter::Any,
             },
-            sort: non_empty("sort").and_then(|v| SortKey::parse(&v)).unwrap_or_default(),
-            page: non_empty("page").and_then(|v| v.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+            sort: non_empty("sort")
+                .and_then(|v| SortKey::parse(&v))
+                .unwrap_or_default(),
+            page: non_empty("page")
+                .and_then(|v| v.parse().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1),
         }
     }
 
@@ -309,7 +320,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn parse(pairs: &[(&str, &str)]) -> ProjectQuery {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         ProjectQuery::from_params(|k| map.get(k).cloned())
     }
 
@@ -334,7 +348,8 @@ mod tests {
             .filter_map(|pair| pair.split_once('='))
             .map(|(k, v)| (k.to_owned(), percent_decode(v)))
             .collect();
-        let back = ProjectQuery::from_params(|k| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()));
+        let back =
+            ProjectQuery::from_params(|k| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()));
         assert_eq!(back, query);
     }
 
@@ -361,7 +376,18 @@ mod tests {
 
     #[test]
     fn nonsense_in_the_url_falls_back_to_the_defaults() {
-        let query = parse(&[("stage", "launch"), ("page", "0"), ("sort", "random"), ("owner", "bob")]);
-        assert_eq!(query, ProjectQuery { page: 1, ..ProjectQuery::default() });
+        let query = parse(&[
+            ("stage", "launch"),
+            ("page", "0"),
+            ("sort", "random"),
+            ("owner", "bob"),
+        ]);
+        assert_eq!(
+            query,
+            ProjectQuery {
+                page: 1,
+                ..ProjectQuery::default()
+            }
+        );
     }
 }

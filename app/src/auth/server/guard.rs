@@ -3,8 +3,18 @@
 use super::super::{CurrentUser, Permission};
 use super::session;
 use crate::error::AppError;
+use crate::state::AppState;
+
+/// An authorised caller of a server function, with the state it works with.
+pub struct Caller {
+    pub user: CurrentUser,
+    pub state: AppState,
+}
 
 /// The signed-in account of the request being handled, if any.
+///
+/// Reads the request context before its first `.await`: a server function called directly
+/// while a page renders on the server loses that context once it yields.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let state = crate::state::app_state()?;
     let Some(token) = session::token_from_request() else {
@@ -15,11 +25,16 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
 
 /// The signed-in account, if it holds `permission`; otherwise `Unauthenticated` or `Forbidden`.
 ///
-/// `let user = require(Permission::ManageAccounts).await?;` is the first line of every
-/// server function that is not public by design.
-pub async fn require(permission: Permission) -> Result<CurrentUser, AppError> {
+/// `let Caller { user, state } = require(Permission::ManageAccounts).await?;` is the first
+/// line of every server function that is not public by design; it also hands over the state,
+/// read from the context before anything yields.
+pub async fn require(permission: Permission) -> Result<Caller, AppError> {
+    let state = crate::state::app_state()?;
     let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
-    authorise(user, permission)
+    Ok(Caller {
+        user: authorise(user, permission)?,
+        state,
+    })
 }
 
 /// The pure half of [`require`]: may `user` do what `permission` covers?

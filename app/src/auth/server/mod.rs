@@ -5,4 +5,4 @@ pub mod guard;
 pub mod password;
 pub mod session;
 
-pub use guard::require;
+pub use guard::{require, Caller};

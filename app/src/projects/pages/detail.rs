@@ -9,7 +9,9 @@ use super::timeline::{Handoffs, Timeline};
 use super::{project_id_param, StageBadge, StatusBadge};
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
-use crate::ui::{action_error, field_message, format_instant, set_status, FieldErrorText, FormAlert, Loading};
+use crate::ui::{
+    action_error, field_message, format_instant, set_status, FieldErrorText, FormAlert, Loading,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -84,9 +86,16 @@ fn ProjectBody(
     assign: ServerAction<AssignOwner>,
 ) -> impl IntoView {
     let owner = detail.current_owner().cloned();
-    let ProjectDetail { project, owners, handoffs, timeline } = detail;
+    let ProjectDetail {
+        project,
+        owners,
+        handoffs,
+        timeline,
+    } = detail;
     let owner_line = match owner {
-        Some(o) if o.owner.active => view! { <span>"Owner: " <strong>{o.owner.display_name}</strong></span> }.into_any(),
+        Some(o) if o.owner.active => {
+            view! { <span>"Owner: " <strong>{o.owner.display_name}</strong></span> }.into_any()
+        }
         Some(o) => view! {
             <span class="warning-text">"Owner " {o.owner.display_name} " is deactivated"</span>
         }
@@ -125,7 +134,8 @@ fn ProjectBody(
                 </aside>
             </div>
         </section>
-    }.into_any()
+    }
+    .into_any()
 }
 
 #[component]
@@ -160,7 +170,8 @@ fn StageStepper(current: Stage) -> impl IntoView {
 #[component]
 fn StagePanel(project: Project, can_edit: bool, move_stage: ServerAction<MoveStage>) -> impl IntoView {
     let error = action_error(move_stage);
-    let missing = move || match error.get() {
+    let missing = move || {
+        match error.get() {
         Some(AppError::GateNotMet { message, missing }) => Some(view! {
             <div class="alert alert-error" role="alert" data-test="move-refused">
                 <p class="strong">{message.split(". Still missing").next().unwrap_or_default().to_owned()} "."</p>
@@ -171,6 +182,7 @@ fn StagePanel(project: Project, can_edit: bool, move_stage: ServerAction<MoveSta
         .into_any()),
         Some(AppError::Invalid(_)) | None => None,
         Some(other) => Some(view! { <FormAlert message=Some(other.to_string()) /> }.into_any()),
+    }
     };
     let facts = project.gate_facts();
     let checklist = project.stage.next().map(|next| {
@@ -205,7 +217,11 @@ fn StagePanel(project: Project, can_edit: bool, move_stage: ServerAction<MoveSta
             </ActionForm>
         }
     });
-    let earlier: Vec<Stage> = Stage::ALL.iter().copied().filter(|s| *s < project.stage).collect();
+    let earlier: Vec<Stage> = Stage::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s < project.stage)
+        .collect();
     let back = (can_edit && !earlier.is_empty()).then(|| {
         let options = earlier
             .iter()
@@ -244,7 +260,8 @@ fn StagePanel(project: Project, can_edit: bool, move_stage: ServerAction<MoveSta
             {forward}
             {back}
         </div>
-    }.into_any()
+    }
+    .into_any()
 }
 
 #[component]
@@ -279,7 +296,8 @@ fn Details(project: Project) -> impl IntoView {
                 {project.updated_by.map(|who| format!(" by {who}"))}
             </p>
         </div>
-    }.into_any()
+    }
+    .into_any()
 }
 
 #[component]

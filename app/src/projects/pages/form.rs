@@ -6,7 +6,9 @@ use super::super::{get_project, CreateProject, UpdateProject};
 use super::project_id_param;
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
-use crate::ui::{action_error, field_message, form_message, set_status, Field, FormAlert, Loading, SelectField, TextArea};
+use crate::ui::{
+    action_error, field_message, form_message, set_status, Field, FormAlert, Loading, SelectField, TextArea,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -67,11 +67,21 @@ fn choices(any: &str, current: Option<&str>, values: Vec<(String, String)>) -> i
 
 #[component]
 fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
-    let stages = Stage::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect();
-    let statuses = Status::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect();
+    let stages = Stage::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+        .collect();
+    let statuses = Status::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+        .collect();
     let teams = list.teams.iter().map(|t| (t.clone(), t.clone())).collect();
     let mut owners = vec![("none".to_owned(), "Nobody (ownerless)".to_owned())];
-    owners.extend(list.owners.iter().map(|p| (p.id.to_string(), p.display_name.clone())));
+    owners.extend(
+        list.owners
+            .iter()
+            .map(|p| (p.id.to_string(), p.display_name.clone())),
+    );
     let owner = match query.owner {
         OwnerFilter::Any => None,
         OwnerFilter::Nobody => Some("none".to_owned()),
@@ -125,7 +135,11 @@ fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
 #[component]
 fn Results(query: ProjectQuery, list: ProjectList, can_edit: bool) -> impl IntoView {
     if list.total == 0 {
-        let filtered = query.with_page(1) != ProjectQuery { page: 1, ..ProjectQuery::default() };
+        let filtered = query.with_page(1)
+            != ProjectQuery {
+                page: 1,
+                ..ProjectQuery::default()
+            };
         return if filtered {
             view! {
                 <div class="empty-state" data-test="no-matches">

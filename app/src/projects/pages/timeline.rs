@@ -21,7 +21,10 @@ fn change_label(field: &str) -> String {
     match field.strip_prefix("owner.") {
         Some(stage) => format!(
             "Owner of {}",
-            stage.parse::<super::super::stage::Stage>().map(|s| s.label()).unwrap_or(stage)
+            stage
+                .parse::<super::super::stage::Stage>()
+                .map(|s| s.label())
+                .unwrap_or(stage)
         ),
         None => field_label(field).to_owned(),
     }
@@ -36,8 +39,9 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                 .changes
                 .into_iter()
                 .map(|c| {
-                    let before = c.before.unwrap_or_else(|| "—".into());
-                    let after = c.after.unwrap_or_else(|| "—".into());
+                    // Nothing and an empty text read the same: a dash.
+                    let shown = |v: Option<String>| v.filter(|v| !v.is_empty()).unwrap_or_else(|| "—".into());
+                    let (before, after) = (shown(c.before), shown(c.after));
                     view! {
                         <li>
                             <span class="strong">{change_label(&c.field)}</span> ": "
@@ -63,7 +67,8 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
             <h2>"Timeline"</h2>
             <ol class="timeline">{items}</ol>
         </div>
-    }.into_any()
+    }
+    .into_any()
 }
 
 #[component]
@@ -92,5 +97,6 @@ pub fn Handoffs(handoffs: Vec<Handoff>) -> impl IntoView {
             {empty.then(|| view! { <p class="muted">"No owner assigned yet."</p> })}
             <ul class="plain-list">{items}</ul>
         </div>
-    }.into_any()
+    }
+    .into_any()
 }

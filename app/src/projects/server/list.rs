@@ -88,7 +88,11 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery) -> Result<ProjectList, Ap
         status: r.status,
         risk_tier: r.risk_tier,
         owner: match (r.owner_id, r.owner_name, r.owner_active) {
-            (Some(id), Some(display_name), Some(active)) => Some(Person { id, display_name, active }),
+            (Some(id), Some(display_name), Some(active)) => Some(Person {
+                id,
+                display_name,
+                active,
+            }),
             _ => None,
         },
         stage_entered_at: r.stage_entered_at,
@@ -100,7 +104,13 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery) -> Result<ProjectList, Ap
     )
     .fetch_all(pool)
     .await?;
-    Ok(ProjectList { rows, total, page: query.page, teams, owners: owners(pool).await? })
+    Ok(ProjectList {
+        rows,
+        total,
+        page: query.page,
+        teams,
+        owners: owners(pool).await?,
+    })
 }
 
 /// Everyone who may own a stage (active editors and admins), by name.

@@ -56,7 +56,11 @@ pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> 
     .into_iter()
     .map(|r| StageOwner {
         stage: r.stage,
-        owner: Person { id: r.id, display_name: r.display_name, active: r.active },
+        owner: Person {
+            id: r.id,
+            display_name: r.display_name,
+            active: r.active,
+        },
         assigned_by: r.assigned_by,
         assigned_at: r.assigned_at,
     })
@@ -98,7 +102,12 @@ pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> 
         changes: field_changes(&r.changes),
     })
     .collect();
-    Ok(ProjectDetail { project, owners, handoffs, timeline })
+    Ok(ProjectDetail {
+        project,
+        owners,
+        handoffs,
+        timeline,
+    })
 }
 
 /// `{"field": {"before": …, "after": …}}` as a list, values shown as text.

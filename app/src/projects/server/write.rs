@@ -33,9 +33,10 @@ pub fn check_version(current: &Project, expected: i32) -> Result<(), AppError> {
 /// Maps the unique-name constraint to a message next to the name field.
 fn name_taken(error: sqlx::Error) -> AppError {
     match &error {
-        sqlx::Error::Database(db) if db.constraint() == Some("projects_name_key") => {
-            AppError::field("name", "A project with this name already exists. Choose another name.")
-        }
+        sqlx::Error::Database(db) if db.constraint() == Some("projects_name_key") => AppError::field(
+            "name",
+            "A project with this name already exists. Choose another name.",
+        ),
         _ => error.into(),
     }
 }
@@ -77,12 +78,23 @@ pub async fn create(pool: &PgPool, actor: &CurrentUser, input: ValidProject) -> 
             changes.insert(field.into(), json!({ "before": null, "after": value }));
         }
     }
-    changes.insert("stage".into(), json!({ "before": null, "after": Stage::Define.as_str() }));
+    changes.insert(
+        "stage".into(),
+        json!({ "before": null, "after": Stage::Define.as_str() }),
+    );
     changes.insert(
         "owner.define".into(),
         json!({ "before": null, "after": actor.display_name }),
     );
-    audit::record(&mut *tx, Some(actor.id), ENTITY, id, "created", Value::Object(changes)).await?;
+    audit::record(
+        &mut *tx,
+        Some(actor.id),
+        ENTITY,
+        id,
+        "created",
+        Value::Object(changes),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -136,7 +148,15 @@ pub async fn update(
         .into_iter()
         .map(|(field, b, a)| (field.to_owned(), json!({ "before": b, "after": a })))
         .collect();
-    audit::record(&mut *tx, Some(actor.id), ENTITY, id, "updated", Value::Object(changes)).await?;
+    audit::record(
+        &mut *tx,
+        Some(actor.id),
+        ENTITY,
+        id,
+        "updated",
+        Value::Object(changes),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -255,7 +275,11 @@ async fn set_owner(
 }
 
 /// The owner of `stage` now, locked, with their name.
-async fn stage_owner(tx: &mut PgConnection, project: Uuid, stage: Stage) -> sqlx::Result<Option<(Uuid, String)>> {
+async fn stage_owner(
+    tx: &mut PgConnection,
+    project: Uuid,
+    stage: Stage,
+) -> sqlx::Result<Option<(Uuid, String)>> {
     let row = sqlx::query!(
         r#"
         select so.owner_id, a.display_name
@@ -286,9 +310,20 @@ pub async fn assign_owner(
     let to_name = eligible_owner(&mut tx, owner).await?;
     let from = stage_owner(&mut tx, id, stage).await?;
     if from.as_ref().is_some_and(|(from, _)| *from == owner) {
-        return Err(AppError::field("owner_id", format!("{to_name} already owns {}.", stage.label())));
+        return Err(AppError::field(
+            "owner_id",
+            format!("{to_name} already owns {}.", stage.label()),
+        ));
     }
-    set_owner(&mut tx, id, stage, from.as_ref().map(|(id, _)| *id), owner, actor.id).await?;
+    set_owner(
+        &mut tx,
+        id,
+        stage,
+        from.as_ref().map(|(id, _)| *id),
+        owner,
+        actor.id,
+    )
+    .await?;
     bump(&mut tx, id, actor.id).await?;
     let changes = audit::change(
         &format!("owner.{stage}"),
@@ -304,7 +339,10 @@ pub async fn assign_owner(
 /// leaves. One transaction; one audit event per project. Returns how many stages moved.
 pub async fn reassign_all(pool: &PgPool, actor: &CurrentUser, from: Uuid, to: Uuid) -> Result<u64, AppError> {
     if from == to {
-        return Err(AppError::field("to_owner_id", "Choose someone other than the current owner."));
+        return Err(AppError::field(
+            "to_owner_id",
+            "Choose someone other than the current owner.",
+        ));
     }
     let mut tx = pool.begin().await?;
     let to_name = eligible_owner(&mut tx, to).await?;
@@ -336,11 +374,22 @@ pub async fn reassign_all(pool: &PgPool, actor: &CurrentUser, from: Uuid, to: Uu
         let mut changes = Map::new();
         for stage in stages {
             set_owner(&mut tx, *project, *stage, Some(from), to, actor.id).await?;
-            changes.insert(format!("owner.{stage}"), json!({ "before": from_name, "after": to_name }));
+            changes.insert(
+                format!("owner.{stage}"),
+                json!({ "before": from_name, "after": to_name }),
+            );
             moved += 1;
         }
         bump(&mut tx, *project, actor.id).await?;
-        audit::record(&mut *tx, Some(actor.id), ENTITY, *project, "owner_assigned", Value::Object(changes)).await?;
+        audit::record(
+            &mut *tx,
+            Some(actor.id),
+            ENTITY,
+            *project,
+            "owner_assigned",
+            Value::Object(changes),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(moved)
@@ -348,9 +397,13 @@ pub async fn reassign_all(pool: &PgPool, actor: &CurrentUser, from: Uuid, to: Uu
 
 /// Marks the project changed by `actor` (new version) without touching its fields.
 async fn bump(tx: &mut PgConnection, id: Uuid, actor: Uuid) -> sqlx::Result<()> {
-    sqlx::query!("update projects set version = version + 1, updated_by = $2 where id = $1", id, actor)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "update projects set version = version + 1, updated_by = $2 where id = $1",
+        id,
+        actor
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 
@@ -392,6 +445,9 @@ mod tests {
         let Err(AppError::Conflict(message)) = check_version(&project, 3) else {
             panic!("expected a conflict");
         };
-        assert!(message.starts_with("Ana Lopez changed this project at 25 Nov 2026, 09:05 UTC"), "{message}");
+        assert!(
+            message.starts_with("Ana Lopez changed this project at 25 Nov 2026, 09:05 UTC"),
+            "{message}"
+        );
     }
 }
