@@ -40,6 +40,8 @@ SQLX_OFFLINE=true cargo test --workspace --all-targets
 
 echo "==> browser journeys (Playwright in Chromium)"
 unset DATABASE_URL
+# The server's request log would drown Playwright's report; warnings and errors still show.
+export RUST_LOG="${RUST_LOG:-warn}"
 export SQLX_OFFLINE=true
 export TOLLGATE_DATA_DIR="$work/e2e-data"
 export LEPTOS_SITE_ADDR=127.0.0.1:3210 LEPTOS_RELOAD_PORT=3211

@@ -39,7 +39,7 @@ pub fn HomePage() -> impl IntoView {
                                     } else {
                                         view! { <ProjectTable rows=mine.rows /> }.into_any()
                                     }}
-                                    <p><a href="/projects">{format!("See all {total} projects →")}</a></p>
+                                    <p class="table-footer"><a href="/projects">{format!("See all {total} projects →")}</a></p>
                                 }
                                     .into_any(),
                                 Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),

@@ -14,6 +14,7 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
+context.setDefaultTimeout(10_000);
 const page = await context.newPage();
 const hydrated = () => page.waitForSelector("body[data-hydrated=true]");
 const shot = async (name) => {
@@ -24,7 +25,7 @@ const shot = async (name) => {
 await page.goto("/");
 await hydrated();
 await page.getByRole("button", { name: "Create admin account" }).click();
-await page.getByTestId("field-error").first().waitFor();
+await page.locator("[data-test=field-error]").first().waitFor();
 await shot("01-setup-errors");
 await page.getByLabel("Your name").fill("Ada Admin");
 await page.getByLabel("Email").fill("ada@example.com");
@@ -38,29 +39,29 @@ await shot("02-home-empty");
 await page.goto("/admin/accounts");
 await hydrated();
 for (const [name, email, role] of [["Ana Lopez", "ana@example.com", "editor"], ["Vic Reyes", "vic@example.com", "viewer"]]) {
-  const form = page.getByTestId("new-account-form");
+  const form = page.locator("[data-test=new-account-form]");
   await form.getByLabel("Name").fill(name);
   await form.getByLabel("Email").fill(email);
   await form.getByLabel("Role").selectOption(role);
   await form.getByLabel("Initial password").fill("a long enough password");
   await form.getByRole("button", { name: "Create account" }).click();
-  await page.getByTestId("form-success").filter({ hasText: name }).waitFor();
+  await page.locator("[data-test=form-success]").filter({ hasText: name }).waitFor();
 }
 await shot("03-accounts");
 
 await page.goto("/projects/new");
 await hydrated();
 await page.getByRole("button", { name: "Create project" }).click();
-await page.getByTestId("field-error").first().waitFor();
+await page.locator("[data-test=field-error]").first().waitFor();
 await shot("04-new-project-errors");
 await page.getByLabel("Name").fill("Claims triage assistant");
 await page.getByLabel("Team").fill("Claims");
 await page.getByLabel("Summary").fill("Suggests a triage queue for each new claim so adjusters start on the urgent ones.");
 await page.getByRole("button", { name: "Create project" }).click();
-await page.getByTestId("project-name").waitFor();
+await page.locator("[data-test=project-name]").waitFor();
 await hydrated();
 await page.getByRole("button", { name: "Move to Design" }).click();
-await page.getByTestId("move-refused").waitFor();
+await page.locator("[data-test=move-refused]").waitFor();
 await shot("05-project-refused");
 await page.getByRole("link", { name: "Edit project" }).click();
 await page.getByRole("button", { name: "Save changes" }).waitFor();
@@ -70,7 +71,7 @@ await page.getByLabel("Problem statement").fill("Claims wait nine days for triag
 await page.getByLabel("Success metric").fill("Median days from claim to triage");
 await page.getByLabel("Success target").fill("Under 2 days");
 await page.getByRole("button", { name: "Save changes" }).click();
-await page.getByTestId("project-name").waitFor();
+await page.locator("[data-test=project-name]").waitFor();
 await hydrated();
 await page.getByRole("button", { name: "Move to Design" }).click();
 await page.locator('[data-test="stage-stepper"] [aria-current="step"]', { hasText: "Design" }).waitFor();
@@ -82,7 +83,7 @@ for (let i = 1; i <= 4; i++) {
   await page.getByLabel("Name").fill(`Forecast model ${i}`);
   await page.getByLabel("Team").fill(i % 2 ? "Supply chain" : "Finance");
   await page.getByRole("button", { name: "Create project" }).click();
-  await page.getByTestId("project-name").waitFor();
+  await page.locator("[data-test=project-name]").waitFor();
 }
 await page.goto("/projects");
 await hydrated();
@@ -99,7 +100,7 @@ await phonePage.goto("/login");
 await phonePage.getByLabel("Email").fill("vic@example.com");
 await phonePage.getByLabel("Password").fill("wrong password here");
 await phonePage.getByRole("button", { name: "Sign in" }).click();
-await phonePage.getByTestId("form-error").waitFor();
+await phonePage.locator("[data-test=form-error]").waitFor();
 await phonePage.screenshot({ path: `${out}/11-phone-login-error.png`, fullPage: true });
 await phonePage.getByLabel("Password").fill("a long enough password");
 await phonePage.getByRole("button", { name: "Sign in" }).click();
@@ -107,7 +108,7 @@ await phonePage.waitForURL(/\/$/);
 await phonePage.goto("/projects");
 await phonePage.screenshot({ path: `${out}/12-phone-projects.png`, fullPage: true });
 await phonePage.getByRole("link", { name: "Claims triage assistant" }).click();
-await phonePage.getByTestId("project-name").waitFor();
+await phonePage.locator("[data-test=project-name]").waitFor();
 await phonePage.screenshot({ path: `${out}/13-phone-project-viewer.png`, fullPage: true });
 await phonePage.goto("/admin/accounts");
 await phonePage.screenshot({ path: `${out}/14-phone-forbidden.png`, fullPage: true });

@@ -594,3 +594,24 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
     assert_eq!(list(&pool, &recent).await.expect("sorted").rows[0].id, churn);
     assert_eq!(all.teams, vec!["Claims".to_owned(), "Fraud".to_owned()]);
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_stage_move_based_on_an_older_version_is_refused_after_someone_else_saved(pool: PgPool) {
+    let ana = editor(&pool, "ana@example.com").await;
+    let ben = editor(&pool, "ben@example.com").await;
+    let complete = ProjectInput {
+        problem_statement: "p".into(),
+        success_metric: "m".into(),
+        success_target: "t".into(),
+        ..input("Claims triage")
+    };
+    let id = write::create(&pool, &ana, complete.validate().expect("valid")).await.expect("created");
+    let edited = ProjectInput { team: "Claims Ops".into(), ..complete };
+    write::update(&pool, &ben, id, 1, edited.validate().expect("valid")).await.expect("Ben saves");
+
+    let moved = write::move_stage(&pool, &ana, id, 1, Stage::Design, "").await;
+    let Err(AppError::Conflict(message)) = moved else { panic!("expected a conflict, got {moved:?}") };
+    assert!(message.starts_with("Ben changed this project"), "{message}");
+    let project = read::project(&pool, id).await.expect("read").expect("exists");
+    assert_eq!((project.stage, project.version), (Stage::Define, 2));
+}

@@ -3,15 +3,12 @@
 use super::super::gate::{gate_items, is_met};
 use super::super::input::field_label;
 use super::super::stage::Stage;
-use super::super::{get_project, owner_candidates, AssignOwner, MoveStage, Person, Project, ProjectDetail};
-use super::form::ProjectMissing;
+use super::super::{owner_candidates, AssignOwner, MoveStage, Person, Project, ProjectDetail};
 use super::timeline::{Handoffs, Timeline};
-use super::{project_id_param, StageBadge, StatusBadge};
+use super::{load_failed, load_project, project_id_param, StageBadge, StatusBadge};
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
-use crate::ui::{
-    action_error, field_message, format_instant, set_status, FieldErrorText, FormAlert, Loading,
-};
+use crate::ui::{action_error, field_message, format_instant, FieldErrorText, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -49,12 +46,7 @@ fn ProjectView(can_edit: bool) -> impl IntoView {
     let assigned = successes(assign);
     let project = Resource::new(
         move || (id.get(), moved.get(), assigned.get()),
-        |(id, _, _)| async move {
-            match id {
-                Some(id) => get_project(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
+        |(id, _, _)| load_project(id),
     );
     let candidates = Resource::new(|| (), |_| owner_candidates());
     view! {
@@ -66,11 +58,7 @@ fn ProjectView(can_edit: bool) -> impl IntoView {
                         <ProjectBody detail can_edit candidates move_stage assign />
                     }
                         .into_any(),
-                    Err(AppError::NotFound) => {
-                        set_status(404);
-                        view! { <ProjectMissing /> }.into_any()
-                    }
-                    Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                    Err(error) => load_failed(error),
                 }
             })}
         </Suspense>

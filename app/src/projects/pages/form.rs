@@ -2,12 +2,12 @@
 
 use super::super::input::ProjectInput;
 use super::super::stage::{RiskTier, Status};
-use super::super::{get_project, CreateProject, UpdateProject};
-use super::project_id_param;
+use super::super::{CreateProject, UpdateProject};
+use super::{load_failed, load_project, project_id_param};
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
 use crate::ui::{
-    action_error, field_message, form_message, set_status, Field, FormAlert, Loading, SelectField, TextArea,
+    action_error, field_message, form_message, Field, FormAlert, Loading, SelectField, TextArea,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,15 +64,7 @@ pub fn EditProjectPage() -> impl IntoView {
 fn EditProject() -> impl IntoView {
     let id = project_id_param();
     // Keyed on the id alone: a failed save must not reload the form over what was typed.
-    let project = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => get_project(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
+    let project = Resource::new(move || id.get(), load_project);
     let update = ServerAction::<UpdateProject>::new();
     let error = action_error(update);
     view! {
@@ -108,11 +100,7 @@ fn EditProject() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(AppError::NotFound) => {
-                        set_status(404);
-                        view! { <ProjectMissing /> }.into_any()
-                    }
-                    Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                    Err(error) => load_failed(error),
                 }
             })}
         </Suspense>

@@ -212,11 +212,11 @@ pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
             view! {
                 <tr data-test="project-row" data-name=row.name.clone()>
                     <td><a class="strong" href=format!("/projects/{}", row.id)>{row.name.clone()}</a></td>
-                    <td>{row.team.clone()}</td>
+                    <td class="hide-narrow">{row.team.clone()}</td>
                     <td><StageBadge stage=row.stage /></td>
                     <td><StatusBadge status=row.status /></td>
                     <td>{owner}</td>
-                    <td class="nowrap">{days_since(row.stage_entered_at, now)}</td>
+                    <td class="nowrap hide-narrow">{days_since(row.stage_entered_at, now)}</td>
                 </tr>
             }
         })
@@ -227,11 +227,11 @@ pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col">"Project"</th>
-                        <th scope="col">"Team"</th>
+                        <th scope="col" class="hide-narrow">"Team"</th>
                         <th scope="col">"Stage"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Owner"</th>
-                        <th scope="col">"In stage"</th>
+                        <th scope="col" class="hide-narrow">"In stage"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

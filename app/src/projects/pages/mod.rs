@@ -33,3 +33,22 @@ fn project_id_param() -> Memo<Option<uuid::Uuid>> {
     let params = leptos_router::hooks::use_params_map();
     Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse().ok())))
 }
+
+/// Loads the project page's data for the id in the route (none: not found).
+async fn load_project(id: Option<uuid::Uuid>) -> Result<super::ProjectDetail, crate::error::AppError> {
+    match id {
+        Some(id) => super::get_project(id).await,
+        None => Err(crate::error::AppError::NotFound),
+    }
+}
+
+/// What a project page shows when its project could not be loaded.
+fn load_failed(error: crate::error::AppError) -> AnyView {
+    match error {
+        crate::error::AppError::NotFound => {
+            crate::ui::set_status(404);
+            view! { <form::ProjectMissing /> }.into_any()
+        }
+        error => view! { <crate::ui::FormAlert message=Some(error.to_string()) /> }.into_any(),
+    }
+}

@@ -110,7 +110,30 @@ pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> 
     })
 }
 
-/// `{"field": {"before": …, "after": …}}` as a list, values shown as text.
+/// The order changes are listed in: as the project page and its form show the fields.
+const FIELD_ORDER: [&str; 19] = [
+    "stage",
+    "note",
+    "name",
+    "team",
+    "status",
+    "risk_tier",
+    "summary",
+    "problem_statement",
+    "success_metric",
+    "success_target",
+    "baseline_metric",
+    "baseline_method",
+    "data_readiness",
+    "fallback_plan",
+    "monitoring_owner",
+    "owner.define",
+    "owner.design",
+    "owner.build",
+    "owner.deploy",
+];
+
+/// `{"field": {"before": …, "after": …}}` as a list in [`FIELD_ORDER`], values shown as text.
 fn field_changes(changes: &serde_json::Value) -> Vec<FieldChange> {
     let text = |v: Option<&serde_json::Value>| match v {
         None | Some(serde_json::Value::Null) => None,
@@ -127,7 +150,34 @@ fn field_changes(changes: &serde_json::Value) -> Vec<FieldChange> {
                     before: text(change.get("before")),
                     after: text(change.get("after")),
                 })
-                .collect()
+                .collect::<Vec<_>>()
+        })
+        .map(|mut list| {
+            list.sort_by_key(|c| {
+                FIELD_ORDER
+                    .iter()
+                    .position(|f| *f == c.field)
+                    .unwrap_or(FIELD_ORDER.len())
+            });
+            list
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_listed_in_the_order_the_page_shows_fields() {
+        let changes = serde_json::json!({
+            "team": { "before": "A", "after": "B" },
+            "owner.design": { "before": null, "after": "Ana" },
+            "name": { "before": "x", "after": "y" },
+            "stage": { "before": "define", "after": "design" },
+        });
+        let fields: Vec<String> = field_changes(&changes).into_iter().map(|c| c.field).collect();
+        assert_eq!(fields, ["stage", "name", "team", "owner.design"]);
+        assert_eq!(field_changes(&changes)[3].before, None);
+    }
 }
