@@ -605,12 +605,21 @@ async fn a_stage_move_based_on_an_older_version_is_refused_after_someone_else_sa
         success_target: "t".into(),
         ..input("Claims triage")
     };
-    let id = write::create(&pool, &ana, complete.validate().expect("valid")).await.expect("created");
-    let edited = ProjectInput { team: "Claims Ops".into(), ..complete };
-    write::update(&pool, &ben, id, 1, edited.validate().expect("valid")).await.expect("Ben saves");
+    let id = write::create(&pool, &ana, complete.validate().expect("valid"))
+        .await
+        .expect("created");
+    let edited = ProjectInput {
+        team: "Claims Ops".into(),
+        ..complete
+    };
+    write::update(&pool, &ben, id, 1, edited.validate().expect("valid"))
+        .await
+        .expect("Ben saves");
 
     let moved = write::move_stage(&pool, &ana, id, 1, Stage::Design, "").await;
-    let Err(AppError::Conflict(message)) = moved else { panic!("expected a conflict, got {moved:?}") };
+    let Err(AppError::Conflict(message)) = moved else {
+        panic!("expected a conflict, got {moved:?}")
+    };
     assert!(message.starts_with("Ben changed this project"), "{message}");
     let project = read::project(&pool, id).await.expect("read").expect("exists");
     assert_eq!((project.stage, project.version), (Stage::Define, 2));
