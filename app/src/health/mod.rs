@@ -1,0 +1,462 @@
+//! Health flags: what is going wrong with a project, in plain words, and since when.
+//! Pure functions of (project facts, today, thresholds); the SQL that filters lists at scale
+//! must agree with them (tested over generated portfolios).
+
+use crate::projects::stage::{RiskTier, Status};
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The admin-set limits the rules use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// A demo older than this many days is overdue.
+    pub demo_cadence_days: i64,
+    /// No stage change and no demo for more than this many days is a stall.
+    pub stall_days: i64,
+    /// Months until a model-risk review is due again, by risk tier.
+    pub review_months_high: u32,
+    pub review_months_medium: u32,
+    pub review_months_low: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            demo_cadence_days: 31,
+            stall_days: 62,
+            review_months_high: 6,
+            review_months_medium: 12,
+            review_months_low: 24,
+        }
+    }
+}
+
+impl Thresholds {
+    /// When a review held on `held` for a project of `tier` is due again.
+    pub fn next_review_due(&self, tier: RiskTier, held: NaiveDate) -> NaiveDate {
+        let months = match tier {
+            RiskTier::High => self.review_months_high,
+            RiskTier::Medium => self.review_months_medium,
+            RiskTier::Low => self.review_months_low,
+        };
+        held.checked_add_months(Months::new(months))
+            .unwrap_or(NaiveDate::MAX)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagCode {
+    Ownerless,
+    Stalled,
+    DemoOverdue,
+    ReviewOverdue,
+    GateGap,
+}
+
+impl FlagCode {
+    pub const ALL: [FlagCode; 5] = [
+        FlagCode::Ownerless,
+        FlagCode::Stalled,
+        FlagCode::DemoOverdue,
+        FlagCode::ReviewOverdue,
+        FlagCode::GateGap,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagCode::Ownerless => "ownerless",
+            FlagCode::Stalled => "stalled",
+            FlagCode::DemoOverdue => "demo_overdue",
+            FlagCode::ReviewOverdue => "review_overdue",
+            FlagCode::GateGap => "gate_gap",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FlagCode::Ownerless => "Ownerless",
+            FlagCode::Stalled => "Stalled",
+            FlagCode::DemoOverdue => "Demo overdue",
+            FlagCode::ReviewOverdue => "Review overdue",
+            FlagCode::GateGap => "Gate gap",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            FlagCode::Ownerless | FlagCode::Stalled => Severity::Red,
+            FlagCode::DemoOverdue | FlagCode::ReviewOverdue | FlagCode::GateGap => Severity::Amber,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Amber,
+    Red,
+}
+
+/// A project's overall health: red if any flag is red, amber if any is amber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    Green,
+    Amber,
+    Red,
+}
+
+/// One thing wrong with a project: what, how bad, why in words, and since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    pub code: FlagCode,
+    pub severity: Severity,
+    pub reason: String,
+    /// The first day the flag was true.
+    pub since: NaiveDate,
+}
+
+/// The current stage's owner, as the rules see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerFact {
+    pub name: String,
+    /// The day the account was deactivated, if it is.
+    pub deactivated_on: Option<NaiveDate>,
+}
+
+/// Everything the flags look at, as calendar dates (UTC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthFacts {
+    pub status: Status,
+    pub created_on: NaiveDate,
+    /// The day of the latest stage change (creation, if none).
+    pub stage_entered_on: NaiveDate,
+    pub stage_label: &'static str,
+    pub owner: Option<OwnerFact>,
+    /// The latest demo held (withdrawn ones do not count).
+    pub last_demo_on: Option<NaiveDate>,
+    /// The next-review date of the latest model-risk review (withdrawn ones do not count).
+    pub review_due_on: Option<NaiveDate>,
+    /// When the current stage's entry gate stopped being met, if it is not met.
+    pub gate_gap: Option<(NaiveDate, String)>,
+}
+
+fn day(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// Every flag that is true of `facts` on `today`, most severe first.
+pub fn flags(facts: &HealthFacts, today: NaiveDate, limits: &Thresholds) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    let mut raise = |code: FlagCode, since: NaiveDate, reason: String| {
+        flags.push(Flag {
+            code,
+            severity: code.severity(),
+            reason,
+            since,
+        });
+    };
+
+    match &facts.owner {
+        None => raise(
+            FlagCode::Ownerless,
+            facts.stage_entered_on,
+            format!("nobody owns the {} stage", facts.stage_label),
+        ),
+        Some(OwnerFact {
+            name,
+            deactivated_on: Some(on),
+        }) => raise(
+            FlagCode::Ownerless,
+            *on,
+            format!("owner {name} was deactivated on {}", day(*on)),
+        ),
+        Some(_) => {}
+    }
+
+    if facts.status == Status::Active {
+        let progress = [
+            Some(facts.stage_entered_on),
+            facts.last_demo_on,
+            Some(facts.created_on),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(facts.created_on);
+        let idle = (today - progress).num_days();
+        if idle > limits.stall_days {
+            raise(
+                FlagCode::Stalled,
+                progress + chrono::Days::new(limits.stall_days as u64 + 1),
+                format!("no stage change or demo since {} — {}", day(progress), days(idle)),
+            );
+        }
+
+        let demo_base = facts.last_demo_on.unwrap_or(facts.created_on);
+        let since_demo = (today - demo_base).num_days();
+        if since_demo > limits.demo_cadence_days {
+            let reason = match facts.last_demo_on {
+                Some(on) => format!("no demo since {} — {}", day(on), days(since_demo)),
+                None => format!(
+                    "no demo since the project began on {} — {}",
+                    day(demo_base),
+                    days(since_demo)
+                ),
+            };
+            raise(
+                FlagCode::DemoOverdue,
+                demo_base + chrono::Days::new(limits.demo_cadence_days as u64 + 1),
+                reason,
+            );
+        }
+    }
+
+    if let Some(due) = facts.review_due_on {
+        if today > due {
+            raise(
+                FlagCode::ReviewOverdue,
+                due + chrono::Days::new(1),
+                format!(
+                    "model-risk review was due on {} — {} ago",
+                    day(due),
+                    days((today - due).num_days())
+                ),
+            );
+        }
+    }
+
+    if let Some((since, reason)) = &facts.gate_gap {
+        raise(FlagCode::GateGap, *since, reason.clone());
+    }
+
+    flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
+    flags
+}
+
+/// Red if any flag is red, amber if any is amber, green otherwise.
+pub fn health(flags: &[Flag]) -> Health {
+    match flags.iter().map(|f| f.severity).max() {
+        Some(Severity::Red) => Health::Red,
+        Some(Severity::Amber) => Health::Amber,
+        None => Health::Green,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("a date")
+    }
+
+    fn healthy() -> HealthFacts {
+        HealthFacts {
+            status: Status::Active,
+            created_on: d(2026, 1, 5),
+            stage_entered_on: d(2026, 10, 1),
+            stage_label: "Build",
+            owner: Some(OwnerFact {
+                name: "Ana Lopez".into(),
+                deactivated_on: None,
+            }),
+            last_demo_on: Some(d(2026, 11, 1)),
+            review_due_on: None,
+            gate_gap: None,
+        }
+    }
+
+    fn codes(facts: &HealthFacts, today: NaiveDate) -> Vec<FlagCode> {
+        flags(facts, today, &Thresholds::default())
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    #[test]
+    fn a_healthy_project_is_green() {
+        let flags = flags(&healthy(), d(2026, 11, 25), &Thresholds::default());
+        assert!(flags.is_empty());
+        assert_eq!(health(&flags), Health::Green);
+    }
+
+    #[test]
+    fn a_demo_31_days_old_is_on_time_and_32_is_overdue() {
+        let facts = HealthFacts {
+            last_demo_on: Some(d(2026, 8, 2)),
+            stage_entered_on: d(2026, 8, 1),
+            ..healthy()
+        };
+        assert!(
+            !codes(&facts, d(2026, 9, 2)).contains(&FlagCode::DemoOverdue),
+            "31 days"
+        );
+        let flags = flags(&facts, d(2026, 9, 3), &Thresholds::default());
+        let demo = flags
+            .iter()
+            .find(|f| f.code == FlagCode::DemoOverdue)
+            .expect("overdue at 32 days");
+        assert_eq!(demo.reason, "no demo since 2 Aug 2026 — 32 days");
+        assert_eq!(demo.since, d(2026, 9, 3));
+        assert_eq!(demo.severity, Severity::Amber);
+    }
+
+    #[test]
+    fn without_any_demo_the_clock_starts_at_creation() {
+        let facts = HealthFacts {
+            last_demo_on: None,
+            created_on: d(2026, 10, 1),
+            stage_entered_on: d(2026, 10, 1),
+            ..healthy()
+        };
+        let flags = flags(&facts, d(2026, 11, 25), &Thresholds::default());
+        let demo = flags
+            .iter()
+            .find(|f| f.code == FlagCode::DemoOverdue)
+            .expect("overdue");
+        assert_eq!(
+            demo.reason,
+            "no demo since the project began on 1 Oct 2026 — 55 days"
+        );
+    }
+
+    #[test]
+    fn a_project_stalls_after_62_days_without_a_stage_change_or_demo() {
+        let facts = HealthFacts {
+            last_demo_on: Some(d(2026, 8, 1)),
+            stage_entered_on: d(2026, 7, 1),
+            ..healthy()
+        };
+        assert!(
+            !codes(&facts, d(2026, 10, 2)).contains(&FlagCode::Stalled),
+            "62 days"
+        );
+        let flags = flags(&facts, d(2026, 10, 3), &Thresholds::default());
+        let stalled = flags
+            .iter()
+            .find(|f| f.code == FlagCode::Stalled)
+            .expect("stalled at 63 days");
+        assert_eq!(
+            stalled.reason,
+            "no stage change or demo since 1 Aug 2026 — 63 days"
+        );
+        assert_eq!((stalled.since, stalled.severity), (d(2026, 10, 3), Severity::Red));
+        // A stage change counts as progress too.
+        let moved = HealthFacts {
+            stage_entered_on: d(2026, 9, 1),
+            ..facts
+        };
+        assert!(!codes(&moved, d(2026, 10, 3)).contains(&FlagCode::Stalled));
+    }
+
+    #[test]
+    fn paused_projects_are_neither_stalled_nor_demo_overdue() {
+        let facts = HealthFacts {
+            status: Status::Paused,
+            last_demo_on: Some(d(2025, 1, 1)),
+            stage_entered_on: d(2025, 1, 1),
+            ..healthy()
+        };
+        assert!(codes(&facts, d(2026, 11, 25)).is_empty());
+    }
+
+    #[test]
+    fn an_owner_deactivated_yesterday_makes_the_project_ownerless_since_yesterday() {
+        let facts = HealthFacts {
+            owner: Some(OwnerFact {
+                name: "Ana Lopez".into(),
+                deactivated_on: Some(d(2026, 11, 24)),
+            }),
+            ..healthy()
+        };
+        let flags = flags(&facts, d(2026, 11, 25), &Thresholds::default());
+        assert_eq!(flags[0].code, FlagCode::Ownerless);
+        assert_eq!(flags[0].reason, "owner Ana Lopez was deactivated on 24 Nov 2026");
+        assert_eq!(flags[0].since, d(2026, 11, 24));
+        assert_eq!(health(&flags), Health::Red);
+    }
+
+    #[test]
+    fn a_stage_without_an_owner_is_ownerless_since_it_was_entered() {
+        let facts = HealthFacts {
+            owner: None,
+            ..healthy()
+        };
+        let flags = flags(&facts, d(2026, 11, 25), &Thresholds::default());
+        assert_eq!(
+            (flags[0].code, flags[0].since),
+            (FlagCode::Ownerless, d(2026, 10, 1))
+        );
+        assert_eq!(flags[0].reason, "nobody owns the Build stage");
+    }
+
+    #[test]
+    fn a_review_is_overdue_the_day_after_it_was_due() {
+        let facts = HealthFacts {
+            review_due_on: Some(d(2026, 11, 24)),
+            ..healthy()
+        };
+        assert!(!codes(&facts, d(2026, 11, 24)).contains(&FlagCode::ReviewOverdue));
+        let flags = flags(&facts, d(2026, 11, 25), &Thresholds::default());
+        assert_eq!(
+            flags[0].reason,
+            "model-risk review was due on 24 Nov 2026 — 1 day ago"
+        );
+        assert_eq!(health(&flags), Health::Amber);
+    }
+
+    #[test]
+    fn review_cadence_follows_the_risk_tier() {
+        let limits = Thresholds::default();
+        assert_eq!(
+            limits.next_review_due(RiskTier::High, d(2026, 8, 31)),
+            d(2027, 2, 28)
+        );
+        assert_eq!(
+            limits.next_review_due(RiskTier::Medium, d(2026, 1, 15)),
+            d(2027, 1, 15)
+        );
+        assert_eq!(
+            limits.next_review_due(RiskTier::Low, d(2026, 1, 15)),
+            d(2028, 1, 15)
+        );
+    }
+
+    #[test]
+    fn red_flags_come_first_and_decide_health() {
+        let facts = HealthFacts {
+            owner: None,
+            gate_gap: Some((d(2026, 11, 1), "entered Deploy by an admin override".into())),
+            ..healthy()
+        };
+        let flags = flags(&facts, d(2026, 11, 25), &Thresholds::default());
+        assert_eq!(
+            flags.iter().map(|f| f.code).collect::<Vec<_>>(),
+            vec![FlagCode::Ownerless, FlagCode::GateGap]
+        );
+        assert_eq!(health(&flags), Health::Red);
+    }
+
+    #[test]
+    fn thresholds_change_the_rules_at_once() {
+        let strict = Thresholds {
+            demo_cadence_days: 7,
+            ..Thresholds::default()
+        };
+        let flags = flags(&healthy(), d(2026, 11, 9), &strict);
+        assert_eq!(
+            flags.iter().map(|f| f.code).collect::<Vec<_>>(),
+            vec![FlagCode::DemoOverdue]
+        );
+    }
+}
