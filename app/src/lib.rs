@@ -9,6 +9,7 @@ pub mod error;
 pub mod health;
 pub mod home;
 pub mod projects;
+pub mod records;
 pub mod shell;
 pub mod ui;
 

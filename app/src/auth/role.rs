@@ -22,6 +22,8 @@ pub enum Permission {
     Read,
     /// Create and edit projects, move them through stages, assign owners.
     EditProjects,
+    /// Record explainability sign-offs and model-risk reviews.
+    ReviewModels,
     /// Create accounts, change roles, deactivate and reactivate.
     ManageAccounts,
 }
@@ -53,6 +55,7 @@ impl Role {
         match permission {
             Permission::Read => true,
             Permission::EditProjects => matches!(self, Role::Editor | Role::Admin),
+            Permission::ReviewModels => matches!(self, Role::Reviewer | Role::Admin),
             Permission::ManageAccounts => self == Role::Admin,
         }
     }
@@ -99,6 +102,15 @@ mod tests {
             .filter(|r| r.can(Permission::EditProjects))
             .collect();
         assert_eq!(editors, vec![Role::Admin, Role::Editor]);
+    }
+
+    #[test]
+    fn reviewers_and_admins_review_models_but_editors_do_not() {
+        let reviewers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.can(Permission::ReviewModels))
+            .collect();
+        assert_eq!(reviewers, vec![Role::Admin, Role::Reviewer]);
     }
 
     #[test]
