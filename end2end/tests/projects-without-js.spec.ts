@@ -18,7 +18,7 @@ test.describe("projects before the WebAssembly loads (JavaScript disabled)", () 
     const name = `No-JS pricing ${Date.now().toString(36)}`;
     await project.create(name, "Pricing");
     await project.moveTo("Design");
-    await expect(project.refusal().locator("li")).toHaveCount(3);
+    await expect(project.refusal().locator("li")).toHaveCount(4);
     await expect(project.currentStage()).toContainText("Define");
 
     await project.edit({
@@ -27,6 +27,7 @@ test.describe("projects before the WebAssembly loads (JavaScript disabled)", () 
       "Success target": "+2 points",
     });
     await expect(page.getByTestId("detail-success_target")).toHaveText("+2 points");
+    await project.addEvidence("Pricing analyst interviews");
     await project.moveTo("Design");
     await expect(project.currentStage()).toContainText("Design");
 

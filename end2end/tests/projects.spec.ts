@@ -31,12 +31,20 @@ test("an editor creates a project, is refused Design until the gate is met, move
     "A problem statement: what problem this solves and for whom",
     "A success metric: how you will know it works",
     "A target for the success metric",
+    "At least one piece of user-research evidence",
   ]);
   await expect(project.currentStage()).toContainText("Define");
 
   await project.edit(DESIGN_GATE);
   await expect(page.getByTestId("detail-problem_statement")).toHaveText(DESIGN_GATE["Problem statement"]);
-  await expect(page.getByTestId("gate-item")).toHaveText([/Done: A problem statement/, /Done: A success metric/, /Done: A target/]);
+  await expect(page.getByTestId("gate-item")).toHaveText([
+    /Done: A problem statement/,
+    /Done: A success metric/,
+    /Done: A target/,
+    /Missing: At least one piece of user-research evidence/,
+  ]);
+  await project.addEvidence("Adjuster interviews");
+  await expect(page.getByTestId("gate-item").last()).toHaveText(/Done: At least one piece/);
   await project.moveTo("Design");
   await expect(project.currentStage()).toContainText("Design");
   await expect(project.refusal()).toHaveCount(0);
@@ -50,14 +58,15 @@ test("an editor creates a project, is refused Design until the gate is met, move
 
   // The timeline tells the whole story, newest first.
   const entries = project.timeline().getByTestId("timeline-entry");
-  await expect(entries).toHaveCount(4);
+  await expect(entries).toHaveCount(5);
   await expect(entries.nth(0)).toContainText(`${ana.name} changed an owner`);
   await expect(entries.nth(0)).toContainText(`Owner of Design: — → ${ben.name}`);
   await expect(entries.nth(1)).toContainText("moved the stage");
   await expect(entries.nth(1)).toContainText("Stage: define → design");
-  await expect(entries.nth(2)).toContainText("edited the project");
-  await expect(entries.nth(2)).toContainText("Success target: — → Under 2 days");
-  await expect(entries.nth(3)).toContainText(`${ana.name} created the project`);
+  await expect(entries.nth(2)).toContainText("added user-research evidence");
+  await expect(entries.nth(3)).toContainText("edited the project");
+  await expect(entries.nth(3)).toContainText("Success target: — → Under 2 days");
+  await expect(entries.nth(4)).toContainText(`${ana.name} created the project`);
 
   // Ben now owns the project's current stage: it is on his home page.
   const benPage = await sessionAs(browser, ben);

@@ -134,6 +134,20 @@ export class ProjectPage {
     await this.ready();
   }
 
+  /** Adds an interview as user-research evidence, through the form on the project page. */
+  async addEvidence(title: string): Promise<void> {
+    const section = this.page.getByTestId("records-evidence");
+    await section.getByText("Add user-research evidence").click();
+    const form = section.getByTestId("evidence-form");
+    await form.getByLabel("Kind").selectOption("interview");
+    await form.getByLabel("Participants").fill("8");
+    await form.getByLabel("Title").fill(title);
+    await form.getByLabel("Findings").fill("Adjusters triage by hand and want a ranked queue.");
+    await form.getByRole("button", { name: "Add evidence" }).click();
+    await expect(section.getByTestId("record").filter({ hasText: title })).toBeVisible();
+    await this.ready();
+  }
+
   async moveTo(stage: string): Promise<void> {
     await this.page.getByRole("button", { name: `Move to ${stage}` }).click();
   }

@@ -33,6 +33,21 @@ async fn create(pool: &PgPool, actor: &CurrentUser, name: &str) -> Uuid {
         .expect("created")
 }
 
+/// One interview, so the gate into Design can be met.
+async fn add_research(pool: &PgPool, actor: &CurrentUser, project: Uuid) {
+    let evidence = app::records::server::EvidenceInput {
+        kind: "interview".into(),
+        title: "Adjuster interviews".into(),
+        findings: "Triage is the bottleneck".into(),
+        participants: "8".into(),
+        held_on: "2026-01-15".into(),
+        link: String::new(),
+    };
+    app::records::server::add_evidence(pool, actor, project, &evidence, chrono::Utc::now().date_naive())
+        .await
+        .expect("evidence added");
+}
+
 async fn events(pool: &PgPool, project: Uuid) -> Vec<(String, Value)> {
     sqlx::query_as("select action, changes from audit_events where entity_id = $1 order by id")
         .bind(project)
@@ -157,8 +172,9 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
     let Err(AppError::GateNotMet { missing, .. }) = refused else {
         panic!("expected a gate refusal, got {refused:?}")
     };
-    assert_eq!(missing.len(), 3, "{missing:?}");
+    assert_eq!(missing.len(), 4, "{missing:?}");
     assert!(missing[0].starts_with("A problem statement"));
+    assert_eq!(missing[3], "At least one piece of user-research evidence");
     assert_eq!(events(&pool, id).await.len(), 1, "a refused move writes nothing");
 
     let complete = ProjectInput {
@@ -170,6 +186,12 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
     write::update(&pool, &ana, id, 1, complete.validate().expect("valid"))
         .await
         .expect("saved");
+    let still = write::move_stage(&pool, &ana, id, 2, Stage::Design, "").await;
+    assert!(
+        matches!(still, Err(AppError::GateNotMet { ref missing, .. }) if missing.len() == 1),
+        "the fields are there, the research is not: {still:?}"
+    );
+    add_research(&pool, &ana, id).await;
     write::move_stage(&pool, &ana, id, 2, Stage::Design, "")
         .await
         .expect("moved");
@@ -177,9 +199,9 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
     let project = read::project(&pool, id).await.expect("read").expect("exists");
     assert_eq!((project.stage, project.version), (Stage::Design, 3));
     let events = events(&pool, id).await;
-    assert_eq!(events.len(), 3);
+    assert_eq!(events.len(), 4, "created, updated, evidence added, moved");
     assert_eq!(
-        events[2],
+        events[3],
         (
             "stage_moved".into(),
             json!({ "stage": { "before": "define", "after": "design" } })
@@ -376,6 +398,7 @@ async fn only_editors_and_admins_may_write_projects_and_only_admins_hand_over(po
         let id = write::create(&pool, &owner, complete.validate().expect("valid"))
             .await
             .expect("created");
+        add_research(&pool, &owner, id).await;
         let id_text = id.to_string();
         let calls = [
             (

@@ -286,3 +286,58 @@ async fn editors_add_demos_and_reviewers_add_signoffs_over_http_and_not_the_othe
     let anonymous = send(&pool, post_form("/api/records/demo", &demo_form, None)).await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn gates_count_only_live_records_and_the_latest_independent_decision(pool: PgPool) {
+    let ana = person(&pool, "ana@example.com", Role::Editor).await;
+    let rae = person(&pool, "rae@example.com", Role::Reviewer).await;
+    let id = project(&pool, &ana, "medium").await;
+    let facts = || records::facts(&pool, id);
+    assert_eq!(facts().await.expect("facts"), Default::default());
+
+    let demo_id = records::add_demo(&pool, &ana, id, &demo("2026-11-01"), today())
+        .await
+        .expect("demo");
+    assert_eq!(facts().await.expect("facts").demos, 1);
+    records::withdraw(&pool, &ana, RecordKind::Demo, demo_id, "duplicate")
+        .await
+        .expect("withdrawn");
+    assert_eq!(
+        facts().await.expect("facts").demos,
+        0,
+        "a withdrawn demo does not count"
+    );
+
+    records::add_signoff(&pool, &rae, id, &signoff(), today())
+        .await
+        .expect("approved");
+    assert!(facts().await.expect("facts").independent_signoff);
+    let later = SignoffInput {
+        decision: "changes_requested".into(),
+        decided_on: "2026-11-24".into(),
+        ..signoff()
+    };
+    records::add_signoff(&pool, &rae, id, &later, today())
+        .await
+        .expect("changes requested");
+    assert!(
+        !facts().await.expect("facts").independent_signoff,
+        "the latest decision stands"
+    );
+
+    let review = ReviewInput {
+        risk_tier: "medium".into(),
+        findings: "Fine".into(),
+        decision: "approved_with_conditions".into(),
+        reviewed_on: "2026-11-24".into(),
+        next_review_on: String::new(),
+    };
+    records::add_review(&pool, &rae, id, &review, today(), &Thresholds::default())
+        .await
+        .expect("review");
+    assert!(facts().await.expect("facts").independent_review);
+    // If the reviewer later owns the current stage, the review no longer counts as independent.
+    write::assign_owner(&pool, &ana, id, 1, Stage::Define, rae.id)
+        .await
+        .expect_err("reviewers cannot own stages");
+}

@@ -18,6 +18,10 @@ pub enum GateItem {
     DataReadiness,
     FallbackPlan,
     MonitoringOwner,
+    UserResearch,
+    DemoHeld,
+    ExplainabilitySignoff,
+    ModelRiskReview,
 }
 
 impl GateItem {
@@ -34,12 +38,23 @@ impl GateItem {
             }
             GateItem::FallbackPlan => "A fallback plan: what happens when the model is wrong or switched off",
             GateItem::MonitoringOwner => "A named monitoring owner for the model in production",
+            GateItem::UserResearch => "At least one piece of user-research evidence",
+            GateItem::DemoHeld => "At least one demo checkpoint held",
+            GateItem::ExplainabilitySignoff => {
+                "An approved explainability sign-off by someone other than the owner"
+            }
+            GateItem::ModelRiskReview => "An approved model-risk review by an independent reviewer",
         }
     }
 
-    /// The project field that satisfies this item, for linking to the edit form.
+    /// Where on the project page this item is satisfied: a field of the edit form, or a
+    /// section of records.
     pub fn field(self) -> &'static str {
         match self {
+            GateItem::UserResearch => "records-evidence",
+            GateItem::DemoHeld => "records-demos",
+            GateItem::ExplainabilitySignoff => "records-signoffs",
+            GateItem::ModelRiskReview => "records-reviews",
             GateItem::ProblemStatement => "problem_statement",
             GateItem::SuccessMetric => "success_metric",
             GateItem::SuccessTarget => "success_target",
@@ -52,9 +67,10 @@ impl GateItem {
     }
 }
 
-/// What a gate can see of a project. The governance records join this later.
+/// What a gate can see of a project: its own fields and what its records establish.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GateFacts<'a> {
+    pub records: RecordFacts,
     pub problem_statement: &'a str,
     pub success_metric: &'a str,
     pub success_target: &'a str,
@@ -65,14 +81,31 @@ pub struct GateFacts<'a> {
     pub monitoring_owner: &'a str,
 }
 
+/// What the governance records establish (withdrawn records do not count).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordFacts {
+    pub research: u32,
+    pub demos: u32,
+    /// An approved explainability sign-off whose approver does not own the current stage.
+    pub independent_signoff: bool,
+    /// An approved (or approved with conditions) model-risk review by an independent reviewer:
+    /// not the current owner and, for a high-risk project, nobody who ever owned a stage.
+    pub independent_review: bool,
+}
+
 /// The items the gate into `stage` asks for, in the order a checklist shows them.
 pub fn gate_items(stage: Stage) -> &'static [GateItem] {
     use GateItem::*;
     match stage {
         Stage::Define => &[],
-        Stage::Design => &[ProblemStatement, SuccessMetric, SuccessTarget],
-        Stage::Build => &[BaselineMetric, BaselineMethod, DataReadiness],
-        Stage::Deploy => &[FallbackPlan, MonitoringOwner],
+        Stage::Design => &[ProblemStatement, SuccessMetric, SuccessTarget, UserResearch],
+        Stage::Build => &[BaselineMetric, BaselineMethod, DataReadiness, DemoHeld],
+        Stage::Deploy => &[
+            ExplainabilitySignoff,
+            ModelRiskReview,
+            FallbackPlan,
+            MonitoringOwner,
+        ],
     }
 }
 
@@ -87,6 +120,10 @@ pub fn is_met(item: GateItem, facts: &GateFacts<'_>) -> bool {
         GateItem::DataReadiness => facts.data_readiness,
         GateItem::FallbackPlan => facts.fallback_plan,
         GateItem::MonitoringOwner => facts.monitoring_owner,
+        GateItem::UserResearch => return facts.records.research > 0,
+        GateItem::DemoHeld => return facts.records.demos > 0,
+        GateItem::ExplainabilitySignoff => return facts.records.independent_signoff,
+        GateItem::ModelRiskReview => return facts.records.independent_review,
     };
     !value.trim().is_empty()
 }
@@ -166,6 +203,12 @@ mod tests {
 
     fn complete() -> GateFacts<'static> {
         GateFacts {
+            records: RecordFacts {
+                research: 2,
+                demos: 1,
+                independent_signoff: true,
+                independent_review: true,
+            },
             problem_statement: "Claims take 9 days to triage",
             success_metric: "median triage time",
             success_target: "under 2 days",
@@ -253,9 +296,31 @@ mod tests {
             check_move(Stage::Define, Stage::Design, "", &facts),
             Err(MoveRefused::GateNotMet {
                 stage: Stage::Design,
-                missing: vec![ProblemStatement, SuccessTarget]
+                missing: vec![ProblemStatement, SuccessTarget, UserResearch]
             })
         );
+    }
+
+    #[test]
+    fn the_record_gates_ask_for_research_a_demo_and_independent_decisions() {
+        let no_records = GateFacts {
+            records: RecordFacts::default(),
+            ..complete()
+        };
+        assert_eq!(missing(Stage::Design, &no_records), vec![UserResearch]);
+        assert_eq!(missing(Stage::Build, &no_records), vec![DemoHeld]);
+        assert_eq!(
+            missing(Stage::Deploy, &no_records),
+            vec![ExplainabilitySignoff, ModelRiskReview]
+        );
+        let signed_only = GateFacts {
+            records: RecordFacts {
+                independent_signoff: true,
+                ..RecordFacts::default()
+            },
+            ..complete()
+        };
+        assert_eq!(missing(Stage::Deploy, &signed_only), vec![ModelRiskReview]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ pub mod input;
 pub mod stage;
 
 mod api;
-mod pages;
+pub(crate) mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -69,9 +69,10 @@ pub struct Project {
 }
 
 impl Project {
-    /// What the stage gates look at.
-    pub fn gate_facts(&self) -> GateFacts<'_> {
+    /// What the stage gates look at, given what its records establish.
+    pub fn gate_facts(&self, records: gate::RecordFacts) -> GateFacts<'_> {
         GateFacts {
+            records,
             problem_statement: &self.problem_statement,
             success_metric: &self.success_metric,
             success_target: &self.success_target,
@@ -144,6 +145,10 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectDetail {
     pub project: Project,
+    /// What the governance records establish for the gates.
+    pub records: gate::RecordFacts,
+    /// The governance records themselves, newest first.
+    pub record_rows: Vec<crate::records::RecordRow>,
     pub owners: Vec<StageOwner>,
     pub handoffs: Vec<Handoff>,
     pub timeline: Vec<TimelineEntry>,

@@ -2,6 +2,7 @@
 //! model-risk reviews. What people type, its validation (pure), and the record kinds.
 
 mod api;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -39,6 +40,36 @@ impl RecordKind {
             RecordKind::Review => "model-risk review",
         }
     }
+}
+
+/// A record withdrawn: by whom, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub reason: String,
+}
+
+/// One record as the project page lists it, whatever its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRow {
+    pub kind: RecordKind,
+    pub id: uuid::Uuid,
+    /// When it happened (held, decided, reviewed).
+    pub on: NaiveDate,
+    pub headline: String,
+    /// The decision or outcome, in words.
+    pub verdict: String,
+    /// Further labelled details.
+    pub details: Vec<(String, String)>,
+    pub author_id: uuid::Uuid,
+    pub author: String,
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// "changes_requested" → "changes requested".
+pub fn words(value: &str) -> String {
+    value.replace('_', " ")
 }
 
 /// A date field: required, ISO (`2026-11-25`, as `<input type=date>` sends it), not in the future.

@@ -2,13 +2,14 @@
 //! with its audit event on the project's trail.
 
 use super::{
-    choice, independence_problem, optional_link, past_date, required_text, RecordKind, OUTCOMES,
-    RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS,
+    choice, independence_problem, optional_link, past_date, required_text, words, RecordKind, RecordRow,
+    Withdrawal, OUTCOMES, RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS,
 };
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::health::Thresholds;
+use crate::projects::gate::RecordFacts;
 use crate::projects::stage::RiskTier;
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
@@ -485,4 +486,190 @@ pub async fn withdraw(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// What a project's records establish for its gates (see [`RecordFacts`]).
+///
+/// The latest sign-off and the latest review decide: a later refusal supersedes an approval.
+pub async fn facts(db: impl sqlx::PgExecutor<'_>, project: Uuid) -> sqlx::Result<RecordFacts> {
+    let row = sqlx::query!(
+        r#"
+        select
+          (select count(*) from research_evidence r
+            where r.project_id = p.id and r.withdrawn_at is null) as "research!",
+          (select count(*) from demo_checkpoints d
+            where d.project_id = p.id and d.withdrawn_at is null) as "demos!",
+          coalesce((select s.decision = 'approved' and s.approver_id is distinct from so.owner_id
+             from explainability_signoffs s
+            where s.project_id = p.id and s.withdrawn_at is null
+            order by s.decided_on desc, s.created_at desc limit 1), false) as "signoff!",
+          coalesce((select v.decision in ('approved', 'approved_with_conditions')
+                  and v.reviewer_id is distinct from so.owner_id
+                  and (p.risk_tier <> 'high' or not exists (
+                        select 1 from ownership_changes c
+                         where c.project_id = p.id and c.to_owner_id = v.reviewer_id))
+             from risk_reviews v
+            where v.project_id = p.id and v.withdrawn_at is null
+            order by v.reviewed_on desc, v.created_at desc limit 1), false) as "review!"
+        from projects p
+        left join stage_owners so on so.project_id = p.id and so.stage = p.stage
+        where p.id = $1
+        "#,
+        project
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(RecordFacts {
+        research: u32::try_from(row.research).unwrap_or(u32::MAX),
+        demos: u32::try_from(row.demos).unwrap_or(u32::MAX),
+        independent_signoff: row.signoff,
+        independent_review: row.review,
+    })
+}
+
+/// Every record of a project, newest first, withdrawn ones included (and marked).
+pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> {
+    let mut rows = Vec::new();
+    let withdrawal = |by: Option<String>, at: Option<chrono::DateTime<chrono::Utc>>, reason: String| {
+        at.map(|at| Withdrawal {
+            by: by.unwrap_or_default(),
+            at,
+            reason,
+        })
+    };
+    for r in sqlx::query!(
+        r#"
+        select d.id, d.held_on, d.summary, d.attendees, d.outcome::text as "outcome!", d.link,
+               d.author_id, a.display_name as author, w.display_name as "withdrawn_by?",
+               d.withdrawn_at, d.withdraw_reason
+        from demo_checkpoints d
+        join accounts a on a.id = d.author_id
+        left join accounts w on w.id = d.withdrawn_by
+        where d.project_id = $1
+        "#,
+        project
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        let mut details = vec![("Attendees".to_owned(), r.attendees)];
+        if !r.link.is_empty() {
+            details.push(("Link".into(), r.link));
+        }
+        rows.push(RecordRow {
+            kind: RecordKind::Demo,
+            id: r.id,
+            on: r.held_on,
+            headline: r.summary,
+            verdict: format!("Outcome: {}", words(&r.outcome)),
+            details,
+            author_id: r.author_id,
+            author: r.author,
+            withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
+        });
+    }
+    for r in sqlx::query!(
+        r#"
+        select e.id, e.held_on, e.kind::text as "kind!", e.title, e.findings, e.participants, e.link,
+               e.author_id, a.display_name as author, w.display_name as "withdrawn_by?",
+               e.withdrawn_at, e.withdraw_reason
+        from research_evidence e
+        join accounts a on a.id = e.author_id
+        left join accounts w on w.id = e.withdrawn_by
+        where e.project_id = $1
+        "#,
+        project
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        let mut details = vec![
+            ("Findings".to_owned(), r.findings),
+            ("Participants".to_owned(), r.participants.to_string()),
+        ];
+        if !r.link.is_empty() {
+            details.push(("Link".into(), r.link));
+        }
+        rows.push(RecordRow {
+            kind: RecordKind::Evidence,
+            id: r.id,
+            on: r.held_on,
+            headline: r.title,
+            verdict: capitalised(&words(&r.kind)),
+            details,
+            author_id: r.author_id,
+            author: r.author,
+            withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
+        });
+    }
+    for r in sqlx::query!(
+        r#"
+        select s.id, s.decided_on, s.method, s.summary, s.decision::text as "decision!",
+               s.approver_id, a.display_name as approver, w.display_name as "withdrawn_by?",
+               s.withdrawn_at, s.withdraw_reason
+        from explainability_signoffs s
+        join accounts a on a.id = s.approver_id
+        left join accounts w on w.id = s.withdrawn_by
+        where s.project_id = $1
+        "#,
+        project
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        rows.push(RecordRow {
+            kind: RecordKind::Signoff,
+            id: r.id,
+            on: r.decided_on,
+            headline: format!("{}: {}", r.method, r.summary),
+            verdict: capitalised(&words(&r.decision)),
+            details: Vec::new(),
+            author_id: r.approver_id,
+            author: r.approver,
+            withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
+        });
+    }
+    for r in sqlx::query!(
+        r#"
+        select v.id, v.reviewed_on, v.next_review_on, v.risk_tier::text as "risk_tier!", v.findings,
+               v.decision::text as "decision!", v.reviewer_id, a.display_name as reviewer,
+               w.display_name as "withdrawn_by?", v.withdrawn_at, v.withdraw_reason
+        from risk_reviews v
+        join accounts a on a.id = v.reviewer_id
+        left join accounts w on w.id = v.withdrawn_by
+        where v.project_id = $1
+        "#,
+        project
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        rows.push(RecordRow {
+            kind: RecordKind::Review,
+            id: r.id,
+            on: r.reviewed_on,
+            headline: r.findings,
+            verdict: capitalised(&words(&r.decision)),
+            details: vec![
+                ("Risk tier".to_owned(), capitalised(&r.risk_tier)),
+                (
+                    "Next review due".to_owned(),
+                    r.next_review_on.format("%-d %b %Y").to_string(),
+                ),
+            ],
+            author_id: r.reviewer_id,
+            author: r.reviewer,
+            withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
+        });
+    }
+    rows.sort_by(|a, b| b.on.cmp(&a.on));
+    Ok(rows)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

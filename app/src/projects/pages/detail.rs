@@ -1,13 +1,15 @@
 //! One project: stage stepper with its gate, stage moves, owners per stage, details, timeline.
 
-use super::super::gate::{gate_items, is_met};
+use super::super::gate::{gate_items, is_met, RecordFacts};
 use super::super::input::field_label;
 use super::super::stage::Stage;
 use super::super::{owner_candidates, AssignOwner, MoveStage, Person, Project, ProjectDetail};
 use super::timeline::{Handoffs, Timeline};
 use super::{load_failed, load_project, project_id_param, StageBadge, StatusBadge};
+use crate::auth::CurrentUser;
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
+use crate::records::pages::{RecordActions, Records};
 use crate::ui::{action_error, field_message, format_instant, FieldErrorText, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,14 +18,14 @@ use leptos_meta::Title;
 pub fn ProjectPage() -> impl IntoView {
     view! {
         <Protected permission=Permission::Read view=|user| {
-            view! { <ProjectView can_edit=user.role.can(Permission::EditProjects) /> }
+            view! { <ProjectView user /> }
         } />
     }
 }
 
 /// Counts successful runs of an action, so a page reloads its data only after a change
 /// landed (a refused one keeps what the person typed).
-fn successes<S>(action: ServerAction<S>) -> Memo<usize>
+pub(crate) fn successes<S>(action: ServerAction<S>) -> Memo<usize>
 where
     S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
@@ -38,29 +40,34 @@ where
 }
 
 #[component]
-fn ProjectView(can_edit: bool) -> impl IntoView {
+fn ProjectView(user: CurrentUser) -> impl IntoView {
+    let can_edit = user.role.can(Permission::EditProjects);
     let id = project_id_param();
     let move_stage = ServerAction::<MoveStage>::new();
     let assign = ServerAction::<AssignOwner>::new();
     let moved = successes(move_stage);
     let assigned = successes(assign);
+    let record_actions = RecordActions::new();
+    let recorded = record_actions.successes();
     let project = Resource::new(
-        move || (id.get(), moved.get(), assigned.get()),
-        |(id, _, _)| load_project(id),
+        move || (id.get(), moved.get(), assigned.get(), recorded.get()),
+        |(id, ..)| load_project(id),
     );
     let candidates = Resource::new(|| (), |_| owner_candidates());
     view! {
         <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
+            {move || {
+                let user = user.clone();
+                Suspend::new(async move {
                 let candidates = if can_edit { candidates.await.unwrap_or_default() } else { Vec::new() };
                 match project.await {
                     Ok(detail) => view! {
-                        <ProjectBody detail can_edit candidates move_stage assign />
+                        <ProjectBody detail user can_edit candidates move_stage assign record_actions />
                     }
                         .into_any(),
                     Err(error) => load_failed(error),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -68,6 +75,8 @@ fn ProjectView(can_edit: bool) -> impl IntoView {
 #[component]
 fn ProjectBody(
     detail: ProjectDetail,
+    user: CurrentUser,
+    record_actions: RecordActions,
     can_edit: bool,
     candidates: Vec<Person>,
     move_stage: ServerAction<MoveStage>,
@@ -76,6 +85,8 @@ fn ProjectBody(
     let owner = detail.current_owner().cloned();
     let ProjectDetail {
         project,
+        records,
+        record_rows,
         owners,
         handoffs,
         timeline,
@@ -112,7 +123,8 @@ fn ProjectBody(
             <StageStepper current=project.stage />
             <div class="columns">
                 <div class="column-main">
-                    <StagePanel project=project.clone() can_edit move_stage />
+                    <StagePanel project=project.clone() records can_edit move_stage />
+                    <Records project_id=project.id rows=record_rows user actions=record_actions />
                     <Details project=project.clone() />
                     <Timeline entries=timeline />
                 </div>
@@ -156,7 +168,12 @@ fn StageStepper(current: Stage) -> impl IntoView {
 
 /// The gate into the next stage as a checklist, and the forms that move the project.
 #[component]
-fn StagePanel(project: Project, can_edit: bool, move_stage: ServerAction<MoveStage>) -> impl IntoView {
+fn StagePanel(
+    project: Project,
+    records: RecordFacts,
+    can_edit: bool,
+    move_stage: ServerAction<MoveStage>,
+) -> impl IntoView {
     let error = action_error(move_stage);
     let missing = move || {
         match error.get() {
@@ -172,7 +189,7 @@ fn StagePanel(project: Project, can_edit: bool, move_stage: ServerAction<MoveSta
         Some(other) => Some(view! { <FormAlert message=Some(other.to_string()) /> }.into_any()),
     }
     };
-    let facts = project.gate_facts();
+    let facts = project.gate_facts(records);
     let checklist = project.stage.next().map(|next| {
         let items = gate_items(next)
             .iter()

@@ -1,6 +1,7 @@
 //! The projects pages: the list, one project, and the create and edit forms.
 
 mod detail;
+pub(crate) use detail::successes;
 mod form;
 mod list;
 mod timeline;

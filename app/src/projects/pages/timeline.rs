@@ -12,6 +12,11 @@ fn action_phrase(action: &str) -> &str {
         "updated" => "edited the project",
         "stage_moved" => "moved the stage",
         "owner_assigned" => "changed an owner",
+        "demo_added" => "logged a demo checkpoint",
+        "evidence_added" => "added user-research evidence",
+        "signoff_added" => "recorded an explainability sign-off",
+        "review_added" => "recorded a model-risk review",
+        "record_withdrawn" => "withdrew a record",
         other => other,
     }
 }

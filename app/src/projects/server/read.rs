@@ -102,8 +102,12 @@ pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> 
         changes: field_changes(&r.changes),
     })
     .collect();
+    let records = crate::records::server::facts(pool, id).await?;
+    let record_rows = crate::records::server::list(pool, id).await?;
     Ok(ProjectDetail {
         project,
+        records,
+        record_rows,
         owners,
         handoffs,
         timeline,
@@ -111,13 +115,28 @@ pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> 
 }
 
 /// The order changes are listed in: as the project page and its form show the fields.
-const FIELD_ORDER: [&str; 19] = [
+const FIELD_ORDER: [&str; 34] = [
+    "record",
+    "reason",
+    "kind",
+    "title",
+    "method",
+    "decision",
+    "outcome",
+    "risk_tier",
+    "held_on",
+    "decided_on",
+    "reviewed_on",
+    "next_review_on",
+    "participants",
+    "attendees",
+    "findings",
+    "link",
     "stage",
     "note",
     "name",
     "team",
     "status",
-    "risk_tier",
     "summary",
     "problem_statement",
     "success_metric",

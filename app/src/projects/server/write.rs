@@ -174,7 +174,8 @@ pub async fn move_stage(
     let current = read::lock(&mut tx, id).await?;
     check_version(&current, version)?;
     let note = note.trim();
-    gate::check_move(current.stage, to, note, &current.gate_facts()).map_err(refusal)?;
+    let records = crate::records::server::facts(&mut *tx, id).await?;
+    gate::check_move(current.stage, to, note, &current.gate_facts(records)).map_err(refusal)?;
     sqlx::query!(
         r#"
         update projects
