@@ -662,7 +662,7 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
         });
     }
-    rows.sort_by(|a, b| b.on.cmp(&a.on));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.on));
     Ok(rows)
 }
 
