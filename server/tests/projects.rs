@@ -168,7 +168,7 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
     let ana = editor(&pool, "ana@example.com").await;
     let id = create(&pool, &ana, "Claims triage").await;
 
-    let refused = write::move_stage(&pool, &ana, id, 1, Stage::Design, "").await;
+    let refused = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "").await;
     let Err(AppError::GateNotMet { missing, .. }) = refused else {
         panic!("expected a gate refusal, got {refused:?}")
     };
@@ -186,13 +186,13 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
     write::update(&pool, &ana, id, 1, complete.validate().expect("valid"))
         .await
         .expect("saved");
-    let still = write::move_stage(&pool, &ana, id, 2, Stage::Design, "").await;
+    let still = write::move_stage(&pool, &ana, id, 2, Stage::Design, "", "").await;
     assert!(
         matches!(still, Err(AppError::GateNotMet { ref missing, .. }) if missing.len() == 1),
         "the fields are there, the research is not: {still:?}"
     );
     add_research(&pool, &ana, id).await;
-    write::move_stage(&pool, &ana, id, 2, Stage::Design, "")
+    write::move_stage(&pool, &ana, id, 2, Stage::Design, "", "")
         .await
         .expect("moved");
 
@@ -219,7 +219,7 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
 async fn skipping_is_refused_and_going_back_needs_a_note(pool: PgPool) {
     let ana = editor(&pool, "ana@example.com").await;
     let id = create(&pool, &ana, "Claims triage").await;
-    let skip = write::move_stage(&pool, &ana, id, 1, Stage::Build, "").await;
+    let skip = write::move_stage(&pool, &ana, id, 1, Stage::Build, "", "").await;
     assert!(
         matches!(skip, Err(AppError::Refused(ref m)) if m.starts_with("Move one stage at a time")),
         "{skip:?}"
@@ -230,7 +230,7 @@ async fn skipping_is_refused_and_going_back_needs_a_note(pool: PgPool) {
         .execute(&pool)
         .await
         .expect("set");
-    let no_note = write::move_stage(&pool, &ana, id, 1, Stage::Define, " ").await;
+    let no_note = write::move_stage(&pool, &ana, id, 1, Stage::Define, " ", "").await;
     let Err(AppError::Invalid(fields)) = no_note else {
         panic!("expected a note error, got {no_note:?}")
     };
@@ -243,6 +243,7 @@ async fn skipping_is_refused_and_going_back_needs_a_note(pool: PgPool) {
         1,
         Stage::Define,
         "Users want a checklist, not a model",
+        "",
     )
     .await
     .expect("pivot");
@@ -639,11 +640,81 @@ async fn a_stage_move_based_on_an_older_version_is_refused_after_someone_else_sa
         .await
         .expect("Ben saves");
 
-    let moved = write::move_stage(&pool, &ana, id, 1, Stage::Design, "").await;
+    let moved = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "").await;
     let Err(AppError::Conflict(message)) = moved else {
         panic!("expected a conflict, got {moved:?}")
     };
     assert!(message.starts_with("Ben changed this project"), "{message}");
     let project = read::project(&pool, id).await.expect("read").expect("exists");
     assert_eq!((project.stage, project.version), (Stage::Define, 2));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_admin_override_moves_past_the_gate_and_leaves_a_gate_gap_flag(pool: PgPool) {
+    use app::health::FlagCode;
+    let ana = editor(&pool, "ana@example.com").await;
+    let admin = user(&account(&pool, "ada@example.com", Role::Admin).await);
+    let id = create(&pool, &ana, "Claims triage").await;
+
+    let by_editor = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "Leadership asked").await;
+    assert_eq!(by_editor, Err(AppError::Forbidden), "only admins override");
+    write::move_stage(
+        &pool,
+        &admin,
+        id,
+        1,
+        Stage::Design,
+        "",
+        "Leadership asked for a fast start",
+    )
+    .await
+    .expect("overridden");
+
+    let (missing, justification): (Vec<String>, String) =
+        sqlx::query_as("select missing, justification from gate_overrides where project_id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .expect("override recorded");
+    assert_eq!(missing.len(), 4);
+    assert_eq!(justification, "Leadership asked for a fast start");
+    let last = events(&pool, id).await.pop().expect("an event");
+    assert_eq!(last.1["override"]["after"], "Leadership asked for a fast start");
+
+    let detail = read::detail(&pool, id).await.expect("detail");
+    let gap = detail
+        .flags
+        .iter()
+        .find(|f| f.code == FlagCode::GateGap)
+        .expect("a gate gap");
+    assert!(
+        gap.reason
+            .starts_with("Design entered by an admin override without a problem statement"),
+        "{}",
+        gap.reason
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn deactivating_the_owner_makes_the_project_ownerless_with_its_reason(pool: PgPool) {
+    use app::auth::server::accounts;
+    use app::health::FlagCode;
+    let ana = editor(&pool, "ana@example.com").await;
+    let admin = account(&pool, "ada@example.com", Role::Admin).await;
+    let id = create(&pool, &ana, "Claims triage").await;
+    let before = read::detail(&pool, id).await.expect("detail");
+    assert!(before.flags.iter().all(|f| f.code != FlagCode::Ownerless));
+
+    accounts::set_active(&pool, admin.id, ana.id, false)
+        .await
+        .expect("deactivated");
+    let after = read::detail(&pool, id).await.expect("detail");
+    let flag = after.flags.first().expect("a flag");
+    assert_eq!(flag.code, FlagCode::Ownerless);
+    assert!(
+        flag.reason.starts_with("owner Ana was deactivated on "),
+        "{}",
+        flag.reason
+    );
+    assert_eq!(flag.since, chrono::Utc::now().date_naive());
 }

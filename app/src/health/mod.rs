@@ -2,6 +2,9 @@
 //! Pure functions of (project facts, today, thresholds); the SQL that filters lists at scale
 //! must agree with them (tested over generated portfolios).
 
+#[cfg(feature = "ssr")]
+pub mod server;
+
 use crate::projects::stage::{RiskTier, Status};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};

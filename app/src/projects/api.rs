@@ -56,13 +56,15 @@ pub async fn update_project(id: Uuid, version: i32, input: ProjectInput) -> Resu
     Ok(())
 }
 
-/// Moves the project forward one stage, or back with a note.
+/// Moves the project forward one stage, or back with a note; an admin may override a refused
+/// gate with a `justification`.
 #[server(prefix = "/api", endpoint = "projects/move")]
 pub async fn move_stage(
     id: Uuid,
     version: i32,
     to: String,
     #[server(default)] note: String,
+    #[server(default)] justification: String,
 ) -> Result<(), AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
@@ -70,7 +72,7 @@ pub async fn move_stage(
     let to = to
         .parse()
         .map_err(|message: String| AppError::field("to", message))?;
-    super::server::write::move_stage(&state.pool, &user, id, version, to, &note).await?;
+    super::server::write::move_stage(&state.pool, &user, id, version, to, &note, &justification).await?;
     leptos_axum::redirect(&format!("/projects/{id}"));
     Ok(())
 }

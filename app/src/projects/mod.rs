@@ -149,6 +149,8 @@ pub struct ProjectDetail {
     pub records: gate::RecordFacts,
     /// The governance records themselves, newest first.
     pub record_rows: Vec<crate::records::RecordRow>,
+    /// What is wrong with the project today, most severe first.
+    pub flags: Vec<crate::health::Flag>,
     pub owners: Vec<StageOwner>,
     pub handoffs: Vec<Handoff>,
     pub timeline: Vec<TimelineEntry>,

@@ -53,6 +53,29 @@ impl Default for RecordActions {
     }
 }
 
+/// Empties and folds away a record form once its record has landed, ready for the next one.
+fn reset_on_success<S>(
+    action: ServerAction<S>,
+) -> (NodeRef<leptos::html::Form>, NodeRef<leptos::html::Details>)
+where
+    S: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let form = NodeRef::<leptos::html::Form>::new();
+    let details = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+            if let Some(details) = details.get_untracked() {
+                details.set_open(false);
+            }
+        }
+    });
+    (form, details)
+}
+
 fn options(values: &[&str]) -> Vec<(String, String)> {
     values.iter().map(|v| (v.to_string(), super::words(v))).collect()
 }
@@ -165,11 +188,12 @@ fn RecordList(
 fn DemoForm(project_id: Uuid, action: ServerAction<AddDemo>) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
+    let (form, details) = reset_on_success(action);
     view! {
-        <details class="add-record" open=move || error.get().is_some()>
+        <details class="add-record" node_ref=details open=move || error.get().is_some()>
             <summary>"Add a demo checkpoint"</summary>
             <FormAlert message=form_message(error) />
-            <ActionForm action attr:novalidate="" attr:data-test="demo-form">
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test="demo-form">
                 <input type="hidden" name="project_id" value=project_id.to_string() />
                 <div class="form-grid">
                     <Field label="Held on" name="held_on" input_type="date" id_prefix="demo-" value=today() error=m("held_on") />
@@ -188,11 +212,12 @@ fn DemoForm(project_id: Uuid, action: ServerAction<AddDemo>) -> impl IntoView {
 fn EvidenceForm(project_id: Uuid, action: ServerAction<AddEvidence>) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
+    let (form, details) = reset_on_success(action);
     view! {
-        <details class="add-record" open=move || error.get().is_some()>
+        <details class="add-record" node_ref=details open=move || error.get().is_some()>
             <summary>"Add user-research evidence"</summary>
             <FormAlert message=form_message(error) />
-            <ActionForm action attr:novalidate="" attr:data-test="evidence-form">
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test="evidence-form">
                 <input type="hidden" name="project_id" value=project_id.to_string() />
                 <div class="form-grid">
                     <SelectField label="Kind" name="kind" id_prefix="evidence-" options=options(&RESEARCH_KINDS) error=m("kind") />
@@ -212,11 +237,12 @@ fn EvidenceForm(project_id: Uuid, action: ServerAction<AddEvidence>) -> impl Int
 fn SignoffForm(project_id: Uuid, action: ServerAction<AddSignoff>) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
+    let (form, details) = reset_on_success(action);
     view! {
-        <details class="add-record" open=move || error.get().is_some()>
+        <details class="add-record" node_ref=details open=move || error.get().is_some()>
             <summary>"Record a sign-off"</summary>
             <FormAlert message=form_message(error) />
-            <ActionForm action attr:novalidate="" attr:data-test="signoff-form">
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test="signoff-form">
                 <input type="hidden" name="project_id" value=project_id.to_string() />
                 <div class="form-grid">
                     <Field label="Method" name="method" id_prefix="signoff-" hint="SHAP, LIME, anchors, counterfactuals, interpretable model…" error=m("method") />
@@ -234,15 +260,16 @@ fn SignoffForm(project_id: Uuid, action: ServerAction<AddSignoff>) -> impl IntoV
 fn ReviewForm(project_id: Uuid, action: ServerAction<AddReview>) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
+    let (form, details) = reset_on_success(action);
     let tiers = RiskTier::ALL
         .iter()
         .map(|t| (t.as_str().to_owned(), t.label().to_owned()))
         .collect();
     view! {
-        <details class="add-record" open=move || error.get().is_some()>
+        <details class="add-record" node_ref=details open=move || error.get().is_some()>
             <summary>"Record a model-risk review"</summary>
             <FormAlert message=form_message(error) />
-            <ActionForm action attr:novalidate="" attr:data-test="review-form">
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test="review-form">
                 <input type="hidden" name="project_id" value=project_id.to_string() />
                 <div class="form-grid">
                     <SelectField label="Risk tier" name="risk_tier" id_prefix="review-" options=tiers selected="medium" error=m("risk_tier") />

@@ -16,10 +16,11 @@ use serde_json::{json, Map, Value};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-/// `{"field": {"before": null, "after": value}}` for every field of a new record.
+/// `{"field": {"before": null, "after": value}}` for every filled-in field of a new record.
 fn added(fields: &[(&str, Value)]) -> Value {
     let map: Map<String, Value> = fields
         .iter()
+        .filter(|(_, value)| value.as_str() != Some(""))
         .map(|(field, value)| (field.to_string(), json!({ "before": null, "after": value })))
         .collect();
     Value::Object(map)

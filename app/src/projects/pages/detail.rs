@@ -6,7 +6,7 @@ use super::super::stage::Stage;
 use super::super::{owner_candidates, AssignOwner, MoveStage, Person, Project, ProjectDetail};
 use super::timeline::{Handoffs, Timeline};
 use super::{load_failed, load_project, project_id_param, StageBadge, StatusBadge};
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
 use crate::records::pages::{RecordActions, Records};
@@ -87,6 +87,7 @@ fn ProjectBody(
         project,
         records,
         record_rows,
+        flags,
         owners,
         handoffs,
         timeline,
@@ -120,10 +121,11 @@ fn ProjectBody(
                     <a class="button" href=format!("/projects/{}/edit", project.id)>"Edit project"</a>
                 })}
             </header>
+            <Flags flags />
             <StageStepper current=project.stage />
             <div class="columns">
                 <div class="column-main">
-                    <StagePanel project=project.clone() records can_edit move_stage />
+                    <StagePanel project=project.clone() records can_edit can_override=user.role == Role::Admin move_stage />
                     <Records project_id=project.id rows=record_rows user actions=record_actions />
                     <Details project=project.clone() />
                     <Timeline entries=timeline />
@@ -134,6 +136,35 @@ fn ProjectBody(
                 </aside>
             </div>
         </section>
+    }
+    .into_any()
+}
+
+/// The project's health flags, each with its reason and the day it became true.
+#[component]
+fn Flags(flags: Vec<crate::health::Flag>) -> impl IntoView {
+    if flags.is_empty() {
+        return view! { <p class="health health-green" data-test="health">"Healthy: no flags."</p> }
+            .into_any();
+    }
+    let items = flags
+        .into_iter()
+        .map(|flag| {
+            let severity = match flag.severity {
+                crate::health::Severity::Red => "red",
+                crate::health::Severity::Amber => "amber",
+            };
+            view! {
+                <li class=format!("flag flag-{severity}") data-test="flag" data-code=flag.code.as_str()>
+                    <span class="flag-name">{flag.code.label()}</span>
+                    " — " {flag.reason}
+                    <span class="muted small">{format!(" (since {})", flag.since.format("%-d %b %Y"))}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul class="flags" aria-label="Health flags" data-test="health">{items}</ul>
     }
     .into_any()
 }
@@ -172,8 +203,26 @@ fn StagePanel(
     project: Project,
     records: RecordFacts,
     can_edit: bool,
+    /// Admins may push a refused move through with a written justification.
+    can_override: bool,
     move_stage: ServerAction<MoveStage>,
 ) -> impl IntoView {
+    let override_form = {
+        let (id, version, next) = (project.id, project.version, project.stage.next());
+        move || {
+            let refused = matches!(move_stage.value().get(), Some(Err(AppError::GateNotMet { .. })));
+            (can_override && refused).then(|| next.map(|next| view! {
+                <ActionForm action=move_stage attr:class="form-stack override" attr:data-test="override-form">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <input type="hidden" name="version" value=version.to_string() />
+                    <input type="hidden" name="to" value=next.as_str() />
+                    <label for="override-justification">"Admin override: why move on without these?"</label>
+                    <textarea id="override-justification" name="justification" rows="2"></textarea>
+                    <button type="submit" class="button danger">"Override the gate and move to " {next.label()}</button>
+                </ActionForm>
+            }))
+        }
+    };
     let error = action_error(move_stage);
     let missing = move || {
         match error.get() {
@@ -259,6 +308,7 @@ fn StagePanel(
             <h2>"Stage: " {project.stage.label()}</h2>
             <p class="muted small">"In this stage since " {format_instant(project.stage_entered_at)} "."</p>
             {missing}
+            {override_form}
             {checklist.unwrap_or_else(|| {
                 view! { <p class="muted">"Deploy is the last stage."</p> }.into_any()
             })}

@@ -104,10 +104,13 @@ pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> 
     .collect();
     let records = crate::records::server::facts(pool, id).await?;
     let record_rows = crate::records::server::list(pool, id).await?;
+    let today = chrono::Utc::now().date_naive();
+    let flags = crate::health::server::project_flags(pool, &project, records, today).await?;
     Ok(ProjectDetail {
         project,
         records,
         record_rows,
+        flags,
         owners,
         handoffs,
         timeline,

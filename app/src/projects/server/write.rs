@@ -162,6 +162,10 @@ pub async fn update(
 }
 
 /// Moves the project to `to`: forward one stage through its gate, or back with a note.
+///
+/// An admin may push a forward move whose gate is not met by writing a `justification`: the
+/// override is recorded with what was missing, and the project shows a `gate_gap` flag until
+/// the missing items exist.
 pub async fn move_stage(
     pool: &PgPool,
     actor: &CurrentUser,
@@ -169,13 +173,39 @@ pub async fn move_stage(
     version: i32,
     to: Stage,
     note: &str,
+    justification: &str,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let current = read::lock(&mut tx, id).await?;
     check_version(&current, version)?;
     let note = note.trim();
+    let justification = justification.trim();
     let records = crate::records::server::facts(&mut *tx, id).await?;
-    gate::check_move(current.stage, to, note, &current.gate_facts(records)).map_err(refusal)?;
+    let mut overridden: Option<Vec<String>> = None;
+    match gate::check_move(current.stage, to, note, &current.gate_facts(records)) {
+        Ok(_) => {}
+        Err(MoveRefused::GateNotMet { missing, .. }) if !justification.is_empty() => {
+            if actor.role != Role::Admin {
+                return Err(AppError::Forbidden);
+            }
+            let missing: Vec<String> = missing.iter().map(|i| i.describe().to_owned()).collect();
+            sqlx::query!(
+                r#"
+                insert into gate_overrides (project_id, stage, missing, justification, overridden_by)
+                values ($1, $2, $3, $4, $5)
+                "#,
+                id,
+                to as Stage,
+                &missing,
+                justification,
+                actor.id,
+            )
+            .execute(&mut *tx)
+            .await?;
+            overridden = Some(missing);
+        }
+        Err(refused) => return Err(refusal(refused)),
+    }
     sqlx::query!(
         r#"
         update projects
@@ -204,6 +234,10 @@ pub async fn move_stage(
     let mut changes = audit::change("stage", current.stage.as_str(), to.as_str());
     if !note.is_empty() {
         changes["note"] = json!({ "before": null, "after": note });
+    }
+    if let Some(missing) = overridden {
+        changes["override"] = json!({ "before": null, "after": justification });
+        changes["missing"] = json!({ "before": null, "after": missing.join("; ") });
     }
     audit::record(&mut *tx, Some(actor.id), ENTITY, id, "stage_moved", changes).await?;
     tx.commit().await?;
