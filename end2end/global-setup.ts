@@ -1,4 +1,4 @@
-// cargo-leptos starts the server and this suite at the same moment: wait until it answers.
+// The server may still be starting (initdb, migrations) when the suite begins: wait until it answers.
 export default async function globalSetup(): Promise<void> {
   const base = process.env.TOLLGATE_BASE_URL ?? "http://127.0.0.1:3210";
   const deadline = Date.now() + 120_000;

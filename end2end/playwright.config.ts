@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 
-// The server is started by `cargo leptos end-to-end` (see scripts/test.sh) with a fresh
+// The server is started by scripts/test.sh (the release build) with a fresh
 // embedded database, so the first-run journey really is the first run.
 const baseURL = process.env.TOLLGATE_BASE_URL ?? "http://127.0.0.1:3210";
 

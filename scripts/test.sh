@@ -39,11 +39,24 @@ export DATABASE_URL=$(printf "$socket_url" postgres)
 SQLX_OFFLINE=true cargo test --workspace --all-targets
 
 echo "==> browser journeys (Playwright in Chromium)"
-unset DATABASE_URL
-# The server's request log would drown Playwright's report; warnings and errors still show.
-export RUST_LOG="${RUST_LOG:-warn}"
+# Build, serve and test in three steps rather than `cargo leptos end-to-end`, which exits 0
+# when the build fails: here a failed build or a failed journey fails the command.
 export SQLX_OFFLINE=true
+cargo leptos build --release
+unset DATABASE_URL
 export TOLLGATE_DATA_DIR="$work/e2e-data"
+export LEPTOS_OUTPUT_NAME=tollgate LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
 export LEPTOS_SITE_ADDR=127.0.0.1:3210 LEPTOS_RELOAD_PORT=3211
 export TOLLGATE_BASE_URL="http://$LEPTOS_SITE_ADDR"
-cargo leptos end-to-end --release
+# The server's request log would drown Playwright's report; it is kept in a file instead.
+RUST_LOG="${RUST_LOG:-info}" target/release/server >"$work/server.log" 2>&1 &
+server_pid=$!
+stop_server() {
+  kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+}
+trap 'stop_server; cleanup' EXIT
+(cd end2end && npx playwright test) || {
+  echo "==> browser journeys failed; the server's log ends:"
+  tail -n 40 "$work/server.log"
+  exit 1
+}

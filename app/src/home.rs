@@ -1,7 +1,9 @@
-//! The signed-in home page: the projects I own, or the first-run empty state.
+//! The signed-in home page: "My work" for editors and reviewers, the projects I own for others,
+//! or the first-run empty state.
 
-use crate::auth::{Permission, Protected};
+use crate::auth::{Permission, Protected, Role};
 use crate::error::AppError;
+use crate::mywork::{my_work, MyWorkSections};
 use crate::projects::{list_projects, NoProjectsYet, OwnerFilter, ProjectQuery, ProjectTable};
 use crate::ui::{FormAlert, Loading};
 use leptos::prelude::*;
@@ -18,6 +20,9 @@ pub fn HomePage() -> impl IntoView {
             // page renders on the server must start before its caller yields.
             let all = Resource::new(|| (), |_| list_projects(ProjectQuery::default()));
             let mine = Resource::new(move || mine.clone(), list_projects);
+            // Editors and reviewers land on "My work"; admins and viewers on the projects they own.
+            let shows_work = matches!(user.role, Role::Editor | Role::Reviewer);
+            let work = Resource::new(|| (), |_| my_work());
             view! {
                 <section class="page">
                     <header class="page-header with-actions">
@@ -32,6 +37,14 @@ pub fn HomePage() -> impl IntoView {
                             let lists = async { Ok::<_, AppError>((all.await?.total, mine.await?)) };
                             match lists.await {
                                 Ok((0, _)) => view! { <NoProjectsYet can_edit /> }.into_any(),
+                                Ok((total, _)) if shows_work => match work.await {
+                                    Ok(work) => view! {
+                                        <MyWorkSections work />
+                                        <p class="table-footer"><a href="/projects">{format!("See all {total} projects →")}</a></p>
+                                    }
+                                        .into_any(),
+                                    Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                                },
                                 Ok((total, mine)) => view! {
                                     <h2>"Projects you own"</h2>
                                     {if mine.rows.is_empty() {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod home;
+pub mod mywork;
 pub mod projects;
 pub mod records;
 pub mod shell;

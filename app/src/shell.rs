@@ -2,6 +2,7 @@
 
 use crate::admin::AccountsPage;
 use crate::auth::{AuthContext, LoginPage, LogoutButton, Permission, SessionInfo, SetupPage};
+use crate::health::ThresholdsPage;
 use crate::home::HomePage;
 use crate::projects::{EditProjectPage, NewProjectPage, ProjectPage, ProjectsPage};
 use crate::ui::set_status;
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects/:id") view=ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:id/edit") view=EditProjectPage ssr=SsrMode::Async />
                     <Route path=path!("admin/accounts") view=AccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/thresholds") view=ThresholdsPage ssr=SsrMode::Async />
                     <Route path=path!("*any") view=NotFound ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
@@ -92,7 +94,10 @@ fn SiteHeader() -> impl IntoView {
                             <nav class="site-nav" aria-label="Main">
                                 <A href="/">"Home"</A>
                                 <A href="/projects">"Projects"</A>
-                                {admin.then(|| view! { <A href="/admin/accounts">"Accounts"</A> })}
+                                {admin.then(|| view! {
+                                    <A href="/admin/accounts">"Accounts"</A>
+                                    <A href="/admin/thresholds">"Thresholds"</A>
+                                })}
                             </nav>
                             <div class="site-user" data-test="signed-in-user">
                                 <span class="user-name">{user.display_name}</span>

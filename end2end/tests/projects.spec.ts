@@ -70,7 +70,7 @@ test("an editor creates a project, is refused Design until the gate is met, move
 
   // Ben now owns the project's current stage: it is on his home page.
   const benPage = await sessionAs(browser, ben);
-  await expect(benPage.getByTestId("project-row").filter({ hasText: name })).toBeVisible();
+  await expect(benPage.getByTestId("owned-project").filter({ hasText: name })).toBeVisible();
 });
 
 test("the second of two simultaneous saves is refused and keeps what was typed", async ({ browser }) => {

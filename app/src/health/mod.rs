@@ -4,6 +4,9 @@
 
 #[cfg(feature = "ssr")]
 pub mod server;
+mod settings;
+
+pub use settings::*;
 
 use crate::projects::stage::{RiskTier, Status};
 use chrono::{Months, NaiveDate};

@@ -96,7 +96,7 @@ pub async fn add_review(
         reviewed_on,
         next_review_on,
     };
-    let limits = crate::health::Thresholds::default();
+    let limits = crate::health::server::thresholds(&state.pool).await?;
     super::server::add_review(&state.pool, &user, project_id, &input, today(), &limits).await
 }
 

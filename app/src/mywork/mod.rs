@@ -1,0 +1,240 @@
+//! "My work": the home page of editors and reviewers — the projects I own with their flags,
+//! demos due within a week or overdue, and the decisions waiting for a reviewer.
+
+use crate::error::AppError;
+use crate::health::Flag;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A project I own, with what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedProject {
+    pub id: Uuid,
+    pub name: String,
+    pub stage: crate::projects::stage::Stage,
+    pub flags: Vec<Flag>,
+}
+
+/// A demo that is due soon or overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoDue {
+    pub id: Uuid,
+    pub name: String,
+    pub due_on: NaiveDate,
+    pub overdue: bool,
+}
+
+/// A project at the door of Deploy that still needs an independent decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingReview {
+    pub id: Uuid,
+    pub name: String,
+    pub needs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workload {
+    pub owned: Vec<OwnedProject>,
+    pub demos_due: Vec<DemoDue>,
+    pub awaiting_review: Vec<AwaitingReview>,
+}
+
+#[server(prefix = "/api", endpoint = "my-work")]
+pub async fn my_work() -> Result<Workload, AppError> {
+    use crate::auth::server::{require, Caller};
+    use crate::auth::Permission;
+    let Caller { user, state } = require(Permission::Read).await?;
+    let today = chrono::Utc::now().date_naive();
+    server::load(&state.pool, &user, today).await
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::auth::{CurrentUser, Permission};
+    use crate::projects::gate::GateItem;
+    use sqlx::PgPool;
+
+    pub async fn load(pool: &PgPool, user: &CurrentUser, today: NaiveDate) -> Result<Workload, AppError> {
+        let limits = crate::health::server::thresholds(pool).await?;
+        let mine = sqlx::query_scalar!(
+            r#"
+            select p.id from projects p
+            join stage_owners so on so.project_id = p.id and so.stage = p.stage
+            where so.owner_id = $1 and p.status not in ('cancelled', 'retired')
+            order by lower(p.name)
+            limit 200
+            "#,
+            user.id
+        )
+        .fetch_all(pool)
+        .await?;
+        let mut owned = Vec::new();
+        let mut demos_due = Vec::new();
+        for id in mine {
+            let Some(project) = crate::projects::server::read::project(pool, id).await? else {
+                continue;
+            };
+            let records = crate::records::server::facts(pool, id).await?;
+            let flags = crate::health::server::project_flags(pool, &project, records, today).await?;
+            if project.status == crate::projects::stage::Status::Active {
+                let last = sqlx::query_scalar!(
+                    "select max(held_on) from demo_checkpoints where project_id = $1 and withdrawn_at is null",
+                    id
+                )
+                .fetch_one(pool)
+                .await?
+                .unwrap_or(project.created_at.date_naive());
+                let due_on = last + chrono::Days::new(limits.demo_cadence_days as u64);
+                if due_on <= today + chrono::Days::new(7) {
+                    demos_due.push(DemoDue {
+                        id,
+                        name: project.name.clone(),
+                        due_on,
+                        overdue: due_on < today,
+                    });
+                }
+            }
+            owned.push(OwnedProject {
+                id,
+                name: project.name,
+                stage: project.stage,
+                flags,
+            });
+        }
+        demos_due.sort_by_key(|d| d.due_on);
+
+        let mut awaiting_review = Vec::new();
+        if user.role.can(Permission::ReviewModels) {
+            let at_the_door = sqlx::query!(
+                r#"
+                select p.id, p.name from projects p
+                left join stage_owners so on so.project_id = p.id and so.stage = p.stage
+                where p.stage = 'build' and p.status = 'active' and so.owner_id is distinct from $1
+                order by p.stage_entered_at
+                limit 50
+                "#,
+                user.id
+            )
+            .fetch_all(pool)
+            .await?;
+            for row in at_the_door {
+                let facts = crate::records::server::facts(pool, row.id).await?;
+                let mut needs = Vec::new();
+                if !facts.independent_signoff {
+                    needs.push(GateItem::ExplainabilitySignoff.describe().to_owned());
+                }
+                if !facts.independent_review {
+                    needs.push(GateItem::ModelRiskReview.describe().to_owned());
+                }
+                if !needs.is_empty() {
+                    awaiting_review.push(AwaitingReview {
+                        id: row.id,
+                        name: row.name,
+                        needs,
+                    });
+                }
+            }
+        }
+        Ok(Workload {
+            owned,
+            demos_due,
+            awaiting_review,
+        })
+    }
+}
+
+#[component]
+pub fn MyWorkSections(work: Workload) -> impl IntoView {
+    let owned = if work.owned.is_empty() {
+        view! { <p class="muted" data-test="none-owned">"You don't own the current stage of any project."</p> }.into_any()
+    } else {
+        let items = work
+            .owned
+            .into_iter()
+            .map(|p| {
+                let flags = p
+                    .flags
+                    .iter()
+                    .map(|f| {
+                        view! { <li data-test="flag" data-code=f.code.as_str()>
+                            <span class="flag-name">{f.code.label()}</span> " — " {f.reason.clone()}
+                        </li> }
+                    })
+                    .collect_view();
+                view! {
+                    <li class="work-item" data-test="owned-project">
+                        <a class="strong" href=format!("/projects/{}", p.id)>{p.name}</a>
+                        <span class="muted small">" · " {p.stage.label()}</span>
+                        {if p.flags.is_empty() {
+                            view! { <span class="health-green small">" · healthy"</span> }.into_any()
+                        } else {
+                            view! { <ul class="work-flags">{flags}</ul> }.into_any()
+                        }}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="plain-list">{items}</ul> }.into_any()
+    };
+    let demos = if work.demos_due.is_empty() {
+        view! { <p class="muted">"No demo due in the next 7 days."</p> }.into_any()
+    } else {
+        work.demos_due
+            .into_iter()
+            .map(|d| {
+                let when = if d.overdue {
+                    format!("overdue since {}", d.due_on.format("%-d %b %Y"))
+                } else {
+                    format!("due by {}", d.due_on.format("%-d %b %Y"))
+                };
+                view! {
+                    <li data-test="demo-due">
+                        <a href=format!("/projects/{}#records-demos", d.id)>{d.name}</a>
+                        " — " <span class:warning-text=d.overdue>{when}</span>
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    let reviews = if work.awaiting_review.is_empty() {
+        view! { <p class="muted">"Nothing is waiting for a reviewer."</p> }.into_any()
+    } else {
+        work.awaiting_review
+            .into_iter()
+            .map(|r| {
+                view! {
+                    <li data-test="awaiting-review">
+                        <a href=format!("/projects/{}#records-signoffs", r.id)>{r.name}</a>
+                        " — needs " {r.needs.join("; ").to_lowercase()}
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <div class="columns">
+            <div class="column-main">
+                <div class="card" data-test="my-projects">
+                    <h2>"Projects I own"</h2>
+                    {owned}
+                </div>
+            </div>
+            <aside class="column-side">
+                <div class="card" data-test="demos-due">
+                    <h2>"Demos due"</h2>
+                    <ul class="plain-list">{demos}</ul>
+                </div>
+                <div class="card" data-test="reviews-waiting">
+                    <h2>"Waiting for a reviewer"</h2>
+                    <ul class="plain-list">{reviews}</ul>
+                </div>
+            </aside>
+        </div>
+    }
+    .into_any()
+}
