@@ -137,14 +137,28 @@ export class ProjectPage {
   /** Adds an interview as user-research evidence, through the form on the project page. */
   async addEvidence(title: string): Promise<void> {
     const section = this.page.getByTestId("records-evidence");
-    await section.getByText("Add user-research evidence").click();
     const form = section.getByTestId("evidence-form");
+    if (!(await form.isVisible())) await section.getByText("Add user-research evidence").click();
     await form.getByLabel("Kind").selectOption("interview");
     await form.getByLabel("Participants").fill("8");
     await form.getByLabel("Title").fill(title);
     await form.getByLabel("Findings").fill("Adjusters triage by hand and want a ranked queue.");
     await form.getByRole("button", { name: "Add evidence" }).click();
     await expect(section.getByTestId("record").filter({ hasText: title })).toBeVisible();
+    await this.ready();
+  }
+
+  /** Logs a demo checkpoint held today through the form on the project page. */
+  async addDemo(summary: string): Promise<void> {
+    const section = this.page.getByTestId("records-demos");
+    const form = section.getByTestId("demo-form");
+    // The form is folded away unless a refused submission left it open.
+    if (!(await form.isVisible())) await section.getByText("Add a demo checkpoint").click();
+    await form.getByLabel("Outcome").selectOption("continue");
+    await form.getByLabel("Attendees").fill("Claims leads, data science");
+    await form.getByLabel("What was shown and learned").fill(summary);
+    await form.getByRole("button", { name: "Add demo" }).click();
+    await expect(section.getByTestId("record").filter({ hasText: summary })).toBeVisible();
     await this.ready();
   }
 
