@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod clock;
 pub mod error;
 pub mod health;
 pub mod home;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub auth: AuthSettings,
+    /// Where "today" comes from for the rules.
+    pub clock: crate::clock::Clock,
 }
 
 /// The state, from the context leptos_axum provides to every server function and page.

@@ -47,6 +47,9 @@ pub struct ServeArgs {
     /// Hours after sign-in at which a session ends, however active.
     #[arg(long, env = "TOLLGATE_SESSION_MAX_HOURS", default_value_t = 168)]
     pub session_max_hours: i64,
+    /// Pin "today" for the health and gate rules (YYYY-MM-DD), for demos and tests.
+    #[arg(long, env = "TOLLGATE_FAKE_TODAY")]
+    pub fake_today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -66,6 +69,14 @@ impl ServeArgs {
             absolute_timeout: chrono::Duration::hours(self.session_max_hours.max(1)),
             secure_cookies: self.secure_cookies,
         }
+    }
+}
+
+impl ServeArgs {
+    /// Where "today" comes from: the real date, unless pinned.
+    pub fn clock(&self) -> app::clock::Clock {
+        self.fake_today
+            .map_or(app::clock::Clock::System, app::clock::Clock::Fixed)
     }
 }
 

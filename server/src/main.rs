@@ -86,6 +86,7 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         leptos_options,
         pool: database.pool.clone(),
         auth: args.auth_settings(),
+        clock: args.clock(),
     };
     spawn_session_purge(state.clone());
     let listener = tokio::net::TcpListener::bind(&addr)

@@ -169,7 +169,9 @@ async fn sql_and_rust_give_the_same_flags_for_every_generated_project(pool: PgPo
         .collect();
     let mut seen: BTreeMap<FlagCode, usize> = BTreeMap::new();
     for id in &ids {
-        let detail = read::detail(&pool, *id).await.expect("detail");
+        let detail = read::detail(&pool, *id, chrono::Utc::now().date_naive())
+            .await
+            .expect("detail");
         let from_rust: BTreeSet<FlagCode> = detail.flags.iter().map(|f| f.code).collect();
         assert_eq!(
             from_sql.get(id),

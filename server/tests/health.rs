@@ -35,7 +35,7 @@ async fn backdated_project(pool: &PgPool, owner: &app::auth::CurrentUser, days_a
 }
 
 async fn codes(pool: &PgPool, id: uuid::Uuid) -> Vec<FlagCode> {
-    read::detail(pool, id)
+    read::detail(pool, id, chrono::Utc::now().date_naive())
         .await
         .expect("detail")
         .flags
@@ -137,5 +137,36 @@ async fn my_work_lists_my_projects_with_flags_and_demos_due(pool: PgPool) {
     assert_eq!(
         (demos[1]["id"].as_str(), demos[1]["overdue"].as_bool()),
         (Some(due_soon.to_string().as_str()), Some(false))
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_rules_read_one_clock_that_a_test_can_pin(pool: PgPool) {
+    use tower::ServiceExt;
+    let ana = user(&account(&pool, "ana@example.com", Role::Editor).await);
+    let id = backdated_project(&pool, &ana, 0).await;
+    let cookie = sign_in(&pool, "ana%40example.com").await;
+    let flags_on = |day: chrono::NaiveDate| {
+        let mut state = common::state(pool.clone());
+        state.clock = app::clock::Clock::Fixed(day);
+        let request = post_form("/api/projects/get", &format!("id={id}"), Some(&cookie));
+        async move {
+            let response = server::app(state).oneshot(request).await.expect("response");
+            let detail: serde_json::Value =
+                serde_json::from_str(&common::body_text(response).await).expect("json");
+            detail["flags"]
+                .as_array()
+                .expect("flags")
+                .iter()
+                .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let today = chrono::Utc::now().date_naive();
+    assert!(flags_on(today).await.is_empty());
+    assert_eq!(flags_on(today + chrono::Days::new(32)).await, ["demo_overdue"]);
+    assert_eq!(
+        flags_on(today + chrono::Days::new(63)).await,
+        ["stalled", "demo_overdue"]
     );
 }

@@ -81,7 +81,9 @@ async fn creating_a_project_writes_one_audit_event_and_makes_the_creator_owner_o
     assert_eq!(changes["owner.define"]["after"], "Ana");
     assert!(changes.get("summary").is_none(), "empty fields are not listed");
 
-    let detail = read::detail(&pool, id).await.expect("detail");
+    let detail = read::detail(&pool, id, chrono::Utc::now().date_naive())
+        .await
+        .expect("detail");
     assert_eq!(detail.current_owner().map(|o| o.owner.id), Some(ana.id));
     assert_eq!(detail.project.version, 1);
     assert_eq!(detail.handoffs.len(), 1);
@@ -279,7 +281,9 @@ async fn a_handoff_records_who_from_whom_to_whom_in_one_event(pool: PgPool) {
         .await
         .expect("handed off");
 
-    let detail = read::detail(&pool, id).await.expect("detail");
+    let detail = read::detail(&pool, id, chrono::Utc::now().date_naive())
+        .await
+        .expect("detail");
     assert_eq!(detail.current_owner().map(|o| o.owner.id), Some(ben.id));
     let latest = &detail.handoffs[0];
     assert_eq!(
@@ -681,7 +685,9 @@ async fn an_admin_override_moves_past_the_gate_and_leaves_a_gate_gap_flag(pool: 
     let last = events(&pool, id).await.pop().expect("an event");
     assert_eq!(last.1["override"]["after"], "Leadership asked for a fast start");
 
-    let detail = read::detail(&pool, id).await.expect("detail");
+    let detail = read::detail(&pool, id, chrono::Utc::now().date_naive())
+        .await
+        .expect("detail");
     let gap = detail
         .flags
         .iter()
@@ -702,13 +708,17 @@ async fn deactivating_the_owner_makes_the_project_ownerless_with_its_reason(pool
     let ana = editor(&pool, "ana@example.com").await;
     let admin = account(&pool, "ada@example.com", Role::Admin).await;
     let id = create(&pool, &ana, "Claims triage").await;
-    let before = read::detail(&pool, id).await.expect("detail");
+    let before = read::detail(&pool, id, chrono::Utc::now().date_naive())
+        .await
+        .expect("detail");
     assert!(before.flags.iter().all(|f| f.code != FlagCode::Ownerless));
 
     accounts::set_active(&pool, admin.id, ana.id, false)
         .await
         .expect("deactivated");
-    let after = read::detail(&pool, id).await.expect("detail");
+    let after = read::detail(&pool, id, chrono::Utc::now().date_naive())
+        .await
+        .expect("detail");
     let flag = after.flags.first().expect("a flag");
     assert_eq!(flag.code, FlagCode::Ownerless);
     assert!(

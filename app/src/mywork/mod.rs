@@ -46,8 +46,7 @@ pub async fn my_work() -> Result<Workload, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { user, state } = require(Permission::Read).await?;
-    let today = chrono::Utc::now().date_naive();
-    server::load(&state.pool, &user, today).await
+    server::load(&state.pool, &user, state.clock.today()).await
 }
 
 #[cfg(feature = "ssr")]

@@ -20,7 +20,7 @@ pub async fn get_project(id: Uuid) -> Result<ProjectDetail, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { state, .. } = require(Permission::Read).await?;
-    super::server::read::detail(&state.pool, id).await
+    super::server::read::detail(&state.pool, id, state.clock.today()).await
 }
 
 /// Who may be made the owner of a stage.

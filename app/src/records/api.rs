@@ -5,12 +5,6 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-/// Today's date for the rules (UTC).
-#[cfg(feature = "ssr")]
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 #[server(prefix = "/api", endpoint = "records/demo")]
 pub async fn add_demo(
     project_id: Uuid,
@@ -30,7 +24,7 @@ pub async fn add_demo(
         outcome,
         link,
     };
-    super::server::add_demo(&state.pool, &user, project_id, &input, today()).await
+    super::server::add_demo(&state.pool, &user, project_id, &input, state.clock.today()).await
 }
 
 #[server(prefix = "/api", endpoint = "records/evidence")]
@@ -54,7 +48,7 @@ pub async fn add_evidence(
         held_on,
         link,
     };
-    super::server::add_evidence(&state.pool, &user, project_id, &input, today()).await
+    super::server::add_evidence(&state.pool, &user, project_id, &input, state.clock.today()).await
 }
 
 #[server(prefix = "/api", endpoint = "records/signoff")]
@@ -74,7 +68,7 @@ pub async fn add_signoff(
         decision,
         decided_on,
     };
-    super::server::add_signoff(&state.pool, &user, project_id, &input, today()).await
+    super::server::add_signoff(&state.pool, &user, project_id, &input, state.clock.today()).await
 }
 
 #[server(prefix = "/api", endpoint = "records/review")]
@@ -97,7 +91,15 @@ pub async fn add_review(
         next_review_on,
     };
     let limits = crate::health::server::thresholds(&state.pool).await?;
-    super::server::add_review(&state.pool, &user, project_id, &input, today(), &limits).await
+    super::server::add_review(
+        &state.pool,
+        &user,
+        project_id,
+        &input,
+        state.clock.today(),
+        &limits,
+    )
+    .await
 }
 
 /// Withdraws a record (`kind`: demo, evidence, signoff or review) with a reason.

@@ -19,6 +19,7 @@ pub fn state(pool: PgPool) -> AppState {
         leptos_options: LeptosOptions::builder().output_name("tollgate").build(),
         pool,
         auth: AuthSettings::default(),
+        clock: app::clock::Clock::System,
     }
 }
 

@@ -36,8 +36,8 @@ pub async fn lock(tx: &mut PgConnection, id: Uuid) -> Result<Project, AppError> 
     project(&mut *tx, id).await?.ok_or(AppError::NotFound)
 }
 
-/// Everything the project page shows.
-pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> {
+/// Everything the project page shows, with its flags as of `today`.
+pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result<ProjectDetail, AppError> {
     let project = project(pool, id).await?.ok_or(AppError::NotFound)?;
     let owners = sqlx::query!(
         r#"
@@ -104,7 +104,6 @@ pub async fn detail(pool: &PgPool, id: Uuid) -> Result<ProjectDetail, AppError> 
     .collect();
     let records = crate::records::server::facts(pool, id).await?;
     let record_rows = crate::records::server::list(pool, id).await?;
-    let today = chrono::Utc::now().date_naive();
     let flags = crate::health::server::project_flags(pool, &project, records, today).await?;
     Ok(ProjectDetail {
         project,
