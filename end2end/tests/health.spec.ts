@@ -6,7 +6,9 @@ test("an admin override shows as a gate gap, and a deactivated owner as ownerles
 }) => {
   const admin = await adminSession(await browser.newContext());
   const ana = newPerson("Ana");
+  const ben = newPerson("Ben");
   await admin.create(ana, "editor");
+  await admin.create(ben, "editor");
   const anaPage = await sessionAs(browser, ana);
   const name = `Override me ${Date.now().toString(36)}`;
   await new ProjectPage(anaPage).create(name, "Claims");
@@ -38,4 +40,10 @@ test("an admin override shows as a gate gap, and a deactivated owner as ownerles
   const ownerless = page.locator('[data-test="flag"][data-code="ownerless"]');
   await expect(ownerless).toContainText(`Ownerless — owner ${ana.name} was deactivated on`);
   await expect(page.getByTestId("flag").first()).toHaveAttribute("data-code", "ownerless");
+
+  // Other editors see it in My work, with the reason, so someone can pick it up.
+  const benPage = await sessionAs(browser, ben);
+  await expect(benPage.getByTestId("ownerless-project").filter({ hasText: name })).toContainText(
+    `owner ${ana.name} was deactivated on`,
+  );
 });

@@ -37,6 +37,8 @@ pub struct AwaitingReview {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workload {
     pub owned: Vec<OwnedProject>,
+    /// Projects nobody (active) owns right now: for an editor to pick up.
+    pub ownerless: Vec<OwnedProject>,
     pub demos_due: Vec<DemoDue>,
     pub awaiting_review: Vec<AwaitingReview>,
 }
@@ -105,6 +107,35 @@ mod server {
         }
         demos_due.sort_by_key(|d| d.due_on);
 
+        let mut ownerless = Vec::new();
+        if user.role.can(Permission::EditProjects) {
+            let orphans = sqlx::query_scalar!(
+                r#"
+                select p.id from projects p
+                left join stage_owners so on so.project_id = p.id and so.stage = p.stage
+                left join accounts o on o.id = so.owner_id
+                where p.status in ('active', 'paused') and (o.id is null or not o.active)
+                order by p.stage_entered_at
+                limit 20
+                "#
+            )
+            .fetch_all(pool)
+            .await?;
+            for id in orphans {
+                let Some(project) = crate::projects::server::read::project(pool, id).await? else {
+                    continue;
+                };
+                let records = crate::records::server::facts(pool, id).await?;
+                let flags = crate::health::server::project_flags(pool, &project, records, today).await?;
+                ownerless.push(OwnedProject {
+                    id,
+                    name: project.name,
+                    stage: project.stage,
+                    flags,
+                });
+            }
+        }
+
         let mut awaiting_review = Vec::new();
         if user.role.can(Permission::ReviewModels) {
             let at_the_door = sqlx::query!(
@@ -139,6 +170,7 @@ mod server {
         }
         Ok(Workload {
             owned,
+            ownerless,
             demos_due,
             awaiting_review,
         })
@@ -178,6 +210,32 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
             .collect_view();
         view! { <ul class="plain-list">{items}</ul> }.into_any()
     };
+    let ownerless = (!work.ownerless.is_empty()).then(|| {
+        let items = work
+            .ownerless
+            .into_iter()
+            .map(|p| {
+                let reason = p
+                    .flags
+                    .iter()
+                    .find(|f| f.code == crate::health::FlagCode::Ownerless)
+                    .map(|f| f.reason.clone())
+                    .unwrap_or_default();
+                view! {
+                    <li data-test="ownerless-project">
+                        <a href=format!("/projects/{}", p.id)>{p.name}</a>
+                        " — " <span class="warning-text">{reason}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="card" data-test="ownerless">
+                <h2>"Nobody owns these"</h2>
+                <ul class="plain-list">{items}</ul>
+            </div>
+        }
+    });
     let demos = if work.demos_due.is_empty() {
         view! { <p class="muted">"No demo due in the next 7 days."</p> }.into_any()
     } else {
@@ -222,6 +280,7 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
                     <h2>"Projects I own"</h2>
                     {owned}
                 </div>
+                {ownerless}
             </div>
             <aside class="column-side">
                 <div class="card" data-test="demos-due">
