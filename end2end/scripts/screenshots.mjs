@@ -100,6 +100,19 @@ await hydrated();
 await shot("09-home");
 await page.goto("/no/such/page");
 await shot("10-not-found");
+await page.goto("/admin/thresholds");
+await hydrated();
+await shot("15-thresholds");
+
+const editor = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
+const editorPage = await editor.newPage();
+await editorPage.goto("/login");
+await editorPage.getByLabel("Email").fill("ana@example.com");
+await editorPage.getByLabel("Password").fill("a long enough password");
+await editorPage.getByRole("button", { name: "Sign in" }).click();
+await editorPage.waitForURL(/\/$/);
+await editorPage.locator("[data-test=my-projects]").waitFor();
+await editorPage.screenshot({ path: `${out}/16-my-work.png`, fullPage: true });
 
 const phone = await browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, isMobile: true });
 const phonePage = await phone.newPage();
