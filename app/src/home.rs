@@ -22,7 +22,10 @@ pub fn HomePage() -> impl IntoView {
             let mine = Resource::new(move || mine.clone(), list_projects);
             // Editors and reviewers land on "My work"; admins and viewers on the projects they own.
             let shows_work = matches!(user.role, Role::Editor | Role::Reviewer);
-            let work = Resource::new(|| (), |_| my_work());
+            let work = Resource::new(
+                || (),
+                move |_| async move { if shows_work { my_work().await.map(Some) } else { Ok(None) } },
+            );
             view! {
                 <section class="page">
                     <header class="page-header with-actions">
@@ -38,11 +41,12 @@ pub fn HomePage() -> impl IntoView {
                             match lists.await {
                                 Ok((0, _)) => view! { <NoProjectsYet can_edit /> }.into_any(),
                                 Ok((total, _)) if shows_work => match work.await {
-                                    Ok(work) => view! {
+                                    Ok(Some(work)) => view! {
                                         <MyWorkSections work />
                                         <p class="table-footer"><a href="/projects">{format!("See all {total} projects →")}</a></p>
                                     }
                                         .into_any(),
+                                    Ok(None) => ().into_any(),
                                     Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
                                 },
                                 Ok((total, mine)) => view! {

@@ -30,6 +30,7 @@ pub async fn project_flags(
     project: &Project,
     records: RecordFacts,
     today: NaiveDate,
+    limits: &Thresholds,
 ) -> sqlx::Result<Vec<Flag>> {
     let row = sqlx::query!(
         r#"
@@ -77,7 +78,7 @@ pub async fn project_flags(
         review_due_on: row.review_due,
         gate_gap,
     };
-    Ok(flags(&facts, today, &thresholds(db).await?))
+    Ok(flags(&facts, today, limits))
 }
 
 /// Every project's flag codes on `today`, computed in SQL — what lists filter by and the

@@ -79,7 +79,7 @@ mod server {
                 continue;
             };
             let records = crate::records::server::facts(pool, id).await?;
-            let flags = crate::health::server::project_flags(pool, &project, records, today).await?;
+            let flags = crate::health::server::project_flags(pool, &project, records, today, &limits).await?;
             if project.status == crate::projects::stage::Status::Active {
                 let last = sqlx::query_scalar!(
                     "select max(held_on) from demo_checkpoints where project_id = $1 and withdrawn_at is null",
@@ -126,7 +126,8 @@ mod server {
                     continue;
                 };
                 let records = crate::records::server::facts(pool, id).await?;
-                let flags = crate::health::server::project_flags(pool, &project, records, today).await?;
+                let flags =
+                    crate::health::server::project_flags(pool, &project, records, today, &limits).await?;
                 ownerless.push(OwnedProject {
                     id,
                     name: project.name,

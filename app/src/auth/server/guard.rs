@@ -17,6 +17,11 @@ pub struct Caller {
 /// while a page renders on the server loses that context once it yields.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let state = crate::state::app_state()?;
+    signed_in(&state).await
+}
+
+/// The account whose session cookie came with the request (the cookie is read before yielding).
+async fn signed_in(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     let Some(token) = session::token_from_request() else {
         return Ok(None);
     };
@@ -30,7 +35,7 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
 /// read from the context before anything yields.
 pub async fn require(permission: Permission) -> Result<Caller, AppError> {
     let state = crate::state::app_state()?;
-    let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
+    let user = signed_in(&state).await?.ok_or(AppError::Unauthenticated)?;
     Ok(Caller {
         user: authorise(user, permission)?,
         state,

@@ -104,7 +104,8 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
     .collect();
     let records = crate::records::server::facts(pool, id).await?;
     let record_rows = crate::records::server::list(pool, id).await?;
-    let flags = crate::health::server::project_flags(pool, &project, records, today).await?;
+    let limits = crate::health::server::thresholds(pool).await?;
+    let flags = crate::health::server::project_flags(pool, &project, records, today, &limits).await?;
     Ok(ProjectDetail {
         project,
         records,
