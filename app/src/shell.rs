@@ -23,6 +23,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
+                // Shows <time data-local> instants in the viewer's time zone (see ui::LocalTime).
+                <script inner_html=include_str!("local_time.js")></script>
             </head>
             <body>
                 <App />

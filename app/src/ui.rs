@@ -39,8 +39,8 @@ pub fn Field(
     #[prop(optional, into)] value: String,
     #[prop(into)] error: Signal<Option<String>>,
     /// Distinguishes ids when one page holds several forms with the same field names.
-    #[prop(optional)]
-    id_prefix: &'static str,
+    #[prop(optional, into)]
+    id_prefix: String,
     /// Posts the field as `group[name]`, for server functions that take a struct.
     #[prop(optional)]
     group: &'static str,
@@ -105,8 +105,9 @@ pub fn TextArea(
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional)] group: &'static str,
     #[prop(default = 4)] rows: u32,
+    #[prop(optional, into)] id_prefix: String,
 ) -> impl IntoView {
-    let id = name.to_owned();
+    let id = format!("{id_prefix}{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     view! {
@@ -136,7 +137,7 @@ pub fn SelectField(
     #[prop(optional, into)] selected: String,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional)] group: &'static str,
-    #[prop(optional)] id_prefix: &'static str,
+    #[prop(optional, into)] id_prefix: String,
 ) -> impl IntoView {
     let id = format!("{id_prefix}{name}");
     let error_id = format!("{id}-error");
@@ -200,9 +201,18 @@ pub fn days_since(then: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chr
     }
 }
 
-/// A calendar date and time for people, in UTC until accounts carry a time zone.
+/// A calendar date and time for people, in UTC.
 pub fn format_instant(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// An instant as the viewer reads it: the server writes it in UTC, then the page script
+/// (`local_time.js`, inlined by the shell) rewrites it in the browser's own time zone, keeping
+/// the UTC text as its tooltip. Without JavaScript the labelled UTC time stays.
+#[component]
+pub fn LocalTime(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let machine = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    view! { <time datetime=machine data-local="">{format_instant(at)}</time> }
 }
 
 /// Shown while a page waits for its data.

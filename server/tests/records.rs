@@ -341,3 +341,119 @@ async fn gates_count_only_live_records_and_the_latest_independent_decision(pool:
         .await
         .expect_err("reviewers cannot own stages");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_author_or_an_admin_corrects_a_record_and_the_trail_keeps_before_and_after(pool: PgPool) {
+    let ana = person(&pool, "ana@example.com", Role::Editor).await;
+    let ben = person(&pool, "ben@example.com", Role::Editor).await;
+    let admin = person(&pool, "root@example.com", Role::Admin).await;
+    let id = project(&pool, &ana, "low").await;
+    let demo_id = records::add_demo(&pool, &ana, id, &demo("2026-11-20"), today())
+        .await
+        .expect("added");
+
+    let fixed = DemoInput {
+        held_on: "2026-11-19".into(),
+        ..demo("2026-11-19")
+    };
+    let by_ben = records::correct_demo(&pool, &ben, demo_id, &fixed, today()).await;
+    assert_eq!(by_ben, Err(AppError::Forbidden), "another editor may not");
+    let future = records::correct_demo(&pool, &ana, demo_id, &demo("2026-12-01"), today()).await;
+    assert!(matches!(future, Err(AppError::Invalid(_))), "{future:?}");
+    records::correct_demo(&pool, &ana, demo_id, &fixed, today())
+        .await
+        .expect("the author corrects");
+    let unchanged = records::correct_demo(&pool, &ana, demo_id, &fixed, today()).await;
+    assert_eq!(unchanged, Ok(demo_id), "saving it unchanged is no change");
+    let by_admin = DemoInput {
+        outcome: "pivot".into(),
+        ..fixed.clone()
+    };
+    records::correct_demo(&pool, &admin, demo_id, &by_admin, today())
+        .await
+        .expect("an admin corrects");
+
+    let held: (NaiveDate, String) =
+        sqlx::query_as("select held_on, outcome::text from demo_checkpoints where id = $1")
+            .bind(demo_id)
+            .fetch_one(&pool)
+            .await
+            .expect("row");
+    assert_eq!(
+        held,
+        (
+            NaiveDate::from_ymd_opt(2026, 11, 19).expect("date"),
+            "pivot".into()
+        )
+    );
+    assert_eq!(
+        actions(&pool, id).await,
+        ["created", "demo_added", "record_corrected", "record_corrected"],
+        "one event per real change"
+    );
+    let first: serde_json::Value = sqlx::query_scalar(
+        "select changes from audit_events where entity_id = $1 and action = 'record_corrected' order by id limit 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .expect("event");
+    assert_eq!(
+        first["held_on"],
+        serde_json::json!({"before": "2026-11-20", "after": "2026-11-19"})
+    );
+    assert!(
+        first.get("summary").is_none(),
+        "unchanged fields are not listed: {first}"
+    );
+
+    records::withdraw(&pool, &ana, RecordKind::Demo, demo_id, "duplicate")
+        .await
+        .expect("withdrawn");
+    let after_withdrawal = records::correct_demo(&pool, &admin, demo_id, &demo("2026-11-18"), today()).await;
+    assert!(
+        matches!(after_withdrawal, Err(AppError::Refused(_))),
+        "{after_withdrawal:?}"
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_corrected_signoff_keeps_its_approver_who_must_stay_independent(pool: PgPool) {
+    let ana = person(&pool, "ana@example.com", Role::Editor).await;
+    let rae = person(&pool, "rae@example.com", Role::Reviewer).await;
+    let admin = person(&pool, "root@example.com", Role::Admin).await;
+    let id = project(&pool, &ana, "medium").await;
+    let signoff_id = records::add_signoff(&pool, &rae, id, &signoff(), today())
+        .await
+        .expect("rae signs off");
+    let rejected = SignoffInput {
+        decision: "rejected".into(),
+        ..signoff()
+    };
+    records::correct_signoff(&pool, &admin, signoff_id, &rejected, today())
+        .await
+        .expect("an admin corrects it");
+    let (approver, decision): (Uuid, String) =
+        sqlx::query_as("select approver_id, decision::text from explainability_signoffs where id = $1")
+            .bind(signoff_id)
+            .fetch_one(&pool)
+            .await
+            .expect("row");
+    assert_eq!((approver, decision.as_str()), (rae.id, "rejected"));
+    assert!(
+        !records::facts(&pool, id)
+            .await
+            .expect("facts")
+            .independent_signoff,
+        "the corrected decision is what counts"
+    );
+    // An approver who has since come to own the project may no longer correct their decision.
+    let by_admin = records::add_signoff(&pool, &admin, id, &signoff(), today())
+        .await
+        .expect("the admin signs off too");
+    write::assign_owner(&pool, &ana, id, 1, Stage::Define, admin.id)
+        .await
+        .expect("the admin takes over the stage");
+    let refused = records::correct_signoff(&pool, &admin, by_admin, &rejected, today()).await;
+    assert!(matches!(refused, Err(AppError::Refused(_))), "{refused:?}");
+}

@@ -81,8 +81,9 @@ pub async fn project_flags(
     Ok(flags(&facts, today, limits))
 }
 
-/// Every project's flag codes on `today`, computed in SQL — what lists filter by and the
-/// portfolio counts. Must agree with [`super::flags`] (tested over generated portfolios).
+/// Every project's flag codes on `today`, computed in SQL (the `project_health` function of
+/// the migrations) — what lists filter by, the portfolio counts and the export writes.
+/// Must agree with [`super::flags`] (tested over generated portfolios).
 pub async fn flag_codes_sql(
     db: impl PgExecutor<'_>,
     today: NaiveDate,
@@ -90,53 +91,9 @@ pub async fn flag_codes_sql(
     use super::FlagCode;
     let rows = sqlx::query!(
         r#"
-        with t as (select * from health_settings),
-        base as (
-          select p.id, p.status, p.stage, p.risk_tier,
-                 (p.created_at at time zone 'UTC')::date as created_on,
-                 (p.stage_entered_at at time zone 'UTC')::date as entered_on,
-                 so.owner_id, o.active as owner_active,
-                 btrim(p.problem_statement) <> '' and btrim(p.success_metric) <> ''
-                   and btrim(p.success_target) <> '' as design_fields,
-                 btrim(p.baseline_metric) <> '' and btrim(p.baseline_method) <> ''
-                   and btrim(p.data_readiness) <> '' as build_fields,
-                 btrim(p.fallback_plan) <> '' and btrim(p.monitoring_owner) <> '' as deploy_fields,
-                 (select max(d.held_on) from demo_checkpoints d
-                   where d.project_id = p.id and d.withdrawn_at is null) as last_demo,
-                 exists (select 1 from demo_checkpoints d
-                   where d.project_id = p.id and d.withdrawn_at is null) as any_demo,
-                 exists (select 1 from research_evidence r
-                   where r.project_id = p.id and r.withdrawn_at is null) as any_research,
-                 coalesce((select s.decision = 'approved' and s.approver_id is distinct from so.owner_id
-                    from explainability_signoffs s
-                   where s.project_id = p.id and s.withdrawn_at is null
-                   order by s.decided_on desc, s.created_at desc limit 1), false) as signoff,
-                 (select v from risk_reviews v
-                   where v.project_id = p.id and v.withdrawn_at is null
-                   order by v.reviewed_on desc, v.created_at desc limit 1) as review
-          from projects p
-          left join stage_owners so on so.project_id = p.id and so.stage = p.stage
-          left join accounts o on o.id = so.owner_id
-        )
-        select b.id as "id!",
-               (b.owner_id is null or not b.owner_active) as "ownerless!",
-               (b.status = 'active' and $1::date - greatest(b.entered_on, coalesce(b.last_demo, b.created_on), b.created_on)
-                  > t.stall_days) as "stalled!",
-               (b.status = 'active' and $1::date - coalesce(b.last_demo, b.created_on) > t.demo_cadence_days)
-                  as "demo_overdue!",
-               coalesce($1::date > (b.review).next_review_on, false) as "review_overdue!",
-               case b.stage
-                 when 'define' then false
-                 when 'design' then not (b.design_fields and b.any_research)
-                 when 'build' then not (b.build_fields and b.any_demo)
-                 else not (b.deploy_fields and b.signoff and coalesce(
-                   (b.review).decision in ('approved', 'approved_with_conditions')
-                   and (b.review).reviewer_id is distinct from b.owner_id
-                   and (b.risk_tier <> 'high' or not exists (
-                         select 1 from ownership_changes c
-                          where c.project_id = b.id and c.to_owner_id = (b.review).reviewer_id)), false))
-               end as "gate_gap!"
-        from base b cross join t
+        select project_id as "id!", ownerless as "ownerless!", stalled as "stalled!",
+               demo_overdue as "demo_overdue!", review_overdue as "review_overdue!", gate_gap as "gate_gap!"
+        from project_health($1)
         "#,
         today
     )

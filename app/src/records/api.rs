@@ -1,5 +1,6 @@
 //! Server functions for governance records. Editors (and admins) add demos and evidence;
-//! reviewers (and admins) add sign-offs and reviews; the author or an admin withdraws.
+//! reviewers (and admins) add sign-offs and reviews; the author or an admin corrects or
+//! withdraws one. Each form posts `correcting` (a record id) to correct instead of add.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -13,6 +14,7 @@ pub async fn add_demo(
     attendees: String,
     outcome: String,
     #[server(default)] link: String,
+    #[server(default)] correcting: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
@@ -24,9 +26,14 @@ pub async fn add_demo(
         outcome,
         link,
     };
-    super::server::add_demo(&state.pool, &user, project_id, &input, state.clock.today()).await
+    let today = state.clock.today();
+    match correcting {
+        Some(record) => super::server::correct_demo(&state.pool, &user, record, &input, today).await,
+        None => super::server::add_demo(&state.pool, &user, project_id, &input, today).await,
+    }
 }
 
+#[allow(clippy::too_many_arguments, reason = "one argument per form field")]
 #[server(prefix = "/api", endpoint = "records/evidence")]
 pub async fn add_evidence(
     project_id: Uuid,
@@ -36,6 +43,7 @@ pub async fn add_evidence(
     participants: String,
     held_on: String,
     #[server(default)] link: String,
+    #[server(default)] correcting: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
@@ -48,7 +56,11 @@ pub async fn add_evidence(
         held_on,
         link,
     };
-    super::server::add_evidence(&state.pool, &user, project_id, &input, state.clock.today()).await
+    let today = state.clock.today();
+    match correcting {
+        Some(record) => super::server::correct_evidence(&state.pool, &user, record, &input, today).await,
+        None => super::server::add_evidence(&state.pool, &user, project_id, &input, today).await,
+    }
 }
 
 #[server(prefix = "/api", endpoint = "records/signoff")]
@@ -58,6 +70,7 @@ pub async fn add_signoff(
     summary: String,
     decision: String,
     decided_on: String,
+    #[server(default)] correcting: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
@@ -68,7 +81,11 @@ pub async fn add_signoff(
         decision,
         decided_on,
     };
-    super::server::add_signoff(&state.pool, &user, project_id, &input, state.clock.today()).await
+    let today = state.clock.today();
+    match correcting {
+        Some(record) => super::server::correct_signoff(&state.pool, &user, record, &input, today).await,
+        None => super::server::add_signoff(&state.pool, &user, project_id, &input, today).await,
+    }
 }
 
 #[server(prefix = "/api", endpoint = "records/review")]
@@ -79,6 +96,7 @@ pub async fn add_review(
     decision: String,
     reviewed_on: String,
     #[server(default)] next_review_on: String,
+    #[server(default)] correcting: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
@@ -91,15 +109,11 @@ pub async fn add_review(
         next_review_on,
     };
     let limits = crate::health::server::thresholds(&state.pool).await?;
-    super::server::add_review(
-        &state.pool,
-        &user,
-        project_id,
-        &input,
-        state.clock.today(),
-        &limits,
-    )
-    .await
+    let (pool, today) = (&state.pool, state.clock.today());
+    match correcting {
+        Some(record) => super::server::correct_review(pool, &user, record, &input, today, &limits).await,
+        None => super::server::add_review(pool, &user, project_id, &input, today, &limits).await,
+    }
 }
 
 /// Withdraws a record (`kind`: demo, evidence, signoff or review) with a reason.

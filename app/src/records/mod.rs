@@ -65,6 +65,23 @@ pub struct RecordRow {
     pub author_id: uuid::Uuid,
     pub author: String,
     pub withdrawn: Option<Withdrawal>,
+    /// The record's fields as its form posts them, to correct it.
+    pub values: FormValues,
+}
+
+/// A record's form fields by name, as the form's inputs hold them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormValues(pub Vec<(String, String)>);
+
+impl FormValues {
+    /// The value of one field ("" when the record has none).
+    pub fn get(&self, field: &str) -> String {
+        self.0
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// "changes_requested" → "changes requested".

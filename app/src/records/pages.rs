@@ -1,13 +1,13 @@
 //! The records on the project page: each kind listed with its form, and withdrawal.
 
 use super::{
-    AddDemo, AddEvidence, AddReview, AddSignoff, RecordKind, RecordRow, WithdrawRecord, OUTCOMES,
+    AddDemo, AddEvidence, AddReview, AddSignoff, FormValues, RecordKind, RecordRow, WithdrawRecord, OUTCOMES,
     RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS,
 };
 use crate::auth::{CurrentUser, Permission, Role};
 use crate::projects::stage::RiskTier;
 use crate::ui::{
-    action_error, field_message, form_message, format_instant, Field, FormAlert, SelectField, TextArea,
+    action_error, field_message, form_message, Field, FormAlert, LocalTime, SelectField, TextArea,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -20,6 +20,8 @@ pub struct RecordActions {
     pub signoff: ServerAction<AddSignoff>,
     pub review: ServerAction<AddReview>,
     pub withdraw: ServerAction<WithdrawRecord>,
+    /// Corrections that landed (each correction form has its own action).
+    pub corrected: RwSignal<usize>,
 }
 
 impl RecordActions {
@@ -30,6 +32,7 @@ impl RecordActions {
             signoff: ServerAction::new(),
             review: ServerAction::new(),
             withdraw: ServerAction::new(),
+            corrected: RwSignal::new(0),
         }
     }
 
@@ -43,7 +46,8 @@ impl RecordActions {
             successes(self.review),
             successes(self.withdraw),
         ];
-        Memo::new(move |_| counts.iter().map(|c| c.get()).sum())
+        let corrected = self.corrected;
+        Memo::new(move |_| counts.iter().map(|c| c.get()).sum::<usize>() + corrected.get())
     }
 }
 
@@ -104,7 +108,7 @@ pub fn Records(
         view! {
             <div class="card records" id=anchor data-test=anchor>
                 <h2>{title}</h2>
-                <RecordList rows=of(kind) user=user.clone() withdraw=actions.withdraw />
+                <RecordList project_id rows=of(kind) user=user.clone() actions />
                 {form}
             </div>
         }
@@ -122,12 +126,51 @@ pub fn Records(
     .into_any()
 }
 
+/// Counts a correction form's landed saves into the page's `corrected`.
+fn count_into<S>(action: ServerAction<S>, corrected: RwSignal<usize>) -> ServerAction<S>
+where
+    S: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            corrected.update(|c| *c += 1);
+        }
+    });
+    action
+}
+
+/// The form that corrects `row`, prefilled with what it holds.
+fn correction_form(project_id: Uuid, row: &RecordRow, corrected: RwSignal<usize>) -> AnyView {
+    let existing = (row.id, row.values.clone());
+    match row.kind {
+        RecordKind::Demo => {
+            let action = count_into(ServerAction::<AddDemo>::new(), corrected);
+            view! { <DemoForm project_id action existing /> }.into_any()
+        }
+        RecordKind::Evidence => {
+            let action = count_into(ServerAction::<AddEvidence>::new(), corrected);
+            view! { <EvidenceForm project_id action existing /> }.into_any()
+        }
+        RecordKind::Signoff => {
+            let action = count_into(ServerAction::<AddSignoff>::new(), corrected);
+            view! { <SignoffForm project_id action existing /> }.into_any()
+        }
+        RecordKind::Review => {
+            let action = count_into(ServerAction::<AddReview>::new(), corrected);
+            view! { <ReviewForm project_id action existing /> }.into_any()
+        }
+    }
+}
+
 #[component]
 fn RecordList(
+    project_id: Uuid,
     rows: Vec<RecordRow>,
     user: CurrentUser,
-    withdraw: ServerAction<WithdrawRecord>,
+    actions: RecordActions,
 ) -> impl IntoView {
+    let withdraw = actions.withdraw;
     if rows.is_empty() {
         return view! { <p class="muted" data-test="no-records">"None yet."</p> }.into_any();
     }
@@ -135,7 +178,9 @@ fn RecordList(
     let items = rows
         .into_iter()
         .map(|row| {
-            let may_withdraw = row.withdrawn.is_none() && (row.author_id == user.id || user.role == Role::Admin);
+            // Its author or an admin may correct or withdraw a record, until it is withdrawn.
+            let may_change = row.withdrawn.is_none() && (row.author_id == user.id || user.role == Role::Admin);
+            let correction = may_change.then(|| correction_form(project_id, &row, actions.corrected));
             let details = row
                 .details
                 .iter()
@@ -144,12 +189,12 @@ fn RecordList(
             let withdrawn = row.withdrawn.clone().map(|w| {
                 view! {
                     <p class="warning-text small" data-test="withdrawn">
-                        {format!("Withdrawn by {} on {}: {}", w.by, format_instant(w.at), w.reason)}
+                        {format!("Withdrawn by {} on ", w.by)} <LocalTime at=w.at /> {format!(": {}", w.reason)}
                     </p>
                 }
             });
             let reason_id = format!("withdraw-reason-{}", row.id);
-            let withdraw_form = may_withdraw.then(|| view! {
+            let withdraw_form = may_change.then(|| view! {
                 <details class="withdraw">
                     <summary>"Withdraw…"</summary>
                     <ActionForm action=withdraw attr:class="form-stack">
@@ -172,6 +217,7 @@ fn RecordList(
                     <p class="prewrap">{row.headline.clone()}</p>
                     <dl class="record-details">{details}</dl>
                     {withdrawn}
+                    {correction}
                     {withdraw_form}
                 </li>
             }
@@ -184,102 +230,191 @@ fn RecordList(
     .into_any()
 }
 
+/// How a record form starts: empty for a new record, or filled with the record it corrects.
+struct FormStart {
+    /// Keeps ids unique when one page holds several forms of a kind.
+    prefix: String,
+    values: FormValues,
+    correcting: Option<Uuid>,
+}
+
+impl FormStart {
+    fn new(kind: RecordKind, existing: Option<(Uuid, FormValues)>) -> Self {
+        match existing {
+            Some((id, values)) => FormStart {
+                prefix: format!("{}-{id}-", kind.as_str()),
+                values,
+                correcting: Some(id),
+            },
+            None => FormStart {
+                prefix: format!("{}-", kind.as_str()),
+                values: FormValues::default(),
+                correcting: None,
+            },
+        }
+    }
+
+    /// A field's starting value, or `fallback` on a new record.
+    fn value(&self, field: &str, fallback: impl FnOnce() -> String) -> String {
+        match self.correcting {
+            Some(_) => self.values.get(field),
+            None => fallback(),
+        }
+    }
+
+    /// The hidden field that turns the submission into a correction.
+    fn hidden(&self) -> impl IntoView {
+        self.correcting
+            .map(|id| view! { <input type="hidden" name="correcting" value=id.to_string() /> })
+    }
+
+    fn test_id(&self, kind: RecordKind) -> String {
+        match self.correcting {
+            Some(_) => format!("correct-{}-form", kind.as_str()),
+            None => format!("{}-form", kind.as_str()),
+        }
+    }
+
+    fn labels(&self, new: (&'static str, &'static str)) -> (&'static str, &'static str) {
+        match self.correcting {
+            Some(_) => ("Correct…", "Save correction"),
+            None => new,
+        }
+    }
+}
+
 #[component]
-fn DemoForm(project_id: Uuid, action: ServerAction<AddDemo>) -> impl IntoView {
+fn DemoForm(
+    project_id: Uuid,
+    action: ServerAction<AddDemo>,
+    #[prop(optional)] existing: Option<(Uuid, FormValues)>,
+) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
     let (form, details) = reset_on_success(action);
+    let start = FormStart::new(RecordKind::Demo, existing);
+    let (summary, button) = start.labels(("Add a demo checkpoint", "Add demo"));
+    let p = start.prefix.clone();
+    let (test_id, hidden) = (start.test_id(RecordKind::Demo), start.hidden());
     view! {
         <details class="add-record" node_ref=details open=move || error.get().is_some()>
-            <summary>"Add a demo checkpoint"</summary>
+            <summary>{summary}</summary>
             <FormAlert message=form_message(error) />
-            <ActionForm action node_ref=form attr:novalidate="" attr:data-test="demo-form">
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
                 <input type="hidden" name="project_id" value=project_id.to_string() />
+                {hidden}
                 <div class="form-grid">
-                    <Field label="Held on" name="held_on" input_type="date" id_prefix="demo-" value=today() error=m("held_on") />
-                    <SelectField label="Outcome" name="outcome" id_prefix="demo-" options=options(&OUTCOMES) error=m("outcome") />
+                    <Field label="Held on" name="held_on" input_type="date" id_prefix=p.clone() value=start.value("held_on", today) error=m("held_on") />
+                    <SelectField label="Outcome" name="outcome" id_prefix=p.clone() options=options(&OUTCOMES) selected=start.values.get("outcome") error=m("outcome") />
                 </div>
-                <Field label="Attendees" name="attendees" id_prefix="demo-" error=m("attendees") />
-                <TextArea label="What was shown and learned" name="summary" rows=3 error=m("summary") />
-                <Field label="Link (optional)" name="link" input_type="url" id_prefix="demo-" error=m("link") />
-                <button type="submit" class="button primary">"Add demo"</button>
+                <Field label="Attendees" name="attendees" id_prefix=p.clone() value=start.values.get("attendees") error=m("attendees") />
+                <TextArea label="What was shown and learned" name="summary" id_prefix=p.clone() value=start.values.get("summary") rows=3 error=m("summary") />
+                <Field label="Link (optional)" name="link" input_type="url" id_prefix=p value=start.values.get("link") error=m("link") />
+                <button type="submit" class="button primary">{button}</button>
             </ActionForm>
         </details>
     }
 }
 
 #[component]
-fn EvidenceForm(project_id: Uuid, action: ServerAction<AddEvidence>) -> impl IntoView {
+fn EvidenceForm(
+    project_id: Uuid,
+    action: ServerAction<AddEvidence>,
+    #[prop(optional)] existing: Option<(Uuid, FormValues)>,
+) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
     let (form, details) = reset_on_success(action);
+    let start = FormStart::new(RecordKind::Evidence, existing);
+    let (summary, button) = start.labels(("Add user-research evidence", "Add evidence"));
+    let p = start.prefix.clone();
+    let (test_id, hidden) = (start.test_id(RecordKind::Evidence), start.hidden());
     view! {
         <details class="add-record" node_ref=details open=move || error.get().is_some()>
-            <summary>"Add user-research evidence"</summary>
+            <summary>{summary}</summary>
             <FormAlert message=form_message(error) />
-            <ActionForm action node_ref=form attr:novalidate="" attr:data-test="evidence-form">
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
                 <input type="hidden" name="project_id" value=project_id.to_string() />
+                {hidden}
                 <div class="form-grid">
-                    <SelectField label="Kind" name="kind" id_prefix="evidence-" options=options(&RESEARCH_KINDS) error=m("kind") />
-                    <Field label="Held on" name="held_on" input_type="date" id_prefix="evidence-" value=today() error=m("held_on") />
-                    <Field label="Participants" name="participants" input_type="number" id_prefix="evidence-" error=m("participants") />
+                    <SelectField label="Kind" name="kind" id_prefix=p.clone() options=options(&RESEARCH_KINDS) selected=start.values.get("kind") error=m("kind") />
+                    <Field label="Held on" name="held_on" input_type="date" id_prefix=p.clone() value=start.value("held_on", today) error=m("held_on") />
+                    <Field label="Participants" name="participants" input_type="number" id_prefix=p.clone() value=start.values.get("participants") error=m("participants") />
                 </div>
-                <Field label="Title" name="title" id_prefix="evidence-" error=m("title") />
-                <TextArea label="Findings" name="findings" rows=3 error=m("findings") />
-                <Field label="Link (optional)" name="link" input_type="url" id_prefix="evidence-" error=m("link") />
-                <button type="submit" class="button primary">"Add evidence"</button>
+                <Field label="Title" name="title" id_prefix=p.clone() value=start.values.get("title") error=m("title") />
+                <TextArea label="Findings" name="findings" id_prefix=p.clone() value=start.values.get("findings") rows=3 error=m("findings") />
+                <Field label="Link (optional)" name="link" input_type="url" id_prefix=p value=start.values.get("link") error=m("link") />
+                <button type="submit" class="button primary">{button}</button>
             </ActionForm>
         </details>
     }
 }
 
 #[component]
-fn SignoffForm(project_id: Uuid, action: ServerAction<AddSignoff>) -> impl IntoView {
+fn SignoffForm(
+    project_id: Uuid,
+    action: ServerAction<AddSignoff>,
+    #[prop(optional)] existing: Option<(Uuid, FormValues)>,
+) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
     let (form, details) = reset_on_success(action);
+    let start = FormStart::new(RecordKind::Signoff, existing);
+    let (summary, button) = start.labels(("Record a sign-off", "Record sign-off"));
+    let p = start.prefix.clone();
+    let (test_id, hidden) = (start.test_id(RecordKind::Signoff), start.hidden());
     view! {
         <details class="add-record" node_ref=details open=move || error.get().is_some()>
-            <summary>"Record a sign-off"</summary>
+            <summary>{summary}</summary>
             <FormAlert message=form_message(error) />
-            <ActionForm action node_ref=form attr:novalidate="" attr:data-test="signoff-form">
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
                 <input type="hidden" name="project_id" value=project_id.to_string() />
+                {hidden}
                 <div class="form-grid">
-                    <Field label="Method" name="method" id_prefix="signoff-" hint="SHAP, LIME, anchors, counterfactuals, interpretable model…" error=m("method") />
-                    <SelectField label="Decision" name="decision" id_prefix="signoff-" options=options(&SIGNOFF_DECISIONS) error=m("decision") />
-                    <Field label="Decided on" name="decided_on" input_type="date" id_prefix="signoff-" value=today() error=m("decided_on") />
+                    <Field label="Method" name="method" id_prefix=p.clone() hint="SHAP, LIME, anchors, counterfactuals, interpretable model…" value=start.values.get("method") error=m("method") />
+                    <SelectField label="Decision" name="decision" id_prefix=p.clone() options=options(&SIGNOFF_DECISIONS) selected=start.values.get("decision") error=m("decision") />
+                    <Field label="Decided on" name="decided_on" input_type="date" id_prefix=p.clone() value=start.value("decided_on", today) error=m("decided_on") />
                 </div>
-                <TextArea label="What the explanation showed" name="summary" rows=3 error=m("summary") />
-                <button type="submit" class="button primary">"Record sign-off"</button>
+                <TextArea label="What the explanation showed" name="summary" id_prefix=p value=start.values.get("summary") rows=3 error=m("summary") />
+                <button type="submit" class="button primary">{button}</button>
             </ActionForm>
         </details>
     }
 }
 
 #[component]
-fn ReviewForm(project_id: Uuid, action: ServerAction<AddReview>) -> impl IntoView {
+fn ReviewForm(
+    project_id: Uuid,
+    action: ServerAction<AddReview>,
+    #[prop(optional)] existing: Option<(Uuid, FormValues)>,
+) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
     let (form, details) = reset_on_success(action);
+    let start = FormStart::new(RecordKind::Review, existing);
+    let (summary, button) = start.labels(("Record a model-risk review", "Record review"));
+    let p = start.prefix.clone();
+    let (test_id, hidden) = (start.test_id(RecordKind::Review), start.hidden());
     let tiers = RiskTier::ALL
         .iter()
         .map(|t| (t.as_str().to_owned(), t.label().to_owned()))
         .collect();
     view! {
         <details class="add-record" node_ref=details open=move || error.get().is_some()>
-            <summary>"Record a model-risk review"</summary>
+            <summary>{summary}</summary>
             <FormAlert message=form_message(error) />
-            <ActionForm action node_ref=form attr:novalidate="" attr:data-test="review-form">
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
                 <input type="hidden" name="project_id" value=project_id.to_string() />
+                {hidden}
                 <div class="form-grid">
-                    <SelectField label="Risk tier" name="risk_tier" id_prefix="review-" options=tiers selected="medium" error=m("risk_tier") />
-                    <SelectField label="Decision" name="decision" id_prefix="review-" options=options(&REVIEW_DECISIONS) error=m("decision") />
-                    <Field label="Reviewed on" name="reviewed_on" input_type="date" id_prefix="review-" value=today() error=m("reviewed_on") />
-                    <Field label="Next review due (optional)" name="next_review_on" input_type="date" id_prefix="review-"
-                        hint="Empty: 6, 12 or 24 months by tier." error=m("next_review_on") />
+                    <SelectField label="Risk tier" name="risk_tier" id_prefix=p.clone() options=tiers selected=start.value("risk_tier", || "medium".into()) error=m("risk_tier") />
+                    <SelectField label="Decision" name="decision" id_prefix=p.clone() options=options(&REVIEW_DECISIONS) selected=start.values.get("decision") error=m("decision") />
+                    <Field label="Reviewed on" name="reviewed_on" input_type="date" id_prefix=p.clone() value=start.value("reviewed_on", today) error=m("reviewed_on") />
+                    <Field label="Next review due (optional)" name="next_review_on" input_type="date" id_prefix=p.clone()
+                        hint="Empty: 6, 12 or 24 months by tier." value=start.values.get("next_review_on") error=m("next_review_on") />
                 </div>
-                <TextArea label="Findings" name="findings" rows=3 error=m("findings") />
-                <button type="submit" class="button primary">"Record review"</button>
+                <TextArea label="Findings" name="findings" id_prefix=p value=start.values.get("findings") rows=3 error=m("findings") />
+                <button type="submit" class="button primary">{button}</button>
             </ActionForm>
         </details>
     }

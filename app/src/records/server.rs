@@ -2,8 +2,8 @@
 //! with its audit event on the project's trail.
 
 use super::{
-    choice, independence_problem, optional_link, past_date, required_text, words, RecordKind, RecordRow,
-    Withdrawal, OUTCOMES, RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS,
+    choice, independence_problem, optional_link, past_date, required_text, words, FormValues, RecordKind,
+    RecordRow, Withdrawal, OUTCOMES, RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS,
 };
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
@@ -47,6 +47,53 @@ pub struct DemoInput {
     pub link: String,
 }
 
+/// A demo checkpoint that passed validation.
+struct Demo {
+    held_on: NaiveDate,
+    summary: String,
+    attendees: String,
+    outcome: &'static str,
+    link: String,
+}
+
+impl Demo {
+    fn validate(input: &DemoInput, today: NaiveDate) -> Result<Self, AppError> {
+        let mut e = FieldErrors::default();
+        let held_on = past_date(&mut e, "held_on", &input.held_on, today);
+        let summary = required_text(
+            &mut e,
+            "summary",
+            &input.summary,
+            4000,
+            "Say what was shown and learned.",
+        );
+        let attendees = required_text(&mut e, "attendees", &input.attendees, 1000, "List who attended.");
+        let outcome = choice(&mut e, "outcome", &input.outcome, &OUTCOMES);
+        let link = optional_link(&mut e, "link", &input.link);
+        let (Some(held_on), Some(outcome)) = (held_on, outcome) else {
+            return Err(AppError::Invalid(e));
+        };
+        e.into_result()?;
+        Ok(Demo {
+            held_on,
+            summary,
+            attendees,
+            outcome,
+            link,
+        })
+    }
+
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("held_on", json!(self.held_on)),
+            ("summary", json!(self.summary)),
+            ("attendees", json!(self.attendees)),
+            ("outcome", json!(self.outcome)),
+            ("link", json!(self.link)),
+        ]
+    }
+}
+
 pub async fn add_demo(
     pool: &PgPool,
     actor: &CurrentUser,
@@ -54,22 +101,7 @@ pub async fn add_demo(
     input: &DemoInput,
     today: NaiveDate,
 ) -> Result<Uuid, AppError> {
-    let mut e = FieldErrors::default();
-    let held_on = past_date(&mut e, "held_on", &input.held_on, today);
-    let summary = required_text(
-        &mut e,
-        "summary",
-        &input.summary,
-        4000,
-        "Say what was shown and learned.",
-    );
-    let attendees = required_text(&mut e, "attendees", &input.attendees, 1000, "List who attended.");
-    let outcome = choice(&mut e, "outcome", &input.outcome, &OUTCOMES);
-    let link = optional_link(&mut e, "link", &input.link);
-    let (Some(held_on), Some(outcome)) = (held_on, outcome) else {
-        return Err(AppError::Invalid(e));
-    };
-    e.into_result()?;
+    let demo = Demo::validate(input, today)?;
     let mut tx = pool.begin().await?;
     lock_project(&mut tx, project).await?;
     let id = sqlx::query_scalar!(
@@ -79,33 +111,53 @@ pub async fn add_demo(
         returning id
         "#,
         project,
-        held_on,
-        summary,
-        attendees,
-        outcome,
-        link,
+        demo.held_on,
+        demo.summary,
+        demo.attendees,
+        demo.outcome,
+        demo.link,
         actor.id,
     )
     .fetch_one(&mut *tx)
     .await?;
-    let changes = added(&[
-        ("held_on", json!(held_on)),
-        ("summary", json!(summary)),
-        ("attendees", json!(attendees)),
-        ("outcome", json!(outcome)),
-        ("link", json!(link)),
-    ]);
     audit::record(
         &mut *tx,
         Some(actor.id),
         "project",
         project,
         "demo_added",
-        changes,
+        added(&demo.fields()),
     )
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Corrects a demo checkpoint: its author or an admin, never a withdrawn one.
+pub async fn correct_demo(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    record: Uuid,
+    input: &DemoInput,
+    today: NaiveDate,
+) -> Result<Uuid, AppError> {
+    let demo = Demo::validate(input, today)?;
+    let mut tx = pool.begin().await?;
+    let locked = lock_record(&mut tx, actor, RecordKind::Demo, record).await?;
+    sqlx::query!(
+        r#"update demo_checkpoints
+           set held_on = $2, summary = $3, attendees = $4, outcome = ($5::text)::demo_outcome, link = $6
+           where id = $1"#,
+        record,
+        demo.held_on,
+        demo.summary,
+        demo.attendees,
+        demo.outcome,
+        demo.link,
+    )
+    .execute(&mut *tx)
+    .await?;
+    finish_correction(tx, actor, RecordKind::Demo, record, &locked, &demo.fields()).await
 }
 
 /// User-research evidence as the form posts it.
@@ -119,6 +171,60 @@ pub struct EvidenceInput {
     pub link: String,
 }
 
+/// User-research evidence that passed validation.
+struct Evidence {
+    kind: &'static str,
+    title: String,
+    findings: String,
+    participants: i32,
+    held_on: NaiveDate,
+    link: String,
+}
+
+impl Evidence {
+    fn validate(input: &EvidenceInput, today: NaiveDate) -> Result<Self, AppError> {
+        let mut e = FieldErrors::default();
+        let kind = choice(&mut e, "kind", &input.kind, &RESEARCH_KINDS);
+        let title = required_text(&mut e, "title", &input.title, 200, "Give the research a title.");
+        let findings = required_text(&mut e, "findings", &input.findings, 8000, "Say what you learned.");
+        let participants = match input.participants.trim().parse::<i32>() {
+            Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
+            _ => {
+                e.add(
+                    "participants",
+                    "Enter how many people took part, as a whole number.",
+                );
+                None
+            }
+        };
+        let held_on = past_date(&mut e, "held_on", &input.held_on, today);
+        let link = optional_link(&mut e, "link", &input.link);
+        let (Some(kind), Some(participants), Some(held_on)) = (kind, participants, held_on) else {
+            return Err(AppError::Invalid(e));
+        };
+        e.into_result()?;
+        Ok(Evidence {
+            kind,
+            title,
+            findings,
+            participants,
+            held_on,
+            link,
+        })
+    }
+
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("kind", json!(self.kind)),
+            ("title", json!(self.title)),
+            ("findings", json!(self.findings)),
+            ("participants", json!(self.participants)),
+            ("held_on", json!(self.held_on)),
+            ("link", json!(self.link)),
+        ]
+    }
+}
+
 pub async fn add_evidence(
     pool: &PgPool,
     actor: &CurrentUser,
@@ -126,26 +232,7 @@ pub async fn add_evidence(
     input: &EvidenceInput,
     today: NaiveDate,
 ) -> Result<Uuid, AppError> {
-    let mut e = FieldErrors::default();
-    let kind = choice(&mut e, "kind", &input.kind, &RESEARCH_KINDS);
-    let title = required_text(&mut e, "title", &input.title, 200, "Give the research a title.");
-    let findings = required_text(&mut e, "findings", &input.findings, 8000, "Say what you learned.");
-    let participants = match input.participants.trim().parse::<i32>() {
-        Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
-        _ => {
-            e.add(
-                "participants",
-                "Enter how many people took part, as a whole number.",
-            );
-            None
-        }
-    };
-    let held_on = past_date(&mut e, "held_on", &input.held_on, today);
-    let link = optional_link(&mut e, "link", &input.link);
-    let (Some(kind), Some(participants), Some(held_on)) = (kind, participants, held_on) else {
-        return Err(AppError::Invalid(e));
-    };
-    e.into_result()?;
+    let evidence = Evidence::validate(input, today)?;
     let mut tx = pool.begin().await?;
     lock_project(&mut tx, project).await?;
     let id = sqlx::query_scalar!(
@@ -155,35 +242,64 @@ pub async fn add_evidence(
         returning id
         "#,
         project,
-        kind,
-        title,
-        findings,
-        participants,
-        held_on,
-        link,
+        evidence.kind,
+        evidence.title,
+        evidence.findings,
+        evidence.participants,
+        evidence.held_on,
+        evidence.link,
         actor.id,
     )
     .fetch_one(&mut *tx)
     .await?;
-    let changes = added(&[
-        ("kind", json!(kind)),
-        ("title", json!(title)),
-        ("findings", json!(findings)),
-        ("participants", json!(participants)),
-        ("held_on", json!(held_on)),
-        ("link", json!(link)),
-    ]);
     audit::record(
         &mut *tx,
         Some(actor.id),
         "project",
         project,
         "evidence_added",
-        changes,
+        added(&evidence.fields()),
     )
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Corrects user-research evidence: its author or an admin, never a withdrawn one.
+pub async fn correct_evidence(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    record: Uuid,
+    input: &EvidenceInput,
+    today: NaiveDate,
+) -> Result<Uuid, AppError> {
+    let evidence = Evidence::validate(input, today)?;
+    let mut tx = pool.begin().await?;
+    let locked = lock_record(&mut tx, actor, RecordKind::Evidence, record).await?;
+    sqlx::query!(
+        r#"update research_evidence
+           set kind = ($2::text)::research_kind, title = $3, findings = $4, participants = $5,
+               held_on = $6, link = $7
+           where id = $1"#,
+        record,
+        evidence.kind,
+        evidence.title,
+        evidence.findings,
+        evidence.participants,
+        evidence.held_on,
+        evidence.link,
+    )
+    .execute(&mut *tx)
+    .await?;
+    finish_correction(
+        tx,
+        actor,
+        RecordKind::Evidence,
+        record,
+        &locked,
+        &evidence.fields(),
+    )
+    .await
 }
 
 /// Refuses a reviewer who is not independent of `project` (see [`independence_problem`]).
@@ -227,6 +343,55 @@ pub struct SignoffInput {
     pub decided_on: String,
 }
 
+/// An explainability sign-off that passed validation.
+struct Signoff {
+    method: String,
+    summary: String,
+    decision: &'static str,
+    decided_on: NaiveDate,
+}
+
+impl Signoff {
+    fn validate(input: &SignoffInput, today: NaiveDate) -> Result<Self, AppError> {
+        let mut e = FieldErrors::default();
+        let method = required_text(
+            &mut e,
+            "method",
+            &input.method,
+            200,
+            "Name the method (SHAP, LIME, counterfactuals, …).",
+        );
+        let summary = required_text(
+            &mut e,
+            "summary",
+            &input.summary,
+            8000,
+            "Summarise what the explanation showed.",
+        );
+        let decision = choice(&mut e, "decision", &input.decision, &SIGNOFF_DECISIONS);
+        let decided_on = past_date(&mut e, "decided_on", &input.decided_on, today);
+        let (Some(decision), Some(decided_on)) = (decision, decided_on) else {
+            return Err(AppError::Invalid(e));
+        };
+        e.into_result()?;
+        Ok(Signoff {
+            method,
+            summary,
+            decision,
+            decided_on,
+        })
+    }
+
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("method", json!(self.method)),
+            ("summary", json!(self.summary)),
+            ("decision", json!(self.decision)),
+            ("decided_on", json!(self.decided_on)),
+        ]
+    }
+}
+
 pub async fn add_signoff(
     pool: &PgPool,
     actor: &CurrentUser,
@@ -234,27 +399,7 @@ pub async fn add_signoff(
     input: &SignoffInput,
     today: NaiveDate,
 ) -> Result<Uuid, AppError> {
-    let mut e = FieldErrors::default();
-    let method = required_text(
-        &mut e,
-        "method",
-        &input.method,
-        200,
-        "Name the method (SHAP, LIME, counterfactuals, …).",
-    );
-    let summary = required_text(
-        &mut e,
-        "summary",
-        &input.summary,
-        8000,
-        "Summarise what the explanation showed.",
-    );
-    let decision = choice(&mut e, "decision", &input.decision, &SIGNOFF_DECISIONS);
-    let decided_on = past_date(&mut e, "decided_on", &input.decided_on, today);
-    let (Some(decision), Some(decided_on)) = (decision, decided_on) else {
-        return Err(AppError::Invalid(e));
-    };
-    e.into_result()?;
+    let signoff = Signoff::validate(input, today)?;
     let mut tx = pool.begin().await?;
     let tier = lock_project(&mut tx, project).await?;
     check_independent(&mut tx, actor.id, project, tier).await?;
@@ -265,31 +410,54 @@ pub async fn add_signoff(
         returning id
         "#,
         project,
-        method,
-        summary,
-        decision,
-        decided_on,
+        signoff.method,
+        signoff.summary,
+        signoff.decision,
+        signoff.decided_on,
         actor.id,
     )
     .fetch_one(&mut *tx)
     .await?;
-    let changes = added(&[
-        ("method", json!(method)),
-        ("summary", json!(summary)),
-        ("decision", json!(decision)),
-        ("decided_on", json!(decided_on)),
-    ]);
     audit::record(
         &mut *tx,
         Some(actor.id),
         "project",
         project,
         "signoff_added",
-        changes,
+        added(&signoff.fields()),
     )
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Corrects a sign-off: its approver or an admin, never a withdrawn one. The approver stays
+/// who they were and must still be independent of the project.
+pub async fn correct_signoff(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    record: Uuid,
+    input: &SignoffInput,
+    today: NaiveDate,
+) -> Result<Uuid, AppError> {
+    let signoff = Signoff::validate(input, today)?;
+    let mut tx = pool.begin().await?;
+    let locked = lock_record(&mut tx, actor, RecordKind::Signoff, record).await?;
+    let tier = lock_project(&mut tx, locked.project).await?;
+    check_independent(&mut tx, locked.author, locked.project, tier).await?;
+    sqlx::query!(
+        r#"update explainability_signoffs
+           set method = $2, summary = $3, decision = ($4::text)::signoff_decision, decided_on = $5
+           where id = $1"#,
+        record,
+        signoff.method,
+        signoff.summary,
+        signoff.decision,
+        signoff.decided_on,
+    )
+    .execute(&mut *tx)
+    .await?;
+    finish_correction(tx, actor, RecordKind::Signoff, record, &locked, &signoff.fields()).await
 }
 
 /// A model-risk review as the form posts it; the reviewer is the caller. An empty next-review
@@ -303,6 +471,67 @@ pub struct ReviewInput {
     pub next_review_on: String,
 }
 
+/// A model-risk review that passed validation.
+struct Review {
+    tier: RiskTier,
+    findings: String,
+    decision: &'static str,
+    reviewed_on: NaiveDate,
+    next_review_on: NaiveDate,
+}
+
+impl Review {
+    fn validate(input: &ReviewInput, today: NaiveDate, limits: &Thresholds) -> Result<Self, AppError> {
+        let mut e = FieldErrors::default();
+        let tier = input
+            .risk_tier
+            .parse::<RiskTier>()
+            .map_err(|m| e.add("risk_tier", m))
+            .ok();
+        let findings = required_text(&mut e, "findings", &input.findings, 8000, "Record the findings.");
+        let decision = choice(&mut e, "decision", &input.decision, &REVIEW_DECISIONS);
+        let reviewed_on = past_date(&mut e, "reviewed_on", &input.reviewed_on, today);
+        let (Some(tier), Some(decision), Some(reviewed_on)) = (tier, decision, reviewed_on) else {
+            return Err(AppError::Invalid(e));
+        };
+        let next_review_on = match input.next_review_on.trim() {
+            "" => limits.next_review_due(tier, reviewed_on),
+            text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(date) if date > reviewed_on => date,
+                Ok(_) => {
+                    e.add("next_review_on", "The next review must come after this one.");
+                    reviewed_on
+                }
+                Err(_) => {
+                    e.add(
+                        "next_review_on",
+                        "Enter a date like 2027-05-25, or leave it empty for the usual cadence.",
+                    );
+                    reviewed_on
+                }
+            },
+        };
+        e.into_result()?;
+        Ok(Review {
+            tier,
+            findings,
+            decision,
+            reviewed_on,
+            next_review_on,
+        })
+    }
+
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("risk_tier", json!(self.tier.as_str())),
+            ("findings", json!(self.findings)),
+            ("decision", json!(self.decision)),
+            ("reviewed_on", json!(self.reviewed_on)),
+            ("next_review_on", json!(self.next_review_on)),
+        ]
+    }
+}
+
 pub async fn add_review(
     pool: &PgPool,
     actor: &CurrentUser,
@@ -311,40 +540,11 @@ pub async fn add_review(
     today: NaiveDate,
     limits: &Thresholds,
 ) -> Result<Uuid, AppError> {
-    let mut e = FieldErrors::default();
-    let tier = input
-        .risk_tier
-        .parse::<RiskTier>()
-        .map_err(|m| e.add("risk_tier", m))
-        .ok();
-    let findings = required_text(&mut e, "findings", &input.findings, 8000, "Record the findings.");
-    let decision = choice(&mut e, "decision", &input.decision, &REVIEW_DECISIONS);
-    let reviewed_on = past_date(&mut e, "reviewed_on", &input.reviewed_on, today);
-    let (Some(tier), Some(decision), Some(reviewed_on)) = (tier, decision, reviewed_on) else {
-        return Err(AppError::Invalid(e));
-    };
-    let next_review_on = match input.next_review_on.trim() {
-        "" => limits.next_review_due(tier, reviewed_on),
-        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(date) if date > reviewed_on => date,
-            Ok(_) => {
-                e.add("next_review_on", "The next review must come after this one.");
-                reviewed_on
-            }
-            Err(_) => {
-                e.add(
-                    "next_review_on",
-                    "Enter a date like 2027-05-25, or leave it empty for the usual cadence.",
-                );
-                reviewed_on
-            }
-        },
-    };
-    e.into_result()?;
+    let review = Review::validate(input, today, limits)?;
     let mut tx = pool.begin().await?;
     let project_tier = lock_project(&mut tx, project).await?;
     // Independence follows the stricter of the project's tier and the one this review sets.
-    check_independent(&mut tx, actor.id, project, project_tier.max(tier)).await?;
+    check_independent(&mut tx, actor.id, project, project_tier.max(review.tier)).await?;
     let id = sqlx::query_scalar!(
         r#"
         insert into risk_reviews (project_id, risk_tier, findings, decision, reviewed_on, next_review_on, reviewer_id)
@@ -352,33 +552,158 @@ pub async fn add_review(
         returning id
         "#,
         project,
-        tier as RiskTier,
-        findings,
-        decision,
-        reviewed_on,
-        next_review_on,
+        review.tier as RiskTier,
+        review.findings,
+        review.decision,
+        review.reviewed_on,
+        review.next_review_on,
         actor.id,
     )
     .fetch_one(&mut *tx)
     .await?;
-    let changes = added(&[
-        ("risk_tier", json!(tier.as_str())),
-        ("findings", json!(findings)),
-        ("decision", json!(decision)),
-        ("reviewed_on", json!(reviewed_on)),
-        ("next_review_on", json!(next_review_on)),
-    ]);
     audit::record(
         &mut *tx,
         Some(actor.id),
         "project",
         project,
         "review_added",
-        changes,
+        added(&review.fields()),
     )
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Corrects a model-risk review: its reviewer or an admin, never a withdrawn one. The
+/// reviewer stays who they were and must still be independent of the project.
+pub async fn correct_review(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    record: Uuid,
+    input: &ReviewInput,
+    today: NaiveDate,
+    limits: &Thresholds,
+) -> Result<Uuid, AppError> {
+    let review = Review::validate(input, today, limits)?;
+    let mut tx = pool.begin().await?;
+    let locked = lock_record(&mut tx, actor, RecordKind::Review, record).await?;
+    let project_tier = lock_project(&mut tx, locked.project).await?;
+    check_independent(
+        &mut tx,
+        locked.author,
+        locked.project,
+        project_tier.max(review.tier),
+    )
+    .await?;
+    sqlx::query!(
+        r#"update risk_reviews
+           set risk_tier = $2, findings = $3, decision = ($4::text)::review_decision,
+               reviewed_on = $5, next_review_on = $6
+           where id = $1"#,
+        record,
+        review.tier as RiskTier,
+        review.findings,
+        review.decision,
+        review.reviewed_on,
+        review.next_review_on,
+    )
+    .execute(&mut *tx)
+    .await?;
+    finish_correction(tx, actor, RecordKind::Review, record, &locked, &review.fields()).await
+}
+
+/// A record locked for a change by its author or an admin: its project, author and columns.
+struct Locked {
+    project: Uuid,
+    author: Uuid,
+    before: Value,
+}
+
+impl RecordKind {
+    /// The record's table and the column naming who recorded it. Only ever these fixed names
+    /// are put into SQL text.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            RecordKind::Demo => ("demo_checkpoints", "author_id"),
+            RecordKind::Evidence => ("research_evidence", "author_id"),
+            RecordKind::Signoff => ("explainability_signoffs", "approver_id"),
+            RecordKind::Review => ("risk_reviews", "reviewer_id"),
+        }
+    }
+}
+
+/// Locks a record for a correction or withdrawal by `actor`: only its author or an admin may
+/// change it, and a withdrawn record stays as it was withdrawn.
+async fn lock_record(
+    tx: &mut PgConnection,
+    actor: &CurrentUser,
+    kind: RecordKind,
+    record: Uuid,
+) -> Result<Locked, AppError> {
+    let (table, author) = kind.table();
+    let sql = format!(
+        "select project_id, {author}, withdrawn_at is not null, to_jsonb(r) from {table} r where id = $1 for update"
+    );
+    let (project, author, withdrawn, before): (Uuid, Uuid, bool, Value) = sqlx::query_as(&sql)
+        .bind(record)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if author != actor.id && actor.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    if withdrawn {
+        return Err(AppError::Refused(format!(
+            "This {} is withdrawn: it stays as it was.",
+            kind.label()
+        )));
+    }
+    Ok(Locked {
+        project,
+        author,
+        before,
+    })
+}
+
+/// `{"field": {"before": old, "after": new}}` for every field a correction changed.
+fn corrected(before: &Value, fields: &[(&str, Value)]) -> Map<String, Value> {
+    fields
+        .iter()
+        .filter(|(field, after)| before.get(*field) != Some(after))
+        .map(|(field, after)| {
+            let old = before.get(*field).cloned().unwrap_or(Value::Null);
+            (field.to_string(), json!({ "before": old, "after": after }))
+        })
+        .collect()
+}
+
+/// Audits a correction (when anything changed) and commits it.
+async fn finish_correction(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    actor: &CurrentUser,
+    kind: RecordKind,
+    record: Uuid,
+    locked: &Locked,
+    fields: &[(&str, Value)],
+) -> Result<Uuid, AppError> {
+    let mut changes = corrected(&locked.before, fields);
+    if !changes.is_empty() {
+        changes.insert(
+            "record".into(),
+            json!({ "before": null, "after": format!("{} {record}", kind.label()) }),
+        );
+        audit::record(
+            &mut *tx,
+            Some(actor.id),
+            "project",
+            locked.project,
+            "record_corrected",
+            Value::Object(changes),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(record)
 }
 
 /// Withdraws a record: kept, marked withdrawn with the reason, audited. Only its author (or
@@ -395,83 +720,17 @@ pub async fn withdraw(
         return Err(AppError::field("reason", "Say why the record is withdrawn."));
     }
     let mut tx = pool.begin().await?;
-    // One statement per table: table names cannot be parameters of a checked query.
-    let row = match kind {
-        RecordKind::Demo => sqlx::query!(
-            r#"select project_id, author_id as "author_id!", withdrawn_at is not null as "withdrawn!"
-               from demo_checkpoints where id = $1 for update"#,
-            record
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| (r.project_id, r.author_id, r.withdrawn)),
-        RecordKind::Evidence => sqlx::query!(
-            r#"select project_id, author_id as "author_id!", withdrawn_at is not null as "withdrawn!"
-               from research_evidence where id = $1 for update"#,
-            record
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| (r.project_id, r.author_id, r.withdrawn)),
-        RecordKind::Signoff => sqlx::query!(
-            r#"select project_id, approver_id as "author_id!", withdrawn_at is not null as "withdrawn!"
-               from explainability_signoffs where id = $1 for update"#,
-            record
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| (r.project_id, r.author_id, r.withdrawn)),
-        RecordKind::Review => sqlx::query!(
-            r#"select project_id, reviewer_id as "author_id!", withdrawn_at is not null as "withdrawn!"
-               from risk_reviews where id = $1 for update"#,
-            record
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| (r.project_id, r.author_id, r.withdrawn)),
-    };
-    let (project, author, withdrawn) = row.ok_or(AppError::NotFound)?;
-    if author != actor.id && actor.role != Role::Admin {
-        return Err(AppError::Forbidden);
-    }
-    if withdrawn {
-        return Err(AppError::Refused("This record is already withdrawn.".into()));
-    }
-    let updated = match kind {
-        RecordKind::Demo => {
-            sqlx::query!(
-                "update demo_checkpoints set withdrawn_at = now(), withdrawn_by = $2, withdraw_reason = $3 where id = $1",
-                record, actor.id, reason
-            )
-            .execute(&mut *tx)
-            .await?
-        }
-        RecordKind::Evidence => {
-            sqlx::query!(
-                "update research_evidence set withdrawn_at = now(), withdrawn_by = $2, withdraw_reason = $3 where id = $1",
-                record, actor.id, reason
-            )
-            .execute(&mut *tx)
-            .await?
-        }
-        RecordKind::Signoff => {
-            sqlx::query!(
-                "update explainability_signoffs set withdrawn_at = now(), withdrawn_by = $2, withdraw_reason = $3 where id = $1",
-                record, actor.id, reason
-            )
-            .execute(&mut *tx)
-            .await?
-        }
-        RecordKind::Review => {
-            sqlx::query!(
-                "update risk_reviews set withdrawn_at = now(), withdrawn_by = $2, withdraw_reason = $3 where id = $1",
-                record, actor.id, reason
-            )
-            .execute(&mut *tx)
-            .await?
-        }
-    };
-    debug_assert_eq!(updated.rows_affected(), 1);
+    let locked = lock_record(&mut tx, actor, kind, record).await?;
+    let (table, _) = kind.table();
+    let sql = format!(
+        "update {table} set withdrawn_at = now(), withdrawn_by = $2, withdraw_reason = $3 where id = $1"
+    );
+    sqlx::query(&sql)
+        .bind(record)
+        .bind(actor.id)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
     let changes = json!({
         "record": { "before": null, "after": format!("{} {record}", kind.label()) },
         "reason": { "before": null, "after": reason },
@@ -480,7 +739,7 @@ pub async fn withdraw(
         &mut *tx,
         Some(actor.id),
         "project",
-        project,
+        locked.project,
         "record_withdrawn",
         changes,
     )
@@ -553,6 +812,13 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
     .fetch_all(pool)
     .await?
     {
+        let values = form_values(&[
+            ("held_on", r.held_on.to_string()),
+            ("summary", r.summary.clone()),
+            ("attendees", r.attendees.clone()),
+            ("outcome", r.outcome.clone()),
+            ("link", r.link.clone()),
+        ]);
         let mut details = vec![("Attendees".to_owned(), r.attendees)];
         if !r.link.is_empty() {
             details.push(("Link".into(), r.link));
@@ -567,6 +833,7 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             author_id: r.author_id,
             author: r.author,
             withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
+            values,
         });
     }
     for r in sqlx::query!(
@@ -584,6 +851,14 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
     .fetch_all(pool)
     .await?
     {
+        let values = form_values(&[
+            ("kind", r.kind.clone()),
+            ("title", r.title.clone()),
+            ("findings", r.findings.clone()),
+            ("participants", r.participants.to_string()),
+            ("held_on", r.held_on.to_string()),
+            ("link", r.link.clone()),
+        ]);
         let mut details = vec![
             ("Findings".to_owned(), r.findings),
             ("Participants".to_owned(), r.participants.to_string()),
@@ -601,6 +876,7 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             author_id: r.author_id,
             author: r.author,
             withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
+            values,
         });
     }
     for r in sqlx::query!(
@@ -618,6 +894,12 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
     .fetch_all(pool)
     .await?
     {
+        let values = form_values(&[
+            ("method", r.method.clone()),
+            ("summary", r.summary.clone()),
+            ("decision", r.decision.clone()),
+            ("decided_on", r.decided_on.to_string()),
+        ]);
         rows.push(RecordRow {
             kind: RecordKind::Signoff,
             id: r.id,
@@ -628,6 +910,7 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             author_id: r.approver_id,
             author: r.approver,
             withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
+            values,
         });
     }
     for r in sqlx::query!(
@@ -645,6 +928,13 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
     .fetch_all(pool)
     .await?
     {
+        let values = form_values(&[
+            ("risk_tier", r.risk_tier.clone()),
+            ("findings", r.findings.clone()),
+            ("decision", r.decision.clone()),
+            ("reviewed_on", r.reviewed_on.to_string()),
+            ("next_review_on", r.next_review_on.to_string()),
+        ]);
         rows.push(RecordRow {
             kind: RecordKind::Review,
             id: r.id,
@@ -661,10 +951,20 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             author_id: r.reviewer_id,
             author: r.reviewer,
             withdrawn: withdrawal(r.withdrawn_by, r.withdrawn_at, r.withdraw_reason),
+            values,
         });
     }
     rows.sort_by_key(|r| std::cmp::Reverse(r.on));
     Ok(rows)
+}
+
+fn form_values(fields: &[(&str, String)]) -> FormValues {
+    FormValues(
+        fields
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone()))
+            .collect(),
+    )
 }
 
 fn capitalised(text: &str) -> String {

@@ -10,7 +10,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
 use crate::records::pages::{RecordActions, Records};
-use crate::ui::{action_error, field_message, format_instant, FieldErrorText, FormAlert, Loading};
+use crate::ui::{action_error, field_message, FieldErrorText, FormAlert, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -306,7 +306,7 @@ fn StagePanel(
     view! {
         <div class="card" data-test="stage-panel">
             <h2>"Stage: " {project.stage.label()}</h2>
-            <p class="muted small">"In this stage since " {format_instant(project.stage_entered_at)} "."</p>
+            <p class="muted small">"In this stage since " <LocalTime at=project.stage_entered_at /> "."</p>
             {missing}
             {override_form}
             {checklist.unwrap_or_else(|| {
@@ -347,7 +347,7 @@ fn Details(project: Project) -> impl IntoView {
             <h2>"Details"</h2>
             <dl class="details">{rows}</dl>
             <p class="muted small">
-                "Version " {project.version} " · last changed " {format_instant(project.updated_at)}
+                "Version " {project.version} " · last changed " <LocalTime at=project.updated_at />
                 {project.updated_by.map(|who| format!(" by {who}"))}
             </p>
         </div>
@@ -402,7 +402,7 @@ fn Owners(
                     view! {
                         <span class="strong" class:warning-text=!o.owner.active>{name}</span>
                         <span class="muted small">
-                            {format!(" since {}", format_instant(o.assigned_at))}
+                            " since " <LocalTime at=o.assigned_at />
                         </span>
                     }
                     .into_any()

@@ -2,7 +2,7 @@
 
 use super::super::input::field_label;
 use super::super::{Handoff, TimelineEntry};
-use crate::ui::format_instant;
+use crate::ui::LocalTime;
 use leptos::prelude::*;
 
 /// What happened, in words: "created the project", "moved the stage".
@@ -17,6 +17,7 @@ fn action_phrase(action: &str) -> &str {
         "signoff_added" => "recorded an explainability sign-off",
         "review_added" => "recorded a model-risk review",
         "record_withdrawn" => "withdrew a record",
+        "record_corrected" => "corrected a record",
         other => other,
     }
 }
@@ -60,7 +61,7 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                     <p>
                         <span class="strong">{entry.actor.unwrap_or_else(|| "Tollgate".into())}</span>
                         " " {action_phrase(&entry.action).to_owned()}
-                        <span class="muted small">" · " {format_instant(entry.at)}</span>
+                        <span class="muted small">" · " <LocalTime at=entry.at /></span>
                     </p>
                     <ul class="changes">{changes}</ul>
                 </li>
@@ -90,7 +91,8 @@ pub fn Handoffs(handoffs: Vec<Handoff>) -> impl IntoView {
                 <li data-test="handoff">
                     <span>{text}</span>
                     <span class="muted small">
-                        {format!(" · by {} · {}", h.by.unwrap_or_else(|| "Tollgate".into()), format_instant(h.at))}
+                        {format!(" · by {} · ", h.by.unwrap_or_else(|| "Tollgate".into()))}
+                        <LocalTime at=h.at />
                     </span>
                 </li>
             }

@@ -1,0 +1,133 @@
+-- API tokens for the read-only REST export. The token itself is shown once at creation; only
+-- its SHA-256 (hex) is kept. A revoked token stays listed (who made it, when it was last used).
+create table api_tokens (
+    id           uuid primary key default gen_random_uuid(),
+    name         text not null,
+    token_hash   text not null,
+    -- The first characters of the token, so an admin can tell tokens apart.
+    prefix       text not null,
+    created_by   uuid not null references accounts (id),
+    created_at   timestamptz not null default now(),
+    last_used_at timestamptz,
+    revoked_at   timestamptz,
+    revoked_by   uuid references accounts (id),
+    constraint api_tokens_name_present check (char_length(btrim(name)) between 1 and 100),
+    constraint api_tokens_hash_unique unique (token_hash),
+    constraint api_tokens_revocation_complete check ((revoked_at is null) = (revoked_by is null))
+);
+
+-- The REST export pages projects by (created_at, id).
+create index projects_created_idx on projects (created_at, id);
+
+-- Every project's health flags on `today`: the one SQL definition lists filter by, the
+-- portfolio counts and the export writes. It must agree with the Rust rules in
+-- app/src/health (a test compares them over generated portfolios). A single SELECT, so the
+-- planner inlines it and pushes filters down.
+create function project_health(today date)
+returns table (
+    project_id     uuid,
+    ownerless      boolean,
+    stalled        boolean,
+    demo_overdue   boolean,
+    review_overdue boolean,
+    gate_gap       boolean,
+    health         text,
+    last_demo_on   date,
+    next_review_on date
+)
+language sql stable as $$
+  with t as (select * from health_settings),
+  base as (
+    select p.id, p.status, p.stage, p.risk_tier,
+           (p.created_at at time zone 'UTC')::date as created_on,
+           (p.stage_entered_at at time zone 'UTC')::date as entered_on,
+           so.owner_id, o.active as owner_active,
+           btrim(p.problem_statement) <> '' and btrim(p.success_metric) <> ''
+             and btrim(p.success_target) <> '' as design_fields,
+           btrim(p.baseline_metric) <> '' and btrim(p.baseline_method) <> ''
+             and btrim(p.data_readiness) <> '' as build_fields,
+           btrim(p.fallback_plan) <> '' and btrim(p.monitoring_owner) <> '' as deploy_fields,
+           (select max(d.held_on) from demo_checkpoints d
+             where d.project_id = p.id and d.withdrawn_at is null) as last_demo,
+           exists (select 1 from research_evidence r
+             where r.project_id = p.id and r.withdrawn_at is null) as any_research,
+           coalesce((select s.decision = 'approved' and s.approver_id is distinct from so.owner_id
+              from explainability_signoffs s
+             where s.project_id = p.id and s.withdrawn_at is null
+             order by s.decided_on desc, s.created_at desc limit 1), false) as signoff,
+           (select v from risk_reviews v
+             where v.project_id = p.id and v.withdrawn_at is null
+             order by v.reviewed_on desc, v.created_at desc limit 1) as review
+    from projects p
+    left join stage_owners so on so.project_id = p.id and so.stage = p.stage
+    left join accounts o on o.id = so.owner_id
+  ),
+  flags as (
+    select b.id, b.last_demo, (b.review).next_review_on as next_review_on,
+           (b.owner_id is null or not b.owner_active) as ownerless,
+           (b.status = 'active' and today - greatest(b.entered_on, coalesce(b.last_demo, b.created_on), b.created_on)
+              > t.stall_days) as stalled,
+           (b.status = 'active' and today - coalesce(b.last_demo, b.created_on) > t.demo_cadence_days)
+              as demo_overdue,
+           coalesce(today > (b.review).next_review_on, false) as review_overdue,
+           case b.stage
+             when 'define' then false
+             when 'design' then not (b.design_fields and b.any_research)
+             when 'build' then not (b.build_fields and b.last_demo is not null)
+             else not (b.deploy_fields and b.signoff and coalesce(
+               (b.review).decision in ('approved', 'approved_with_conditions')
+               and (b.review).reviewer_id is distinct from b.owner_id
+               and (b.risk_tier <> 'high' or not exists (
+                     select 1 from ownership_changes c
+                      where c.project_id = b.id and c.to_owner_id = (b.review).reviewer_id)), false))
+           end as gate_gap
+    from base b cross join t
+  )
+  select f.id, f.ownerless, f.stalled, f.demo_overdue, f.review_overdue, f.gate_gap,
+         case when f.ownerless or f.stalled then 'red'
+              when f.demo_overdue or f.review_overdue or f.gate_gap then 'amber'
+              else 'green' end,
+         f.last_demo, f.next_review_on
+  from flags f
+$$;
+
+-- One row per project as the REST export and its CSV carry it, in export order. The CSV
+-- endpoint streams exactly these columns; the benchmark compares it with psql's COPY of them.
+create function project_export(today date)
+returns table (
+    id               uuid,
+    name             text,
+    team             text,
+    stage            text,
+    status           text,
+    risk_tier        text,
+    owner_name       text,
+    owner_email      text,
+    stage_entered_on date,
+    days_in_stage    integer,
+    last_demo_on     date,
+    next_review_on   date,
+    health           text,
+    flags            text,
+    created_at       timestamptz,
+    updated_at       timestamptz
+)
+language sql stable as $$
+  select p.id, p.name, p.team, p.stage::text, p.status::text, p.risk_tier::text,
+         o.display_name, o.email,
+         (p.stage_entered_at at time zone 'UTC')::date,
+         today - (p.stage_entered_at at time zone 'UTC')::date,
+         h.last_demo_on, h.next_review_on, h.health,
+         concat_ws(' ',
+           case when h.ownerless then 'ownerless' end,
+           case when h.stalled then 'stalled' end,
+           case when h.demo_overdue then 'demo_overdue' end,
+           case when h.review_overdue then 'review_overdue' end,
+           case when h.gate_gap then 'gate_gap' end),
+         p.created_at, p.updated_at
+  from projects p
+  join project_health(today) h on h.project_id = p.id
+  left join stage_owners so on so.project_id = p.id and so.stage = p.stage
+  left join accounts o on o.id = so.owner_id
+  order by p.created_at, p.id
+$$;
