@@ -91,9 +91,90 @@ language sql stable as $$
   from flags f
 $$;
 
--- One row per project as the REST export and its CSV carry it, in export order. The CSV
+-- Projects with their owner and health on `today`, filtered: the one definition of "which
+-- projects" that the list page, the portfolio, the JSON API and the CSV export all use, so
+-- their numbers agree. A null filter means "any".
+create function project_rows(
+    today         date,
+    f_search      text default null,          -- an ILIKE pattern on the name
+    f_stage       project_stage default null,
+    f_status      project_status default null,
+    f_team        text default null,          -- case-insensitive
+    f_owner       uuid default null,          -- owner of the current stage
+    f_no_owner    boolean default false,      -- only projects whose current stage has nobody
+    f_health      text default null,          -- 'green' | 'amber' | 'red'
+    f_flag        text default null,          -- a flag code
+    f_tier        risk_tier default null,
+    f_updated_since timestamptz default null
+)
+returns table (
+    id               uuid,
+    name             text,
+    team             text,
+    stage            project_stage,
+    status           project_status,
+    risk_tier        risk_tier,
+    owner_id         uuid,
+    owner_name       text,
+    owner_email      text,
+    owner_active     boolean,
+    stage_entered_at timestamptz,
+    created_at       timestamptz,
+    updated_at       timestamptz,
+    last_demo_on     date,
+    next_review_on   date,
+    ownerless        boolean,
+    stalled          boolean,
+    demo_overdue     boolean,
+    review_overdue   boolean,
+    gate_gap         boolean,
+    health           text,
+    flags            text
+)
+language sql stable as $$
+  select p.id, p.name, p.team, p.stage, p.status, p.risk_tier,
+         o.id, o.display_name, o.email, o.active,
+         p.stage_entered_at, p.created_at, p.updated_at,
+         h.last_demo_on, h.next_review_on,
+         h.ownerless, h.stalled, h.demo_overdue, h.review_overdue, h.gate_gap, h.health,
+         concat_ws(' ',
+           case when h.ownerless then 'ownerless' end,
+           case when h.stalled then 'stalled' end,
+           case when h.demo_overdue then 'demo_overdue' end,
+           case when h.review_overdue then 'review_overdue' end,
+           case when h.gate_gap then 'gate_gap' end)
+  from projects p
+  join project_health(today) h on h.project_id = p.id
+  left join stage_owners so on so.project_id = p.id and so.stage = p.stage
+  left join accounts o on o.id = so.owner_id
+  where (f_search is null or p.name ilike f_search)
+    and (f_stage is null or p.stage = f_stage)
+    and (f_status is null or p.status = f_status)
+    and (f_team is null or lower(p.team) = lower(f_team))
+    and (f_owner is null or so.owner_id = f_owner)
+    and (not f_no_owner or so.owner_id is null)
+    and (f_health is null or h.health = f_health)
+    and (f_flag is null
+         or (f_flag = 'ownerless' and h.ownerless) or (f_flag = 'stalled' and h.stalled)
+         or (f_flag = 'demo_overdue' and h.demo_overdue) or (f_flag = 'review_overdue' and h.review_overdue)
+         or (f_flag = 'gate_gap' and h.gate_gap))
+    and (f_tier is null or p.risk_tier = f_tier)
+    and (f_updated_since is null or p.updated_at >= f_updated_since)
+$$;
+
+-- One row per project as the CSV export carries it, in export order (oldest first). The CSV
 -- endpoint streams exactly these columns; the benchmark compares it with psql's COPY of them.
-create function project_export(today date)
+create function project_export(
+    today           date,
+    f_stage         project_stage default null,
+    f_team          text default null,
+    f_owner         uuid default null,
+    f_no_owner      boolean default false,
+    f_health        text default null,
+    f_flag          text default null,
+    f_tier          risk_tier default null,
+    f_updated_since timestamptz default null
+)
 returns table (
     id               uuid,
     name             text,
@@ -113,21 +194,13 @@ returns table (
     updated_at       timestamptz
 )
 language sql stable as $$
-  select p.id, p.name, p.team, p.stage::text, p.status::text, p.risk_tier::text,
-         o.display_name, o.email,
-         (p.stage_entered_at at time zone 'UTC')::date,
-         today - (p.stage_entered_at at time zone 'UTC')::date,
-         h.last_demo_on, h.next_review_on, h.health,
-         concat_ws(' ',
-           case when h.ownerless then 'ownerless' end,
-           case when h.stalled then 'stalled' end,
-           case when h.demo_overdue then 'demo_overdue' end,
-           case when h.review_overdue then 'review_overdue' end,
-           case when h.gate_gap then 'gate_gap' end),
-         p.created_at, p.updated_at
-  from projects p
-  join project_health(today) h on h.project_id = p.id
-  left join stage_owners so on so.project_id = p.id and so.stage = p.stage
-  left join accounts o on o.id = so.owner_id
-  order by p.created_at, p.id
+  select r.id, r.name, r.team, r.stage::text, r.status::text, r.risk_tier::text,
+         r.owner_name, r.owner_email,
+         (r.stage_entered_at at time zone 'UTC')::date,
+         today - (r.stage_entered_at at time zone 'UTC')::date,
+         r.last_demo_on, r.next_review_on, r.health, r.flags, r.created_at, r.updated_at
+  from project_rows(today, f_stage => f_stage, f_team => f_team, f_owner => f_owner,
+                    f_no_owner => f_no_owner, f_health => f_health, f_flag => f_flag, f_tier => f_tier,
+                    f_updated_since => f_updated_since) r
+  order by r.created_at, r.id
 $$;

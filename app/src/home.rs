@@ -1,9 +1,10 @@
-//! The signed-in home page: "My work" for editors and reviewers, the projects I own for others,
-//! or the first-run empty state.
+//! The signed-in home page: "My work" for editors and reviewers, the portfolio for viewers,
+//! the projects I own for admins, or the first-run empty state.
 
 use crate::auth::{Permission, Protected, Role};
 use crate::error::AppError;
 use crate::mywork::{my_work, MyWorkSections};
+use crate::portfolio::page::PortfolioBody;
 use crate::projects::{list_projects, NoProjectsYet, OwnerFilter, ProjectQuery, ProjectTable};
 use crate::ui::{FormAlert, Loading};
 use leptos::prelude::*;
@@ -14,6 +15,10 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Home · Tollgate" />
         <Protected permission=Permission::Read view=|user| {
+            // Leadership reads the portfolio first.
+            if user.role == Role::Viewer {
+                return view! { <PortfolioBody /> }.into_any();
+            }
             let can_edit = user.role.can(Permission::EditProjects);
             let mine = ProjectQuery { owner: OwnerFilter::Account(user.id), ..ProjectQuery::default() };
             // Two resources, not one future calling twice: a server function called while the
@@ -65,6 +70,7 @@ pub fn HomePage() -> impl IntoView {
                     </Suspense>
                 </section>
             }
+            .into_any()
         } />
     }
 }

@@ -10,9 +10,11 @@ pub mod error;
 pub mod health;
 pub mod home;
 pub mod mywork;
+pub mod portfolio;
 pub mod projects;
 pub mod records;
 pub mod shell;
+pub mod tokens;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -4,7 +4,9 @@ use crate::admin::AccountsPage;
 use crate::auth::{AuthContext, LoginPage, LogoutButton, Permission, SessionInfo, SetupPage};
 use crate::health::ThresholdsPage;
 use crate::home::HomePage;
+use crate::portfolio::PortfolioPage;
 use crate::projects::{EditProjectPage, NewProjectPage, ProjectPage, ProjectsPage};
+use crate::tokens::TokensPage;
 use crate::ui::set_status;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -48,12 +50,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
+                    <Route path=path!("portfolio") view=PortfolioPage ssr=SsrMode::Async />
                     <Route path=path!("projects") view=ProjectsPage ssr=SsrMode::Async />
                     <Route path=path!("projects/new") view=NewProjectPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:id") view=ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:id/edit") view=EditProjectPage ssr=SsrMode::Async />
                     <Route path=path!("admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/thresholds") view=ThresholdsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("*any") view=NotFound ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
@@ -95,10 +99,12 @@ fn SiteHeader() -> impl IntoView {
                         Some(view! {
                             <nav class="site-nav" aria-label="Main">
                                 <A href="/">"Home"</A>
+                                <A href="/portfolio">"Portfolio"</A>
                                 <A href="/projects">"Projects"</A>
                                 {admin.then(|| view! {
                                     <A href="/admin/accounts">"Accounts"</A>
                                     <A href="/admin/thresholds">"Thresholds"</A>
+                                    <A href="/admin/tokens">"API tokens"</A>
                                 })}
                             </nav>
                             <div class="site-user" data-test="signed-in-user">

@@ -33,6 +33,8 @@ pub struct AppState {
     pub auth: AuthSettings,
     /// Where "today" comes from for the rules.
     pub clock: crate::clock::Clock,
+    /// Portfolios computed since the data last changed.
+    pub portfolios: crate::portfolio::server::PortfolioCache,
 }
 
 /// The state, from the context leptos_axum provides to every server function and page.

@@ -21,6 +21,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create an admin account. The password is read from TOLLGATE_ADMIN_PASSWORD or stdin.
     CreateAdmin(CreateAdminArgs),
+    /// Fill a database without projects with a generated portfolio (same flags, same data).
+    Seed(SeedArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -60,6 +62,19 @@ pub struct CreateAdminArgs {
     /// The name shown in the app (defaults to the part of the email before the @).
     #[arg(long)]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SeedArgs {
+    /// How many projects to generate (accounts scale with it).
+    #[arg(long, default_value_t = 1000)]
+    pub projects: usize,
+    /// The random seed: the same projects, seed and today give the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The day the history ends (YYYY-MM-DD); defaults to today in UTC.
+    #[arg(long, env = "TOLLGATE_FAKE_TODAY")]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl ServeArgs {

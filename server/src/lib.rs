@@ -2,9 +2,11 @@
 //!
 //! [`app`] builds the router so tests can drive it without a socket; `main` serves it.
 
+pub mod api;
 pub mod config;
 pub mod embedded_pg;
 pub mod health;
+pub mod seed;
 mod server_fn_status;
 
 use anyhow::Context;
@@ -30,6 +32,8 @@ pub fn app(state: AppState) -> Router {
     let favicon = ServeFile::new(format!("{}/favicon.ico", options.site_root));
     Router::new()
         .route("/healthz", get(health::healthz))
+        .nest("/api/v1", api::routes(state.clone()))
+        .route("/portfolio/export.csv", get(api::session_csv))
         // Named routes, because the app's own catch-all 404 route would otherwise answer them.
         .route_service(&site_pkg_dir_service_route_path(&options), site_pkg_dir_service(&options))
         .route_service("/favicon.ico", favicon)

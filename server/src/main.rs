@@ -6,7 +6,7 @@ use app::auth::Role;
 use app::state::AppState;
 use clap::Parser;
 use leptos::prelude::*;
-use server::config::{Cli, Command, CreateAdminArgs, DatabaseArgs, ServeArgs};
+use server::config::{Cli, Command, CreateAdminArgs, DatabaseArgs, SeedArgs, ServeArgs};
 use server::embedded_pg::EmbeddedPostgres;
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -35,6 +35,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::parse_from_env())) {
         Command::Serve(args) => serve(&database, args).await,
         Command::CreateAdmin(args) => create_admin(&database, args).await,
+        Command::Seed(args) => seed(&database, args).await,
     };
     database.close().await;
     result
@@ -87,6 +88,7 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         pool: database.pool.clone(),
         auth: args.auth_settings(),
         clock: args.clock(),
+        portfolios: Default::default(),
     };
     spawn_session_purge(state.clone());
     let listener = tokio::net::TcpListener::bind(&addr)
@@ -174,4 +176,15 @@ async fn create_admin(database: &Database, args: CreateAdminArgs) -> anyhow::Res
         }
         Err(other) => anyhow::bail!("the admin was not created — {other}"),
     }
+}
+
+async fn seed(database: &Database, args: SeedArgs) -> anyhow::Result<()> {
+    let plan = server::seed::SeedPlan {
+        projects: args.projects,
+        seed: args.seed,
+        today: args.today.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+    };
+    let summary = server::seed::run(&database.pool, plan).await?;
+    println!("{summary}");
+    Ok(())
 }

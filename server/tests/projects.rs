@@ -520,6 +520,7 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
             page: 1,
             ..ProjectQuery::default()
         },
+        today(),
     )
     .await
     .expect("list");
@@ -532,6 +533,7 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
             page: 2,
             ..ProjectQuery::default()
         },
+        today(),
     )
     .await
     .expect("page 2");
@@ -546,14 +548,17 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
         page: 1,
         ..ProjectQuery::default()
     };
-    let found = list(&pool, &search("100%")).await.expect("search");
+    let found = list(&pool, &search("100%"), today()).await.expect("search");
     assert_eq!(
         found.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![churn],
         "% is literal"
     );
     assert_eq!(
-        list(&pool, &search("MODEL 0")).await.expect("search").total,
+        list(&pool, &search("MODEL 0"), today())
+            .await
+            .expect("search")
+            .total,
         10,
         "case-insensitive"
     );
@@ -563,20 +568,23 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
         page: 1,
         ..ProjectQuery::default()
     };
-    assert_eq!(list(&pool, &by_ben).await.expect("owner").total, 2);
+    assert_eq!(list(&pool, &by_ben, today()).await.expect("owner").total, 2);
     let paused = ProjectQuery {
         status: Some(Status::Paused),
         page: 1,
         ..ProjectQuery::default()
     };
-    assert_eq!(list(&pool, &paused).await.expect("status").rows[0].id, fraud);
+    assert_eq!(
+        list(&pool, &paused, today()).await.expect("status").rows[0].id,
+        fraud
+    );
     let team = ProjectQuery {
         team: Some("fraud".into()),
         page: 1,
         ..ProjectQuery::default()
     };
     assert_eq!(
-        list(&pool, &team).await.expect("team").total,
+        list(&pool, &team, today()).await.expect("team").total,
         1,
         "team matches regardless of case"
     );
@@ -585,7 +593,7 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
         page: 1,
         ..ProjectQuery::default()
     };
-    assert_eq!(list(&pool, &in_design).await.expect("stage").total, 0);
+    assert_eq!(list(&pool, &in_design, today()).await.expect("stage").total, 0);
 
     sqlx::query("delete from stage_owners where project_id = $1")
         .bind(fraud)
@@ -597,7 +605,7 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
         page: 1,
         ..ProjectQuery::default()
     };
-    let ownerless = list(&pool, &nobody).await.expect("ownerless");
+    let ownerless = list(&pool, &nobody, today()).await.expect("ownerless");
     assert_eq!((ownerless.total, ownerless.rows[0].owner.clone()), (1, None));
 
     write::update(
@@ -619,7 +627,10 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
         page: 1,
         ..ProjectQuery::default()
     };
-    assert_eq!(list(&pool, &recent).await.expect("sorted").rows[0].id, churn);
+    assert_eq!(
+        list(&pool, &recent, today()).await.expect("sorted").rows[0].id,
+        churn
+    );
     assert_eq!(all.teams, vec!["Claims".to_owned(), "Fraud".to_owned()]);
 }
 
@@ -727,4 +738,9 @@ async fn deactivating_the_owner_makes_the_project_ownerless_with_its_reason(pool
         flag.reason
     );
     assert_eq!(flag.since, chrono::Utc::now().date_naive());
+}
+
+/// Today, as the list's health filters see it.
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }

@@ -51,6 +51,7 @@ impl Thresholds {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FlagCode {
     Ownerless,
@@ -95,9 +96,14 @@ impl FlagCode {
             FlagCode::DemoOverdue | FlagCode::ReviewOverdue | FlagCode::GateGap => Severity::Amber,
         }
     }
+
+    pub fn parse(value: &str) -> Option<FlagCode> {
+        FlagCode::ALL.into_iter().find(|c| c.as_str() == value)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Amber,
@@ -106,6 +112,7 @@ pub enum Severity {
 
 /// A project's overall health: red if any flag is red, amber if any is amber.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
     Green,
@@ -113,8 +120,33 @@ pub enum Health {
     Red,
 }
 
+impl Health {
+    pub const ALL: [Health; 3] = [Health::Green, Health::Amber, Health::Red];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Green => "green",
+            Health::Amber => "amber",
+            Health::Red => "red",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::Green => "Green",
+            Health::Amber => "Amber",
+            Health::Red => "Red",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Health> {
+        Health::ALL.into_iter().find(|h| h.as_str() == value)
+    }
+}
+
 /// One thing wrong with a project: what, how bad, why in words, and since when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Flag {
     pub code: FlagCode,
     pub severity: Severity,

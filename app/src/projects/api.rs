@@ -12,7 +12,7 @@ pub async fn list_projects(#[server(default)] query: ProjectQuery) -> Result<Pro
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { state, .. } = require(Permission::Read).await?;
-    super::server::list::list(&state.pool, &query).await
+    super::server::list::list(&state.pool, &query, state.clock.today()).await
 }
 
 #[server(prefix = "/api", endpoint = "projects/get")]

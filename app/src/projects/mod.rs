@@ -40,6 +40,8 @@ pub struct ProjectRow {
     pub owner: Option<Person>,
     pub stage_entered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub health: crate::health::Health,
+    pub flags: Vec<crate::health::FlagCode>,
 }
 
 /// A whole project record.
@@ -227,6 +229,9 @@ pub struct ProjectQuery {
     pub status: Option<Status>,
     pub team: Option<String>,
     pub owner: OwnerFilter,
+    pub health: Option<crate::health::Health>,
+    pub flag: Option<crate::health::FlagCode>,
+    pub tier: Option<stage::RiskTier>,
     pub sort: SortKey,
     /// 1-based.
     pub page: u32,
@@ -248,6 +253,9 @@ impl ProjectQuery {
                 Some(id) => id.parse().map(OwnerFilter::Account).unwrap_or_default(),
                 None => OwnerFilter::Any,
             },
+            health: non_empty("health").and_then(|v| crate::health::Health::parse(&v)),
+            flag: non_empty("flag").and_then(|v| crate::health::FlagCode::parse(&v)),
+            tier: non_empty("tier").and_then(|v| v.parse().ok()),
             sort: non_empty("sort")
                 .and_then(|v| SortKey::parse(&v))
                 .unwrap_or_default(),
@@ -260,6 +268,11 @@ impl ProjectQuery {
 
     /// The URL of this view (page included), for links that keep the filters.
     pub fn to_url(&self) -> String {
+        self.url_at("/projects")
+    }
+
+    /// This view's parameters on another path (the portfolio shares the filters).
+    pub fn url_at(&self, path: &str) -> String {
         let mut params: Vec<(&str, String)> = Vec::new();
         if !self.q.is_empty() {
             params.push(("q", self.q.clone()));
@@ -278,6 +291,15 @@ impl ProjectQuery {
             OwnerFilter::Nobody => params.push(("owner", "none".into())),
             OwnerFilter::Account(id) => params.push(("owner", id.to_string())),
         }
+        if let Some(health) = self.health {
+            params.push(("health", health.as_str().into()));
+        }
+        if let Some(flag) = self.flag {
+            params.push(("flag", flag.as_str().into()));
+        }
+        if let Some(tier) = self.tier {
+            params.push(("tier", tier.as_str().into()));
+        }
         if self.sort != SortKey::Name {
             params.push(("sort", self.sort.as_str().into()));
         }
@@ -289,9 +311,9 @@ impl ProjectQuery {
             .map(|(k, v)| format!("{k}={}", encode(&v)))
             .collect();
         if query.is_empty() {
-            "/projects".into()
+            path.into()
         } else {
-            format!("/projects?{}", query.join("&"))
+            format!("{path}?{}", query.join("&"))
         }
     }
 
@@ -342,11 +364,14 @@ mod tests {
             status: Some(Status::Paused),
             team: Some("Risk Ops".into()),
             owner: OwnerFilter::Nobody,
+            health: Some(crate::health::Health::Amber),
+            flag: Some(crate::health::FlagCode::DemoOverdue),
+            tier: Some(stage::RiskTier::High),
             sort: SortKey::StageAge,
             page: 3,
         };
         let url = query.to_url();
-        assert_eq!(url, "/projects?q=churn%20%26%20fraud&stage=build&status=paused&team=Risk%20Ops&owner=none&sort=stage_age&page=3");
+        assert_eq!(url, "/projects?q=churn%20%26%20fraud&stage=build&status=paused&team=Risk%20Ops&owner=none&health=amber&flag=demo_overdue&tier=high&sort=stage_age&page=3");
         let params: Vec<(String, String)> = url
             .split_once('?')
             .map(|(_, q)| q)
@@ -388,6 +413,9 @@ mod tests {
             ("page", "0"),
             ("sort", "random"),
             ("owner", "bob"),
+            ("health", "purple"),
+            ("flag", "late"),
+            ("tier", "extreme"),
         ]);
         assert_eq!(
             query,

@@ -10,7 +10,7 @@ macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident, $pg:literal, $noun:literal, [$($variant:ident => $wire:literal, $label:literal;)+]) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema))]
         #[cfg_attr(feature = "ssr", sqlx(type_name = $pg, rename_all = "lowercase"))]
         #[serde(rename_all = "lowercase")]
         pub enum $name {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// The kinds of record, with the word the audit trail and the API use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Demo,

@@ -20,6 +20,7 @@ pub fn state(pool: PgPool) -> AppState {
         pool,
         auth: AuthSettings::default(),
         clock: app::clock::Clock::System,
+        portfolios: Default::default(),
     }
 }
 

@@ -1,9 +1,10 @@
 //! The projects list: search and filters that live in the URL, a sortable table, pages.
 
-use super::super::stage::{Stage, Status};
+use super::super::stage::{RiskTier, Stage, Status};
 use super::super::{list_projects, OwnerFilter, ProjectList, ProjectQuery, ProjectRow, PAGE_SIZE};
 use super::{StageBadge, StatusBadge};
 use crate::auth::{Permission, Protected};
+use crate::health::{FlagCode, Health};
 use crate::ui::{days_since, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -87,6 +88,18 @@ fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
         OwnerFilter::Nobody => Some("none".to_owned()),
         OwnerFilter::Account(id) => Some(id.to_string()),
     };
+    let healths = Health::ALL
+        .iter()
+        .map(|h| (h.as_str().to_owned(), h.label().to_owned()))
+        .collect();
+    let flags = FlagCode::ALL
+        .iter()
+        .map(|f| (f.as_str().to_owned(), f.label().to_owned()))
+        .collect();
+    let tiers = RiskTier::ALL
+        .iter()
+        .map(|t| (t.as_str().to_owned(), t.label().to_owned()))
+        .collect();
     let sorts = super::super::SortKey::ALL
         .into_iter()
         .map(|k| {
@@ -119,6 +132,20 @@ fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
             <div class="field">
                 <label for="filter-owner">"Owner"</label>
                 <select id="filter-owner" name="owner">{choices("Anyone", owner.as_deref(), owners)}</select>
+            </div>
+            <div class="field">
+                <label for="filter-health">"Health"</label>
+                <select id="filter-health" name="health">
+                    {choices("Any health", query.health.map(Health::as_str), healths)}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-flag">"Flag"</label>
+                <select id="filter-flag" name="flag">{choices("Any or none", query.flag.map(FlagCode::as_str), flags)}</select>
+            </div>
+            <div class="field">
+                <label for="filter-tier">"Risk tier"</label>
+                <select id="filter-tier" name="tier">{choices("Any tier", query.tier.map(|t| t.as_str()), tiers)}</select>
             </div>
             <div class="field">
                 <label for="filter-sort">"Sort by"</label>
@@ -216,6 +243,7 @@ pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
                     <td><StageBadge stage=row.stage /></td>
                     <td><StatusBadge status=row.status /></td>
                     <td>{owner}</td>
+                    <td><HealthCell health=row.health flags=row.flags.clone() /></td>
                     <td class="nowrap hide-narrow">{days_since(row.stage_entered_at, now)}</td>
                 </tr>
             }
@@ -231,11 +259,24 @@ pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
                         <th scope="col">"Stage"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Owner"</th>
+                        <th scope="col">"Health"</th>
                         <th scope="col" class="hide-narrow">"In stage"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// A project's health in a table cell: the colour's word, then its flags by name.
+#[component]
+pub fn HealthCell(health: Health, flags: Vec<FlagCode>) -> impl IntoView {
+    let names: Vec<&str> = flags.iter().map(|f| f.label()).collect();
+    view! {
+        <span class=format!("health-pill health-{}", health.as_str()) data-test="health-cell">
+            {health.label()}
+        </span>
+        {(!names.is_empty()).then(|| view! { <span class="small">{format!(" {}", names.join(", "))}</span> })}
     }
 }

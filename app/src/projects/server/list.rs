@@ -3,7 +3,10 @@
 use super::super::stage::{RiskTier, Stage, Status};
 use super::super::{OwnerFilter, Person, ProjectList, ProjectQuery, ProjectRow, PAGE_SIZE};
 use crate::error::AppError;
+use crate::health::{FlagCode, Health};
+use chrono::NaiveDate;
 use sqlx::PgPool;
+use uuid::Uuid;
 
 /// `%text%` for ILIKE, with the wildcards people might type taken literally.
 fn contains_pattern(text: &str) -> Option<String> {
@@ -15,64 +18,92 @@ fn contains_pattern(text: &str) -> Option<String> {
     Some(format!("%{escaped}%"))
 }
 
+/// The SQL arguments of a view's filters, in `project_rows` order after `today`.
+pub struct SqlFilters {
+    pub search: Option<String>,
+    pub stage: Option<Stage>,
+    pub status: Option<Status>,
+    pub team: Option<String>,
+    pub owner: Option<Uuid>,
+    pub no_owner: bool,
+    pub health: Option<&'static str>,
+    pub flag: Option<&'static str>,
+    pub tier: Option<RiskTier>,
+}
+
+impl SqlFilters {
+    pub fn of(query: &ProjectQuery) -> Self {
+        let (owner, no_owner) = match query.owner {
+            OwnerFilter::Any => (None, false),
+            OwnerFilter::Nobody => (None, true),
+            OwnerFilter::Account(id) => (Some(id), false),
+        };
+        SqlFilters {
+            search: contains_pattern(&query.q),
+            stage: query.stage,
+            status: query.status,
+            team: query.team.clone(),
+            owner,
+            no_owner,
+            health: query.health.map(Health::as_str),
+            flag: query.flag.map(FlagCode::as_str),
+            tier: query.tier,
+        }
+    }
+}
+
+/// "ownerless stalled" (as `project_rows` writes them) → the codes.
+pub fn flag_codes(text: &str) -> Vec<FlagCode> {
+    text.split_whitespace().filter_map(FlagCode::parse).collect()
+}
+
 /// One page of projects matching `query`, with the options the filter menus offer.
-pub async fn list(pool: &PgPool, query: &ProjectQuery) -> Result<ProjectList, AppError> {
-    let pattern = contains_pattern(&query.q);
-    let (owner_id, nobody) = match query.owner {
-        OwnerFilter::Any => (None, false),
-        OwnerFilter::Nobody => (None, true),
-        OwnerFilter::Account(id) => (Some(id), false),
-    };
+pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Result<ProjectList, AppError> {
+    let f = SqlFilters::of(query);
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(PAGE_SIZE);
     let total = sqlx::query_scalar!(
         r#"
         select count(*) as "count!"
-        from projects p
-        left join stage_owners so on so.project_id = p.id and so.stage = p.stage
-        where ($1::text is null or p.name ilike $1)
-          and ($2::project_stage is null or p.stage = $2)
-          and ($3::project_status is null or p.status = $3)
-          and ($4::text is null or lower(p.team) = lower($4))
-          and ($5::uuid is null or so.owner_id = $5)
-          and (not $6 or so.owner_id is null)
+        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         "#,
-        pattern,
-        query.stage as Option<Stage>,
-        query.status as Option<Status>,
-        query.team,
-        owner_id,
-        nobody,
+        today,
+        f.search,
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team,
+        f.owner,
+        f.no_owner,
+        f.health,
+        f.flag,
+        f.tier as Option<RiskTier>,
     )
     .fetch_one(pool)
     .await?;
     let rows = sqlx::query!(
         r#"
-        select p.id, p.name, p.team, p.stage as "stage: Stage", p.status as "status: Status",
-               p.risk_tier as "risk_tier: RiskTier", p.stage_entered_at, p.updated_at,
-               o.id as "owner_id?", o.display_name as "owner_name?", o.active as "owner_active?"
-        from projects p
-        left join stage_owners so on so.project_id = p.id and so.stage = p.stage
-        left join accounts o on o.id = so.owner_id
-        where ($1::text is null or p.name ilike $1)
-          and ($2::project_stage is null or p.stage = $2)
-          and ($3::project_status is null or p.status = $3)
-          and ($4::text is null or lower(p.team) = lower($4))
-          and ($5::uuid is null or so.owner_id = $5)
-          and (not $6 or so.owner_id is null)
+        select id as "id!", name as "name!", team as "team!", stage as "stage!: Stage",
+               status as "status!: Status", risk_tier as "risk_tier!: RiskTier",
+               stage_entered_at as "stage_entered_at!", updated_at as "updated_at!",
+               owner_id, owner_name, owner_active, health as "health!", flags as "flags!"
+        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         order by
-          case when $7 = 'updated' then p.updated_at end desc,
-          case when $7 = 'stage' then p.stage end asc,
-          case when $7 = 'team' then lower(p.team) end asc,
-          case when $7 = 'stage_age' then p.stage_entered_at end asc,
-          lower(p.name) asc, p.id
-        limit $8 offset $9
+          case when $11 = 'updated' then updated_at end desc,
+          case when $11 = 'stage' then stage end asc,
+          case when $11 = 'team' then lower(team) end asc,
+          case when $11 = 'stage_age' then stage_entered_at end asc,
+          lower(name) asc, id
+        limit $12 offset $13
         "#,
-        pattern,
-        query.stage as Option<Stage>,
-        query.status as Option<Status>,
-        query.team,
-        owner_id,
-        nobody,
+        today,
+        f.search,
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team,
+        f.owner,
+        f.no_owner,
+        f.health,
+        f.flag,
+        f.tier as Option<RiskTier>,
         query.sort.as_str(),
         i64::from(PAGE_SIZE),
         offset,
@@ -97,20 +128,26 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery) -> Result<ProjectList, Ap
         },
         stage_entered_at: r.stage_entered_at,
         updated_at: r.updated_at,
+        health: Health::parse(&r.health).unwrap_or(Health::Green),
+        flags: flag_codes(&r.flags),
     })
     .collect();
-    let teams = sqlx::query_scalar!(
-        r#"select distinct on (lower(team)) team as "team!" from projects order by lower(team), team"#
-    )
-    .fetch_all(pool)
-    .await?;
     Ok(ProjectList {
         rows,
         total,
         page: query.page,
-        teams,
+        teams: teams(pool).await?,
         owners: owners(pool).await?,
     })
+}
+
+/// Every team name in use, once each (case-insensitively), A–Z.
+pub async fn teams(pool: &PgPool) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select distinct on (lower(team)) team as "team!" from projects order by lower(team), team"#
+    )
+    .fetch_all(pool)
+    .await?)
 }
 
 /// Everyone who may own a stage (active editors and admins), by name.

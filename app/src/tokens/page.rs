@@ -1,0 +1,114 @@
+//! The admin's API tokens page: create one (its secret shown once), see use, revoke.
+
+use super::{list_tokens, CreateToken, RevokeToken};
+use crate::auth::{Permission, Protected};
+use crate::ui::{action_error, field_message, form_message, Field, FormAlert, Loading, LocalTime};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    view! {
+        <Title text="API tokens · Tollgate" />
+        <Protected permission=Permission::ManageAccounts view=|_| view! { <Tokens /> } />
+    }
+}
+
+#[component]
+fn Tokens() -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let error = action_error(create);
+    let revoke_error = action_error(revoke);
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_tokens(),
+    );
+    let created = move || {
+        create.value().get().and_then(Result::ok).map(|token| {
+            view! {
+                <div class="alert alert-success" role="status" data-test="new-token">
+                    <p>
+                        {format!("Token \u{201c}{}\u{201d} created. Copy it now: it is shown only this once.", token.name)}
+                    </p>
+                    <code class="secret" data-test="token-secret">{token.secret}</code>
+                </div>
+            }
+        })
+    };
+    view! {
+        <section class="page narrow-wide">
+            <header class="page-header">
+                <h1>"API tokens"</h1>
+                <p class="muted">
+                    "Reporting systems read the REST export (" <a href="/api/v1/openapi.json">"/api/v1"</a>
+                    ") with a token: " <code>"Authorization: Bearer <token>"</code> ". Read-only."
+                </p>
+            </header>
+            {created}
+            <FormAlert message=form_message(error) />
+            <ActionForm action=create attr:novalidate="" attr:data-test="token-form" attr:class="card inline-form">
+                <Field label="Token name" name="name" hint="Who or what uses it, e.g. \u{201c}Finance BI\u{201d}." error=field_message(error, "name") />
+                <button type="submit" class="button primary">"Create token"</button>
+            </ActionForm>
+            <FormAlert message=form_message(revoke_error) />
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match tokens.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted" data-test="no-tokens">"No tokens yet."</p> }.into_any(),
+                        Ok(list) => {
+                            let rows = list
+                                .into_iter()
+                                .map(|t| {
+                                    let used = match t.last_used_at {
+                                        Some(at) => view! { <LocalTime at /> }.into_any(),
+                                        None => view! { <span class="muted">"never"</span> }.into_any(),
+                                    };
+                                    let revoke_label = format!("Revoke {}", t.name);
+                                    let state = match t.revoked_at {
+                                        Some(at) => view! { <span class="warning-text">"Revoked " <LocalTime at /></span> }.into_any(),
+                                        None => view! {
+                                            <ActionForm action=revoke>
+                                                <input type="hidden" name="token_id" value=t.id.to_string() />
+                                                <button type="submit" class="button small danger"
+                                                    aria-label=revoke_label>"Revoke"</button>
+                                            </ActionForm>
+                                        }
+                                            .into_any(),
+                                    };
+                                    view! {
+                                        <tr data-test="token-row" data-name=t.name.clone()>
+                                            <th scope="row">{t.name.clone()}</th>
+                                            <td><code>{format!("{}…", t.prefix)}</code></td>
+                                            <td>{t.created_by.clone()} " · " <LocalTime at=t.created_at /></td>
+                                            <td data-test="last-used">{used}</td>
+                                            <td>{state}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view();
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="table" data-test="tokens-table">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Name"</th>
+                                                <th scope="col">"Starts with"</th>
+                                                <th scope="col">"Created"</th>
+                                                <th scope="col">"Last used"</th>
+                                                <th scope="col">"State"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>{rows}</tbody>
+                                    </table>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

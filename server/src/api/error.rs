@@ -1,0 +1,85 @@
+//! The one error envelope of the REST API: `{"code": "...", "message": "..."}` with the
+//! matching HTTP status.
+
+use app::error::AppError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An error answer: a stable machine-readable code and a message for people.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// One of: unauthenticated, invalid_filter, invalid_cursor, not_found, internal.
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            body: ErrorBody {
+                code,
+                message: message.into(),
+            },
+        }
+    }
+
+    pub fn unauthenticated(message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+    }
+
+    pub fn invalid_filter(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_filter", message)
+    }
+
+    pub fn invalid_cursor() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_cursor",
+            "The cursor is not one this API gave out: start again without it.",
+        )
+    }
+
+    pub fn not_found(message: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self::new(status, error.code(), error.to_string())
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+#[cfg(test)]
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        self.body.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.body.message
+    }
+}

@@ -1,0 +1,170 @@
+//! `GET /api/v1/projects.csv` (token) and `/portfolio/export.csv` (signed-in browser): every
+//! matching project as RFC 4180 CSV, streamed from PostgreSQL row by row in ~64 KB chunks, so
+//! memory stays flat however many projects there are.
+
+use super::filters::{self, FilterParams};
+use super::ApiError;
+use app::projects::server::list::SqlFilters;
+use app::projects::stage::{RiskTier, Stage};
+use app::projects::ProjectQuery;
+use app::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use futures_util::TryStreamExt;
+use std::collections::BTreeMap;
+
+/// The header row: the columns of `project_export` in the migrations.
+pub const COLUMNS: [&str; 16] = [
+    "id",
+    "name",
+    "team",
+    "stage",
+    "status",
+    "risk_tier",
+    "owner_name",
+    "owner_email",
+    "stage_entered_on",
+    "days_in_stage",
+    "last_demo_on",
+    "next_review_on",
+    "health",
+    "flags",
+    "created_at",
+    "updated_at",
+];
+
+const CHUNK: usize = 64 * 1024;
+
+#[utoipa::path(
+    get, path = "/api/v1/projects.csv", tag = "projects",
+    params(FilterParams),
+    responses(
+        (status = 200, description = "Every matching project, one row each, oldest first, with a header row \
+            (id, name, team, stage, status, risk_tier, owner_name, owner_email, stage_entered_on, days_in_stage, \
+            last_demo_on, next_review_on, health, flags, created_at, updated_at); flags are space-separated codes",
+            content_type = "text/csv", body = String),
+        (status = 400, description = "An unknown filter or value", body = super::error::ErrorBody),
+        (status = 401, description = "Missing, wrong or revoked token", body = super::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn csv(
+    State(state): State<AppState>,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (filters, _, _) = filters::parse(&params, false)?;
+    Ok(stream(state, filters.query, filters.updated_since))
+}
+
+/// The CSV download behind the portfolio and list pages: the same rows, for a signed-in
+/// person, with the filters as those pages write them in their URLs.
+pub async fn session_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> Response {
+    let user = match app::auth::server::session::token_from_headers(&headers) {
+        Some(token) => app::auth::server::session::lookup(&state.pool, &token, &state.auth).await,
+        None => Ok(None),
+    };
+    match user {
+        Ok(Some(_)) => {
+            let query = ProjectQuery::from_params(|key| params.get(key).cloned());
+            stream(state, query, None)
+        }
+        Ok(None) => axum::response::Redirect::to("/login").into_response(),
+        Err(error) => ApiError::from(error).into_response(),
+    }
+}
+
+fn stream(state: AppState, query: ProjectQuery, updated_since: Option<DateTime<Utc>>) -> Response {
+    let today = state.clock.today();
+    let body = async_stream::try_stream! {
+        let f = SqlFilters::of(&query);
+        let writer = || csv::Writer::from_writer(Vec::with_capacity(CHUNK + 16 * 1024));
+        let mut out = writer();
+        out.write_record(COLUMNS)?;
+        let mut rows = sqlx::query!(
+            r#"
+            select id as "id!", name as "name!", team as "team!", stage as "stage!", status as "status!",
+                   risk_tier as "risk_tier!", owner_name, owner_email, stage_entered_on as "stage_entered_on!",
+                   days_in_stage as "days_in_stage!", last_demo_on, next_review_on, health as "health!",
+                   flags as "flags!", created_at as "created_at!", updated_at as "updated_at!"
+            from project_export($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            "#,
+            today,
+            f.stage as Option<Stage>,
+            f.team,
+            f.owner,
+            f.no_owner,
+            f.health,
+            f.flag,
+            f.tier as Option<RiskTier>,
+            updated_since,
+        )
+        .fetch(&state.pool);
+        while let Some(r) = rows.try_next().await? {
+            out.write_record([
+                r.id.to_string().as_str(),
+                &r.name,
+                &r.team,
+                &r.stage,
+                &r.status,
+                &r.risk_tier,
+                r.owner_name.as_deref().unwrap_or(""),
+                r.owner_email.as_deref().unwrap_or(""),
+                &r.stage_entered_on.to_string(),
+                &r.days_in_stage.to_string(),
+                &date(r.last_demo_on),
+                &date(r.next_review_on),
+                &r.health,
+                &r.flags,
+                &instant(r.created_at),
+                &instant(r.updated_at),
+            ])?;
+            if out.get_ref().len() >= CHUNK {
+                let full = std::mem::replace(&mut out, writer());
+                yield Bytes::from(full.into_inner().map_err(|e| e.into_error())?);
+            }
+        }
+        yield Bytes::from(out.into_inner().map_err(|e| e.into_error())?);
+    };
+    let body: Body = Body::from_stream(body.map_err(|e: ExportError| {
+        tracing::error!(error = %e, "CSV export failed part-way");
+        e
+    }));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"tollgate-projects.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// What can go wrong once the first bytes are sent: the response is cut short (a client sees
+/// a truncated download rather than a partial file that looks complete).
+#[derive(Debug, thiserror::Error)]
+enum ExportError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("writing CSV: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn date(day: Option<NaiveDate>) -> String {
+    day.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}

@@ -1,0 +1,228 @@
+//! The filters of `/api/v1/projects` (JSON and CSV), read strictly: an unknown parameter or
+//! value is a 400 that names what is allowed, never silently ignored.
+
+use super::ApiError;
+use app::health::{FlagCode, Health};
+use app::projects::stage::{RiskTier, Stage};
+use app::projects::{OwnerFilter, ProjectQuery};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+/// Filters shared by the JSON list and the CSV export (documented for OpenAPI).
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+pub struct FilterParams {
+    /// define, design, build or deploy.
+    stage: Option<String>,
+    /// green, amber or red.
+    health: Option<String>,
+    /// ownerless, stalled, demo_overdue, review_overdue or gate_gap.
+    flag: Option<String>,
+    /// A team name (case-insensitive).
+    team: Option<String>,
+    /// The owner of the current stage: an account id, or `none` for nobody.
+    owner: Option<String>,
+    /// low, medium or high.
+    risk_tier: Option<String>,
+    /// Only projects changed at or after this instant (RFC 3339) or day (YYYY-MM-DD, UTC).
+    updated_since: Option<String>,
+}
+
+/// Paging of the JSON list.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+pub struct PageParams {
+    /// The `next_cursor` of the previous page; omit for the first page.
+    cursor: Option<String>,
+    /// Projects per page, 1 to 1000 (default 100).
+    limit: Option<u32>,
+}
+
+/// What a request asked for.
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub query: ProjectQuery,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// Where the next page starts: after this (created_at, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}|{}", self.created_at.timestamp_micros(), self.id))
+    }
+
+    pub fn decode(text: &str) -> Result<Cursor, ApiError> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| ApiError::invalid_cursor())?;
+        let text = String::from_utf8(bytes).map_err(|_| ApiError::invalid_cursor())?;
+        let (micros, id) = text.split_once('|').ok_or_else(ApiError::invalid_cursor)?;
+        let created_at = micros
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_micros)
+            .ok_or_else(ApiError::invalid_cursor)?;
+        let id = id.parse().map_err(|_| ApiError::invalid_cursor())?;
+        Ok(Cursor { created_at, id })
+    }
+}
+
+const FILTERS: [&str; 7] = [
+    "stage",
+    "health",
+    "flag",
+    "team",
+    "owner",
+    "risk_tier",
+    "updated_since",
+];
+
+fn one_of<T: Copy>(
+    name: &str,
+    value: &str,
+    all: &[T],
+    word: impl Fn(T) -> &'static str,
+) -> Result<T, ApiError> {
+    all.iter().copied().find(|v| word(*v) == value).ok_or_else(|| {
+        let allowed: Vec<&str> = all.iter().map(|v| word(*v)).collect();
+        ApiError::invalid_filter(format!(
+            "Unknown {name} \u{201c}{value}\u{201d}: use one of {}.",
+            allowed.join(", ")
+        ))
+    })
+}
+
+/// Reads the filters (and, when `paging`, the cursor and limit) from the query string.
+pub fn parse(
+    params: &BTreeMap<String, String>,
+    paging: bool,
+) -> Result<(Filters, Option<Cursor>, i64), ApiError> {
+    let paging_names: &[&str] = if paging { &["cursor", "limit"] } else { &[] };
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !FILTERS.contains(&k.as_str()) && !paging_names.contains(&k.as_str()))
+    {
+        let allowed: Vec<&str> = FILTERS.iter().chain(paging_names).copied().collect();
+        return Err(ApiError::invalid_filter(format!(
+            "Unknown parameter \u{201c}{unknown}\u{201d}: use {}.",
+            allowed.join(", ")
+        )));
+    }
+    let get = |name: &str| params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let mut f = Filters::default();
+    if let Some(v) = get("stage") {
+        f.query.stage = Some(one_of("stage", v, Stage::ALL, Stage::as_str)?);
+    }
+    if let Some(v) = get("health") {
+        f.query.health = Some(one_of("health", v, &Health::ALL, Health::as_str)?);
+    }
+    if let Some(v) = get("flag") {
+        f.query.flag = Some(one_of("flag", v, &FlagCode::ALL, FlagCode::as_str)?);
+    }
+    if let Some(v) = get("risk_tier") {
+        f.query.tier = Some(one_of("risk_tier", v, RiskTier::ALL, RiskTier::as_str)?);
+    }
+    f.query.team = get("team").map(str::to_owned);
+    if let Some(v) = get("owner") {
+        f.query.owner = match v {
+            "none" => OwnerFilter::Nobody,
+            id => OwnerFilter::Account(id.parse().map_err(|_| {
+                ApiError::invalid_filter(format!(
+                    "Unknown owner \u{201c}{id}\u{201d}: use an account id (a UUID) or none."
+                ))
+            })?),
+        };
+    }
+    if let Some(v) = get("updated_since") {
+        let instant = DateTime::parse_from_rfc3339(v)
+            .map(|at| at.with_timezone(&Utc))
+            .or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()))
+            .map_err(|_| {
+                ApiError::invalid_filter(format!(
+                    "Unknown updated_since \u{201c}{v}\u{201d}: use an RFC 3339 instant (2026-11-25T09:00:00Z) or a day (2026-11-25)."
+                ))
+            })?;
+        f.updated_since = Some(instant);
+    }
+    let cursor = get("cursor").map(Cursor::decode).transpose()?;
+    let limit = match get("limit") {
+        None => 100,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if (1..=1000).contains(&n) => n,
+            _ => {
+                return Err(ApiError::invalid_filter(format!(
+                    "Unknown limit \u{201c}{v}\u{201d}: use a whole number from 1 to 1000."
+                )))
+            }
+        },
+    };
+    Ok((f, cursor, limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn cursors_round_trip_and_forgeries_are_refused() {
+        let cursor = Cursor {
+            created_at: DateTime::from_timestamp_micros(1_764_000_000_123_456).expect("instant"),
+            id: Uuid::from_u128(42),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()).expect("decodes"), cursor);
+        assert!(Cursor::decode("not-a-cursor").is_err());
+        assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("12|x")).is_err());
+    }
+
+    #[test]
+    fn unknown_values_and_parameters_name_what_is_allowed() {
+        let error = parse(&params(&[("stage", "launch")]), true).expect_err("refused");
+        assert_eq!(error.code(), "invalid_filter");
+        assert!(
+            error.message().contains("define, design, build, deploy"),
+            "{}",
+            error.message()
+        );
+        let error = parse(&params(&[("colour", "red")]), true).expect_err("refused");
+        assert!(error.message().contains("stage, health"), "{}", error.message());
+        let error = parse(&params(&[("cursor", "x")]), false).expect_err("no paging on CSV");
+        assert_eq!(error.code(), "invalid_filter");
+        assert!(parse(&params(&[("limit", "0")]), true).is_err());
+        let (f, _, limit) = parse(
+            &params(&[
+                ("health", "red"),
+                ("owner", "none"),
+                ("updated_since", "2026-11-01"),
+                ("limit", "5"),
+            ]),
+            true,
+        )
+        .expect("valid");
+        assert_eq!(f.query.health, Some(Health::Red));
+        assert_eq!(f.query.owner, OwnerFilter::Nobody);
+        assert_eq!(
+            f.updated_since.map(|t| t.to_rfc3339()),
+            Some("2026-11-01T00:00:00+00:00".into())
+        );
+        assert_eq!(limit, 5);
+    }
+}

@@ -1,0 +1,47 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3 document, generated from the handlers and the
+//! response types themselves (tests validate real responses against it).
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tollgate REST export",
+        version = "1",
+        description = "Read-only export of the ML project portfolio. Authenticate with \
+            `Authorization: Bearer <token>` (an admin creates tokens under Admin → API tokens). \
+            Every error is `{\"code\": \"…\", \"message\": \"…\"}`."
+    ),
+    paths(
+        super::projects::list,
+        super::export::csv,
+        super::projects::one,
+        super::projects::portfolio,
+        super::events::list,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "projects", description = "Projects with their owner, health and flags"),
+        (name = "portfolio", description = "The numbers behind the portfolio page"),
+        (name = "events", description = "The audit trail, for incremental sync"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,241 @@
+//! One truth: over a seeded portfolio, the portfolio page, `GET /api/v1/portfolio` and the
+//! rows of the CSV export give the same numbers, for every filter.
+#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+
+mod common;
+
+use app::state::AppState;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::NaiveDate;
+use common::{body_text, form, post_form, session_cookie};
+use serde_json::Value;
+use sqlx::PgPool;
+use std::collections::BTreeMap;
+use tower::ServiceExt;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).expect("date")
+}
+
+fn state(pool: &PgPool) -> AppState {
+    AppState {
+        clock: app::clock::Clock::Fixed(today()),
+        ..common::state(pool.clone())
+    }
+}
+
+async fn fetch(pool: &PgPool, request: Request<Body>) -> (StatusCode, String, Option<String>) {
+    let response = server::app(state(pool)).oneshot(request).await.expect("router");
+    let cookie = session_cookie(&response);
+    (response.status(), body_text(response).await, cookie)
+}
+
+fn with(path: &str, name: header::HeaderName, value: &str) -> Request<Body> {
+    Request::get(path)
+        .header(name, value)
+        .body(Body::empty())
+        .expect("request")
+}
+
+/// The number shown inside the element after `marker` (`data-test="…"`) and its count child.
+fn shown(html: &str, marker: &str, count: &str) -> i64 {
+    let start = html
+        .find(&format!("data-test=\"{marker}\""))
+        .unwrap_or_else(|| panic!("{marker} on the page"));
+    let rest = &html[start..];
+    let at = rest.find(&format!("data-test=\"{count}\"")).expect("a count");
+    let text = &rest[at..][rest[at..].find('>').expect("the element's end") + 1..];
+    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("a number for {marker}: {}", &text[..40]))
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_page_the_api_and_the_csv_agree_for_every_filter(pool: PgPool) {
+    let plan = server::seed::SeedPlan {
+        projects: 400,
+        seed: 7,
+        today: today(),
+    };
+    server::seed::run(&pool, plan).await.expect("seeded");
+    let admin: uuid::Uuid = sqlx::query_scalar("select id from accounts where role = 'admin' limit 1")
+        .fetch_one(&pool)
+        .await
+        .expect("an admin");
+    let token = app::tokens::server::create(&pool, admin, "one truth")
+        .await
+        .expect("token")
+        .secret;
+    let (_, _, cookie) = fetch(
+        &pool,
+        post_form(
+            "/api/login",
+            &form(&[
+                ("email", "viewer0001@seed.example"),
+                ("password", "seed-password-123"),
+            ]),
+            None,
+        ),
+    )
+    .await;
+    let cookie = cookie.expect("the seeded viewer signs in");
+    let team: String =
+        sqlx::query_scalar("select team from projects group by team order by count(*) desc limit 1")
+            .fetch_one(&pool)
+            .await
+            .expect("a team");
+    let team = team.replace(' ', "%20");
+
+    // (page and CSV parameters, API parameters): the page says `tier`, the API `risk_tier`.
+    let views = [
+        (String::new(), String::new()),
+        ("stage=build".into(), "stage=build".into()),
+        (format!("team={team}"), format!("team={team}")),
+        ("health=red".into(), "health=red".into()),
+        ("tier=high".into(), "risk_tier=high".into()),
+        ("owner=none".into(), "owner=none".into()),
+        (
+            "stage=deploy&health=amber".into(),
+            "stage=deploy&health=amber".into(),
+        ),
+    ];
+    let mut nonzero_views = 0;
+    for (page_params, api_params) in views {
+        let bearer = format!("Bearer {token}");
+        let (status, body, _) = fetch(
+            &pool,
+            with(
+                &format!("/api/v1/portfolio?{api_params}"),
+                header::AUTHORIZATION,
+                &bearer,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let api: Value = serde_json::from_str(&body).expect("JSON");
+
+        let (status, csv, _) = fetch(
+            &pool,
+            with(
+                &format!("/api/v1/projects.csv?{api_params}"),
+                header::AUTHORIZATION,
+                &bearer,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let headers = reader.headers().expect("headers").clone();
+        let rows: Vec<BTreeMap<String, String>> = reader
+            .records()
+            .map(|r| {
+                headers
+                    .iter()
+                    .map(str::to_owned)
+                    .zip(r.expect("row").iter().map(str::to_owned))
+                    .collect()
+            })
+            .collect();
+        let count = |column: &str, value: &str| rows.iter().filter(|r| r[column] == value).count() as i64;
+        let flagged = |code: &str| {
+            rows.iter()
+                .filter(|r| r["flags"].split(' ').any(|c| c == code))
+                .count() as i64
+        };
+
+        let (status, html, _) = fetch(
+            &pool,
+            with(&format!("/portfolio?{page_params}"), header::COOKIE, &cookie),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, download, _) = fetch(
+            &pool,
+            with(
+                &format!("/portfolio/export.csv?{page_params}"),
+                header::COOKIE,
+                &cookie,
+            ),
+        )
+        .await;
+        assert_eq!(
+            download, csv,
+            "{page_params}: the page's download is the API's CSV"
+        );
+
+        let view = if page_params.is_empty() {
+            "everything"
+        } else {
+            page_params.as_str()
+        };
+        assert_eq!(
+            api["projects"].as_i64(),
+            Some(rows.len() as i64),
+            "{view}: projects"
+        );
+        if rows.is_empty() {
+            assert!(html.contains("data-test=\"portfolio-empty\""), "{view}");
+            continue;
+        }
+        nonzero_views += 1;
+        assert_eq!(
+            shown(&html, "tile-projects", "tile-count"),
+            rows.len() as i64,
+            "{view}: page projects"
+        );
+        for health in ["green", "amber", "red"] {
+            assert_eq!(
+                api["health"][health].as_i64(),
+                Some(count("health", health)),
+                "{view}: {health}"
+            );
+            assert_eq!(
+                shown(&html, &format!("health-{health}"), "health-count"),
+                count("health", health),
+                "{view}: page {health}"
+            );
+        }
+        for flag in [
+            "ownerless",
+            "stalled",
+            "demo_overdue",
+            "review_overdue",
+            "gate_gap",
+        ] {
+            assert_eq!(api["flags"][flag].as_i64(), Some(flagged(flag)), "{view}: {flag}");
+            assert_eq!(
+                shown(&html, &format!("tile-{flag}"), "tile-count"),
+                flagged(flag),
+                "{view}: page {flag}"
+            );
+        }
+        for stage in api["stages"].as_array().expect("stages") {
+            let name = stage["stage"].as_str().expect("stage");
+            assert_eq!(
+                stage["projects"].as_i64(),
+                Some(count("stage", name)),
+                "{view}: {name}"
+            );
+        }
+        let attention = api["attention"].as_array().expect("attention");
+        for list in attention {
+            let flag = list["flag"].as_str().expect("flag");
+            assert_eq!(list["total"].as_i64(), Some(flagged(flag)), "{view}: {flag} list");
+            for item in list["items"].as_array().expect("items") {
+                let row = rows
+                    .iter()
+                    .find(|r| r["id"] == item["id"].as_str().expect("id"))
+                    .expect("listed row in CSV");
+                assert!(
+                    row["flags"].contains(flag),
+                    "{view}: {} carries {flag}",
+                    row["name"]
+                );
+                assert!(!item["reason"].as_str().expect("reason").is_empty());
+            }
+        }
+    }
+    assert!(nonzero_views >= 5, "the views are not all empty");
+}
