@@ -1,6 +1,10 @@
 // The server may still be starting (initdb, migrations) when the suite begins: wait until it answers.
 export default async function globalSetup(): Promise<void> {
-  const base = process.env.TOLLGATE_BASE_URL ?? "http://127.0.0.1:3210";
+  await healthy(process.env.TOLLGATE_BASE_URL ?? "http://127.0.0.1:3210");
+  await healthy(process.env.TOLLGATE_SEEDED_URL ?? "http://127.0.0.1:3212");
+}
+
+async function healthy(base: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   let last = "";
   while (Date.now() < deadline) {

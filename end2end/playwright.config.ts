@@ -38,8 +38,14 @@ export default defineConfig({
     { name: "first-run", testMatch: /first-run\.spec\.ts/ },
     {
       name: "journeys",
-      testIgnore: /first-run\.spec\.ts/,
+      testIgnore: /(first-run|portfolio)\.spec\.ts/,
       dependencies: ["first-run"],
+    },
+    // The portfolio journeys read a second server whose database `server seed` filled.
+    {
+      name: "seeded",
+      testMatch: /portfolio\.spec\.ts/,
+      use: { baseURL: process.env.TOLLGATE_SEEDED_URL ?? "http://127.0.0.1:3212" },
     },
   ],
 });

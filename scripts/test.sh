@@ -14,6 +14,7 @@ cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate -w stop >/dev/null 2>&1 || true
   # The e2e server stops its own cluster; stop it here too in case the run was interrupted.
   as_pg "$pg_bin/pg_ctl" -D "$work/e2e-data" -m immediate -w stop >/dev/null 2>&1 || true
+  as_pg "$pg_bin/pg_ctl" -D "$work/seeded-data" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -55,12 +56,21 @@ export TOLLGATE_BASE_URL="http://$LEPTOS_SITE_ADDR"
 # The server's request log would drown Playwright's report; it is kept in a file instead.
 RUST_LOG="${RUST_LOG:-info}" target/release/server >"$work/server.log" 2>&1 &
 server_pid=$!
+# A second server over a seeded portfolio, for the portfolio journeys.
+TOLLGATE_DATA_DIR="$work/seeded-data" target/release/server seed --projects 300 --seed 42 >"$work/seed.log" 2>&1 \
+  || { cat "$work/seed.log"; exit 1; }
+TOLLGATE_DATA_DIR="$work/seeded-data" LEPTOS_SITE_ADDR=127.0.0.1:3212 LEPTOS_RELOAD_PORT=3213 \
+  RUST_LOG="${RUST_LOG:-info}" target/release/server >"$work/seeded-server.log" 2>&1 &
+seeded_pid=$!
+export TOLLGATE_SEEDED_URL="http://127.0.0.1:3212"
 stop_server() {
-  kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  kill "$server_pid" "$seeded_pid" 2>/dev/null || true
+  wait "$server_pid" "$seeded_pid" 2>/dev/null || true
 }
 trap 'stop_server; cleanup' EXIT
 (cd end2end && npx playwright test) || {
-  echo "==> browser journeys failed; the server's log ends:"
+  echo "==> browser journeys failed; the servers' logs end:"
   tail -n 40 "$work/server.log"
+  tail -n 20 "$work/seeded-server.log"
   exit 1
 }
