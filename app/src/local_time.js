@@ -1,22 +1,32 @@
-// Rewrites every <time data-local datetime="…Z"> in the viewer's own time zone, in place (the
-// text node is kept, so hydration finds what it rendered), including ones added later.
+// Shows every <time data-local datetime="…Z"> in the viewer's own time zone, keeping the UTC
+// time as its tooltip. The text node is rewritten in place (so hydration finds the node it
+// rendered), and again whenever the page re-renders one (its text goes back to UTC).
 (() => {
-  const format = new Intl.DateTimeFormat(undefined, {
+  const local = new Intl.DateTimeFormat(undefined, {
     day: "numeric", month: "short", year: "numeric",
     hour: "2-digit", minute: "2-digit", timeZoneName: "short",
   });
+  const utc = new Intl.DateTimeFormat("en-GB", {
+    day: "numeric", month: "short", year: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZone: "UTC",
+  });
   const localise = () => {
-    for (const el of document.querySelectorAll("time[data-local]:not([data-localised])")) {
+    for (const el of document.querySelectorAll("time[data-local]")) {
       const at = new Date(el.getAttribute("datetime"));
       const text = Array.from(el.childNodes).find((n) => n.nodeType === Node.TEXT_NODE);
       if (Number.isNaN(at.getTime()) || !text) continue;
-      el.title = text.data;
-      text.data = format.format(at);
-      el.setAttribute("data-localised", "");
+      const shown = local.format(at);
+      if (text.data !== shown) text.data = shown;
+      const title = `${utc.format(at)} UTC`;
+      if (el.title !== title) el.title = title;
+      if (!el.hasAttribute("data-localised")) el.setAttribute("data-localised", "");
     }
   };
   document.addEventListener("DOMContentLoaded", () => {
     localise();
-    new MutationObserver(localise).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(localise).observe(document.body, {
+      childList: true, subtree: true, characterData: true,
+      attributes: true, attributeFilter: ["datetime"],
+    });
   });
 })();

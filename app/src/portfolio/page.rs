@@ -318,7 +318,7 @@ fn Funnel(query: ProjectQuery, stages: Vec<StageCount>) -> impl IntoView {
                 <tr data-test="funnel-row">
                     <th scope="row">{stage.label()}</th>
                     <td><a href=list_url(&query, |q| q.stage = Some(stage))>{s.projects}</a></td>
-                    <td>{mix_words(s.health)}</td>
+                    <td class="hide-narrow">{mix_words(s.health)}</td>
                     <td>{format!("{} days", s.median_days_in_stage)}</td>
                     <td>{format!("{} days", s.max_days_in_stage)}</td>
                 </tr>
@@ -332,19 +332,21 @@ fn Funnel(query: ProjectQuery, stages: Vec<StageCount>) -> impl IntoView {
             <desc id="funnel-desc">{description}</desc>
             {bars}
         </svg>
+        <div class="table-wrap">
         <table class="table compact" data-test="funnel-table">
             <caption class="muted small">"The funnel in numbers, with time spent in the current stage."</caption>
             <thead>
                 <tr>
                     <th scope="col">"Stage"</th>
                     <th scope="col">"Projects"</th>
-                    <th scope="col">"Health"</th>
+                    <th scope="col" class="hide-narrow">"Health"</th>
                     <th scope="col">"Median in stage"</th>
                     <th scope="col">"Longest"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
 }
 
