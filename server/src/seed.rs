@@ -11,7 +11,7 @@ use chrono::{Days, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -50,7 +50,16 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
             .map_err(|e| anyhow::anyhow!("hashing the seed password: {e}"))?;
     let generator = Arc::new(Generator::new(plan.seed, plan.projects, plan.today));
 
-    let mut tx = pool.begin().await.context("starting the seed transaction")?;
+    // Its own connection, without the pool's "slow statement" warnings: here every statement is.
+    let mut conn = pool
+        .connect_options()
+        .as_ref()
+        .clone()
+        .disable_statement_logging()
+        .connect()
+        .await
+        .context("connecting to PostgreSQL")?;
+    let mut tx = conn.begin().await.context("starting the seed transaction")?;
     sqlx::query(
         "create temp table seed_audit (seq bigint not null, occurred_at timestamptz not null, \
          actor_id uuid, entity_type text not null, entity_id uuid not null, action text not null, \
@@ -93,6 +102,10 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
         copy_tables(&mut tx, &tables, &mut counts).await?;
     }
     producer.await.context("joining the generator")?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "rows copied; writing the audit trail in time order"
+    );
 
     sqlx::query("set local work_mem = '256MB'")
         .execute(&mut *tx)
@@ -107,11 +120,16 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
     .await
     .context("writing the audit trail")?;
     tx.commit().await.context("committing the seed")?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "committed; analysing the tables"
+    );
     // Fresh statistics, so the first queries (and benchmarks) get sensible plans.
     sqlx::query("analyze")
-        .execute(pool)
+        .execute(&mut conn)
         .await
         .context("analysing the tables")?;
+    conn.close().await.context("closing the seed connection")?;
 
     Ok(Summary {
         plan,

@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Benchmarks the release build against generated portfolios of growing size (not a test).
+#
+# Usage: scripts/bench.sh [SIZE...]            sizes in projects; default 1000 10000 100000
+#   BENCH_NO_BUILD=1  use the existing release build instead of `cargo leptos build --release`
+#   BENCH_PORT=3310   where the server listens during the run
+#
+# For each size: a fresh database in a throwaway PostgreSQL cluster, `server seed --projects N
+# --seed 42`, the release server on it, then
+#   1. GET /portfolio as a signed-in viewer, sequentially: median and p99 of the time taken;
+#   2. GET /portfolio at 50 concurrent connections (ab): requests per second;
+#   3. GET /api/v1/projects.csv (API token) against psql's COPY of the same rows: wall time;
+#   4. the server's resident memory before and at its peak during the CSV export.
+# Once: the gzip -9 size of what a browser downloads (target/site/pkg: .js, .wasm, .css).
+# Prints a table with the targets next to the figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$#" -gt 0 ]; then sizes=("$@"); else sizes=(1000 10000 100000); fi
+for n in "${sizes[@]}"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bench: sizes are whole numbers of projects, not '$n'" >&2; exit 2; }
+done
+port=${BENCH_PORT:-3310}
+base="http://127.0.0.1:$port"
+today=${TOLLGATE_FAKE_TODAY:-$(date -u +%F)}
+seed=42
+sequential=200
+warmup=20
+password="seed-password-123"   # every seeded account's (see `server seed`)
+viewer=viewer0001@seed.example
+admin=admin01@seed.example
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+# The p-th percentile (nearest rank) of the numbers on stdin.
+percentile() {
+  sort -n | awk -v p="$1" '{ v[NR] = $1 }
+    END { if (NR == 0) exit 1; i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; print v[i] }'
+}
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+kb_of() { grep "^$1:" "/proc/$2/status" | awk '{ print $2 }'; }
+
+# --- tools and the release build ----------------------------------------------------------
+if ! command -v ab >/dev/null 2>&1; then
+  say "installing ApacheBench (Debian package apache2-utils)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq apache2-utils
+fi
+server_bin=target/release/server
+# Always (re)build, so the figures are of the code checked out; up to date, it takes seconds.
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  scripts/setup.sh run
+  export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+  say "building the release server and site (cargo leptos build --release)"
+  SQLX_OFFLINE=true cargo leptos build --release
+else
+  say "using the existing release build ($server_bin, $(date -r "$server_bin" '+%F %T'))"
+fi
+
+# --- a throwaway PostgreSQL cluster ---------------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench.XXXXXX")
+pg_bin=$(dirname "$(find /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n1 || command -v pg_ctl)")
+[ -x "$pg_bin/pg_ctl" ] || pg_bin=$(dirname "$(command -v pg_ctl)")
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+cleanup() {
+  stop_server
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say "starting a throwaway PostgreSQL in $work"
+mkdir -p "$work/pg"
+if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$work" "$work/pg"; fi
+chmod 700 "$work/pg"
+as_pg "$pg_bin/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+# Durability off only to seed quickly; the measured requests read.
+as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w -o \
+  "-c listen_addresses='' -k $work/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  start >/dev/null
+psql_in() { psql -h "$work/pg" -U postgres -X -q -v ON_ERROR_STOP=1 -d "$@"; }
+
+# --- what a browser downloads (once) --------------------------------------------------------
+gzip_total=0
+gzip_lines=()
+for file in target/site/pkg/*.js target/site/pkg/*.wasm target/site/pkg/*.css; do
+  [ -f "$file" ] || continue
+  raw=$(wc -c <"$file")
+  packed=$(gzip -9 -c "$file" | wc -c)
+  gzip_total=$((gzip_total + packed))
+  gzip_lines+=("$(printf '  %-36s %9.1f KB raw %9.1f KB gzip -9' "$file" \
+    "$(awk -v b="$raw" 'BEGIN { print b / 1024 }')" "$(awk -v b="$packed" 'BEGIN { print b / 1024 }')")")
+done
+
+# --- one size -------------------------------------------------------------------------------
+results=()
+untested=()
+run_size() {
+  local n=$1 db="bench_$1" url started seed_s cookie status token hash csv_s
+  url="postgres://postgres@localhost/$db?host=$work/pg"
+  say "$n projects: seeding"
+  psql_in postgres -c "create database $db"
+  started=$(now)
+  DATABASE_URL="$url" TOLLGATE_FAKE_TODAY="$today" RUST_LOG=warn "$server_bin" seed --projects "$n" --seed "$seed" \
+    >"$work/seed-$n.log" 2>&1 || { cat "$work/seed-$n.log" >&2; exit 1; }
+  seed_s=$(since "$started")
+
+  say "$n projects: starting the server on $base"
+  # The request log would cost time on every request; warnings only.
+  DATABASE_URL="$url" TOLLGATE_FAKE_TODAY="$today" RUST_LOG=warn \
+    LEPTOS_OUTPUT_NAME=tollgate LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_RELOAD_PORT=$((port + 1)) \
+    "$server_bin" >"$work/server-$n.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fs -o /dev/null "$base/healthz" && break
+    kill -0 "$server_pid" 2>/dev/null || { tail -n 20 "$work/server-$n.log" >&2; exit 1; }
+    sleep 0.2
+  done
+
+  # Sign in as a viewer with the login form, keeping the session cookie.
+  cookie=$(curl -s -o /dev/null -D - --data-urlencode "email=$viewer" --data-urlencode "password=$password" \
+    "$base/api/login" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(tollgate_session=[^;]*\).*/\1/p' | head -n1)
+  [ -n "$cookie" ] || { echo "bench: signing in as $viewer gave no session cookie" >&2; exit 1; }
+
+  local p50="n/a" p99="n/a" rps="n/a" page=0 anonymous
+  read -r status page < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -b "$cookie" "$base/portfolio")
+  anonymous=$(curl -s -o /dev/null -w '%{size_download}' "$base/portfolio")
+  if [ "$page" = "$anonymous" ]; then
+    untested+=("GET /portfolio gave the same $page bytes signed in and out at $n projects: is the session accepted?")
+  fi
+  if [ "$status" = 200 ]; then
+    say "$n projects: GET /portfolio x $sequential, then ab -c 50 -n 2000"
+    for _ in $(seq 1 "$warmup"); do curl -s -o /dev/null -b "$cookie" "$base/portfolio"; done
+    for _ in $(seq 1 "$sequential"); do
+      curl -s -o /dev/null -w '%{time_total}\n' -b "$cookie" "$base/portfolio"
+    done >"$work/portfolio-$n.txt"
+    p50=$(ms "$(percentile 50 <"$work/portfolio-$n.txt")")
+    p99=$(ms "$(percentile 99 <"$work/portfolio-$n.txt")")
+  else
+    untested+=("GET /portfolio answered $status at $n projects: portfolio timings skipped")
+  fi
+
+  # The export, with a token inserted the way the app stores one (SHA-256 hex, 10-character prefix).
+  token="tg_bench$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+  hash=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
+  psql_in "$db" -c "insert into api_tokens (name, token_hash, prefix, created_by)
+    select 'bench', '$hash', '${token:0:10}', id from accounts where email = '$admin'"
+  local csv="n/a" copy rss_before="n/a" rss_peak="n/a" rss_growth="n/a" bytes=0 runs=()
+  say "$n projects: GET /api/v1/projects.csv x 3, sampling the server's memory"
+  local before peak_file="$work/peak-$n" sampler result hwm polled
+  before=$(kb_of VmRSS "$server_pid")
+  # Reset the kernel's high-water mark so VmHWM covers the exports alone (Linux 4.0 and later);
+  # the 50 ms samples cover kernels where that is refused.
+  echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
+  echo "$before" >"$peak_file"
+  (
+    peak=$before
+    while kill -0 "$server_pid" 2>/dev/null; do
+      rss=$(kb_of VmRSS "$server_pid" 2>/dev/null || echo 0)
+      if [ "${rss:-0}" -gt "$peak" ]; then peak=$rss; echo "$peak" >"$peak_file"; fi
+      sleep 0.05
+    done
+  ) &
+  sampler=$!
+  for _ in 1 2 3; do
+    result=$(curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
+      -H "Authorization: Bearer $token" "$base/api/v1/projects.csv")
+    if [ "${result%% *}" != 200 ]; then
+      untested+=("GET /api/v1/projects.csv answered ${result%% *} at $n projects: CSV and memory skipped")
+      runs=()
+      break
+    fi
+    read -r _ csv_s bytes <<<"$result"
+    runs+=("$csv_s")
+  done
+  sleep 0.1
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  hwm=$(kb_of VmHWM "$server_pid")
+  polled=$(cat "$peak_file")
+  if [ "$hwm" -gt "$polled" ]; then polled=$hwm; fi
+  if [ "${#runs[@]}" -gt 0 ]; then
+    csv=$(printf '%s\n' "${runs[@]}" | percentile 50)
+    rss_before=$(mb "$before")
+    rss_peak=$(mb "$polled")
+    rss_growth=$(mb $((polled - before)))
+  fi
+
+  # psql's COPY of the same rows, as the floor the streamed CSV is compared with.
+  runs=()
+  for _ in 1 2 3; do
+    started=$(now)
+    psql_in "$db" -c "\\copy (select * from project_export('$today'::date)) to stdout with (format csv, header)" \
+      >/dev/null
+    runs+=("$(since "$started")")
+  done
+  copy=$(printf '%s\n' "${runs[@]}" | percentile 50)
+
+  # Concurrency last: it leaves the allocator larger, which would hide the export's growth.
+  if [ "$p50" != n/a ]; then
+    rps=$(ab -q -c 50 -n 2000 -C "$cookie" "$base/portfolio" 2>&1 | tee "$work/ab-$n.txt" \
+      | awk '/^Requests per second/ { print $4 }')
+    if grep -q '^Non-2xx responses' "$work/ab-$n.txt"; then
+      untested+=("ab saw non-2xx answers from /portfolio at $n projects: $(grep '^Non-2xx' "$work/ab-$n.txt")")
+    fi
+    rps=${rps:-n/a}
+  fi
+  stop_server
+  psql_in postgres -c "drop database $db"
+
+  local csv_text ratio="n/a"
+  csv_text=$csv
+  if [ "$csv" != n/a ]; then
+    ratio=$(awk -v a="$csv" -v b="$copy" 'BEGIN { printf "%.2f", a / b }')
+    csv_text=$(awk -v s="$csv" 'BEGIN { printf "%.3f", s }')
+  fi
+  results+=("$n|$seed_s|$page|$p50|$p99|$rps|$bytes|$csv_text|$copy|$ratio|$rss_before|$rss_peak|$rss_growth")
+}
+
+for n in "${sizes[@]}"; do run_size "$n"; done
+
+# --- the table ------------------------------------------------------------------------------
+verdict() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
+echo
+echo "Tollgate benchmark: $(date -u '+%F %H:%M UTC'), seed $seed, today $today, $(nproc) cores, release build of $(date -r "$server_bin" '+%F %T')"
+echo
+printf '%9s %7s %8s %8s %8s %9s %7s %7s %7s %8s %7s %7s %9s\n' projects seed_s page_KB p50_ms p99_ms \
+  'req/s@50' csv_MB csv_s copy_s csv/copy rss_MB peak_MB growth_MB
+for row in "${results[@]}"; do
+  IFS='|' read -r n s page p50 p99 rps bytes csv copy ratio rb rp rg <<<"$row"
+  printf '%9s %7.1f %8.1f %8s %8s %9s %7.1f %7s %7.3f %8s %7s %7s %9s\n' "$n" "$s" \
+    "$(awk -v b="$page" 'BEGIN { print b / 1024 }')" "$p50" "$p99" "$rps" \
+    "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$csv" "$copy" "$ratio" "$rb" "$rp" "$rg"
+done
+echo "(p50/p99: $sequential sequential GET /portfolio as a viewer after $warmup warm-up requests;"
+echo " req/s: ab -c 50 -n 2000; csv_s, copy_s: median of 3; memory: the server's RSS around the exports)"
+echo
+echo "Download (gzip -9):"
+printf '%s\n' "${gzip_lines[@]}"
+printf '  %-36s %32.1f KB\n' total "$(awk -v b="$gzip_total" 'BEGIN { print b / 1024 }')"
+
+echo
+echo "Targets:"
+IFS='|' read -r n_small _ _ p50_small _ <<<"${results[0]}"
+IFS='|' read -r n_large _ _ p50_large _ <<<"${results[${#results[@]}-1]}"
+if [ "${#results[@]}" -gt 1 ] && [ "$p50_small" != n/a ] && [ "$p50_large" != n/a ]; then
+  ok=$(awk -v a="$p50_large" -v b="$p50_small" 'BEGIN { print (a <= 2 * b) ? 1 : 0 }')
+  printf '  portfolio median at %s <= 2 x at %s:  %s ms vs %s ms limit  %s\n' "$n_large" "$n_small" \
+    "$p50_large" "$(awk -v b="$p50_small" 'BEGIN { printf "%.1f", 2 * b }')" "$(verdict "$ok")"
+else
+  echo "  portfolio median at the largest size <= 2 x at the smallest:  not measured"
+fi
+for row in "${results[@]}"; do
+  IFS='|' read -r n _ _ _ _ _ _ _ _ ratio _ _ rg <<<"$row"
+  if [ "$ratio" != n/a ]; then
+    printf '  CSV <= 1.5 x psql COPY at %s:  %s x  %s\n' "$n" "$ratio" \
+      "$(verdict "$(awk -v r="$ratio" 'BEGIN { print (r <= 1.5) ? 1 : 0 }')")"
+    printf '  RSS growth during the export <= 32 MB at %s:  %s MB  %s\n' "$n" "$rg" \
+      "$(verdict "$(awk -v g="$rg" 'BEGIN { print (g <= 32) ? 1 : 0 }')")"
+  else
+    printf '  CSV and RSS at %s:  not measured\n' "$n"
+  fi
+done
+printf '  download gzip -9 <= 300 KB:  %.1f KB  %s\n' "$(awk -v b="$gzip_total" 'BEGIN { print b / 1024 }')" \
+  "$(verdict "$(awk -v b="$gzip_total" 'BEGIN { print (b <= 300 * 1024) ? 1 : 0 }')")"
+if [ "${#untested[@]}" -gt 0 ]; then
+  echo
+  echo "Not measured:"
+  printf '  %s\n' "${untested[@]}"
+fi
