@@ -105,7 +105,8 @@ create function project_rows(
     f_health      text default null,          -- 'green' | 'amber' | 'red'
     f_flag        text default null,          -- a flag code
     f_tier        risk_tier default null,
-    f_updated_since timestamptz default null
+    f_updated_since timestamptz default null,
+    f_owner_email text default null           -- owner of the current stage, by email
 )
 returns table (
     id               uuid,
@@ -160,6 +161,7 @@ language sql stable as $$
          or (f_flag = 'gate_gap' and h.gate_gap))
     and (f_tier is null or p.risk_tier = f_tier)
     and (f_updated_since is null or p.updated_at >= f_updated_since)
+    and (f_owner_email is null or lower(o.email) = lower(f_owner_email))
 $$;
 
 -- One row per project as the CSV export carries it, in export order (oldest first). The CSV
@@ -173,7 +175,8 @@ create function project_export(
     f_health        text default null,
     f_flag          text default null,
     f_tier          risk_tier default null,
-    f_updated_since timestamptz default null
+    f_updated_since timestamptz default null,
+    f_owner_email   text default null
 )
 returns table (
     id               uuid,
@@ -201,6 +204,6 @@ language sql stable as $$
          r.last_demo_on, r.next_review_on, r.health, r.flags, r.created_at, r.updated_at
   from project_rows(today, f_stage => f_stage, f_team => f_team, f_owner => f_owner,
                     f_no_owner => f_no_owner, f_health => f_health, f_flag => f_flag, f_tier => f_tier,
-                    f_updated_since => f_updated_since) r
+                    f_updated_since => f_updated_since, f_owner_email => f_owner_email) r
   order by r.created_at, r.id
 $$;

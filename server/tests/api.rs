@@ -161,6 +161,7 @@ async fn every_filter_selects_its_projects_and_an_unknown_value_names_the_allowe
         ("team=RISK".into(), vec![fraud, pricing]),
         ("risk_tier=high".into(), vec![fraud]),
         (format!("owner={}", ana.id), vec![fraud]),
+        ("owner=ANA%40example.com".into(), vec![fraud]),
         // Nobody owns Pricing's define stage, nor the design stage Churn moved into.
         ("owner=none".into(), vec![pricing, churn]),
         ("health=red".into(), vec![pricing, churn]),
@@ -377,5 +378,28 @@ async fn one_project_the_portfolio_and_the_events_match_the_openapi_document(poo
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(
         doc["paths"]["/api/v1/projects.csv"]["get"]["responses"]["200"]["content"]["text/csv"].is_object()
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn with_too_many_people_for_a_menu_the_owner_filter_asks_for_an_email(pool: PgPool) {
+    use app::projects::server::list::owner_choices;
+    use app::projects::{OwnerChoices, OWNER_MENU_LIMIT};
+    account(&pool, "ana@example.com", Role::Editor).await;
+    assert!(
+        matches!(owner_choices(&pool).await.expect("choices"), OwnerChoices::Menu(people) if people.len() == 1)
+    );
+    sqlx::query(
+        "insert into accounts (email, display_name, role, password_hash)
+         select 'editor' || n || '@example.com', 'Editor ' || n, 'editor', 'not-a-hash'
+         from generate_series(1, $1::int) n",
+    )
+    .bind(OWNER_MENU_LIMIT as i32)
+    .execute(&pool)
+    .await
+    .expect("many editors");
+    assert_eq!(
+        owner_choices(&pool).await.expect("choices"),
+        OwnerChoices::ByEmail
     );
 }

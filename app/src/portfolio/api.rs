@@ -10,14 +10,14 @@ use leptos::prelude::*;
 pub struct PortfolioPageData {
     pub portfolio: Portfolio,
     pub teams: Vec<String>,
-    pub owners: Vec<crate::projects::Person>,
+    pub owners: crate::projects::OwnerChoices,
 }
 
 #[server(prefix = "/api", endpoint = "portfolio/view")]
 pub async fn portfolio_view(#[server(default)] query: ProjectQuery) -> Result<PortfolioPageData, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
-    use crate::projects::server::list::{owners, teams};
+    use crate::projects::server::list::{owner_choices, teams};
     let Caller { state, .. } = require(Permission::Read).await?;
     let portfolio = state
         .portfolios
@@ -26,6 +26,6 @@ pub async fn portfolio_view(#[server(default)] query: ProjectQuery) -> Result<Po
     Ok(PortfolioPageData {
         portfolio: Portfolio::clone(&portfolio),
         teams: teams(&state.pool).await?,
-        owners: owners(&state.pool).await?,
+        owners: owner_choices(&state.pool).await?,
     })
 }

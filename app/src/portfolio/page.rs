@@ -6,7 +6,7 @@ use super::{portfolio_view, AttentionList, HealthMix, Portfolio, PortfolioPageDa
 use crate::auth::{Permission, Protected};
 use crate::health::{FlagCode, Health};
 use crate::projects::stage::{RiskTier, Stage};
-use crate::projects::{OwnerFilter, ProjectQuery};
+use crate::projects::{OwnerField, ProjectQuery};
 use crate::ui::{FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -74,17 +74,6 @@ fn PortfolioFilters(query: ProjectQuery, view: PortfolioPageData) -> impl IntoVi
     let healths: Vec<(&str, &str)> = Health::ALL.iter().map(|h| (h.as_str(), h.label())).collect();
     let tiers: Vec<(&str, &str)> = RiskTier::ALL.iter().map(|t| (t.as_str(), t.label())).collect();
     let teams = view.teams.iter().map(|t| (t.clone(), t.clone())).collect();
-    let mut owners = vec![("none".to_owned(), "Nobody (ownerless)".to_owned())];
-    owners.extend(
-        view.owners
-            .iter()
-            .map(|p| (p.id.to_string(), p.display_name.clone())),
-    );
-    let owner = match query.owner {
-        OwnerFilter::Any => None,
-        OwnerFilter::Nobody => Some("none".to_owned()),
-        OwnerFilter::Account(id) => Some(id.to_string()),
-    };
     view! {
         <Form method="GET" action="/portfolio" attr:class="filters" attr:data-test="portfolio-filters">
             <div class="field">
@@ -103,10 +92,7 @@ fn PortfolioFilters(query: ProjectQuery, view: PortfolioPageData) -> impl IntoVi
                 <label for="portfolio-team">"Team"</label>
                 <select id="portfolio-team" name="team">{menu("Any team", query.team.clone(), teams)}</select>
             </div>
-            <div class="field">
-                <label for="portfolio-owner">"Owner"</label>
-                <select id="portfolio-owner" name="owner">{menu("Anyone", owner, owners)}</select>
-            </div>
+            <OwnerField id="portfolio-owner" current=query.owner.clone() choices=view.owners.clone() />
             <div class="field">
                 <label for="portfolio-tier">"Risk tier"</label>
                 <select id="portfolio-tier" name="tier">

@@ -72,7 +72,7 @@ pub async fn portfolio(
         r#"
         with r as materialized (
           select *, $1::date - (stage_entered_at at time zone 'UTC')::date as days_in_stage
-          from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $12)
         ),
         stages as (
           select stage, count(*) as projects,
@@ -126,6 +126,7 @@ pub async fn portfolio(
         f.flag,
         f.tier as Option<RiskTier>,
         ATTENTION_SHOWN,
+        f.owner_email,
     )
     .fetch_one(pool)
     .await?;

@@ -10,7 +10,9 @@ pub(crate) mod pages;
 pub mod server;
 
 pub use api::*;
-pub use pages::{EditProjectPage, NewProjectPage, NoProjectsYet, ProjectPage, ProjectTable, ProjectsPage};
+pub use pages::{
+    EditProjectPage, NewProjectPage, NoProjectsYet, OwnerField, ProjectPage, ProjectTable, ProjectsPage,
+};
 
 use chrono::{DateTime, Utc};
 use gate::GateFacts;
@@ -211,13 +213,39 @@ impl SortKey {
     }
 }
 
-/// The owner filter: anyone, nobody, or one account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The owner filter: anyone, nobody, or one account (by id, or by email where there are too
+/// many people for a menu).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum OwnerFilter {
     #[default]
     Any,
     Nobody,
     Account(Uuid),
+    Email(String),
+}
+
+impl OwnerFilter {
+    /// Reads the `owner` URL parameter: `none`, an account id or an email address.
+    pub fn parse(value: &str) -> Option<OwnerFilter> {
+        let value = value.trim();
+        if value == "none" {
+            Some(OwnerFilter::Nobody)
+        } else if value.contains('@') {
+            Some(OwnerFilter::Email(value.to_lowercase()))
+        } else {
+            value.parse().ok().map(OwnerFilter::Account)
+        }
+    }
+
+    /// The `owner` URL parameter, if any.
+    pub fn param(&self) -> Option<String> {
+        match self {
+            OwnerFilter::Any => None,
+            OwnerFilter::Nobody => Some("none".into()),
+            OwnerFilter::Account(id) => Some(id.to_string()),
+            OwnerFilter::Email(email) => Some(email.clone()),
+        }
+    }
 }
 
 /// A list view: search, filters, sort and page, as they appear in the URL.
@@ -248,11 +276,9 @@ impl ProjectQuery {
             stage: non_empty("stage").and_then(|v| v.parse().ok()),
             status: non_empty("status").and_then(|v| v.parse().ok()),
             team: non_empty("team"),
-            owner: match non_empty("owner").as_deref() {
-                Some("none") => OwnerFilter::Nobody,
-                Some(id) => id.parse().map(OwnerFilter::Account).unwrap_or_default(),
-                None => OwnerFilter::Any,
-            },
+            owner: non_empty("owner")
+                .and_then(|v| OwnerFilter::parse(&v))
+                .unwrap_or_default(),
             health: non_empty("health").and_then(|v| crate::health::Health::parse(&v)),
             flag: non_empty("flag").and_then(|v| crate::health::FlagCode::parse(&v)),
             tier: non_empty("tier").and_then(|v| v.parse().ok()),
@@ -286,10 +312,8 @@ impl ProjectQuery {
         if let Some(team) = &self.team {
             params.push(("team", team.clone()));
         }
-        match self.owner {
-            OwnerFilter::Any => {}
-            OwnerFilter::Nobody => params.push(("owner", "none".into())),
-            OwnerFilter::Account(id) => params.push(("owner", id.to_string())),
+        if let Some(owner) = self.owner.param() {
+            params.push(("owner", owner));
         }
         if let Some(health) = self.health {
             params.push(("health", health.as_str().into()));
@@ -340,8 +364,19 @@ pub struct ProjectList {
     pub total: i64,
     pub page: u32,
     pub teams: Vec<String>,
-    pub owners: Vec<Person>,
+    pub owners: OwnerChoices,
 }
+
+/// What an owner filter offers: a menu of everyone, or (when there are too many people for a
+/// menu) a box for an email address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OwnerChoices {
+    Menu(Vec<Person>),
+    ByEmail,
+}
+
+/// More possible owners than this, and the filter asks for an email instead of listing them.
+pub const OWNER_MENU_LIMIT: i64 = 150;
 
 #[cfg(test)]
 mod tests {
@@ -399,6 +434,26 @@ mod tests {
             }
         }
         String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn an_owner_is_nobody_an_account_id_or_an_email() {
+        let id = Uuid::from_u128(7);
+        assert_eq!(OwnerFilter::parse("none"), Some(OwnerFilter::Nobody));
+        assert_eq!(
+            OwnerFilter::parse(&id.to_string()),
+            Some(OwnerFilter::Account(id))
+        );
+        assert_eq!(
+            OwnerFilter::parse(" Ana@Example.com "),
+            Some(OwnerFilter::Email("ana@example.com".into()))
+        );
+        assert_eq!(OwnerFilter::parse("bob"), None);
+        let query = ProjectQuery {
+            owner: OwnerFilter::Email("ana@example.com".into()),
+            ..ProjectQuery::default()
+        };
+        assert_eq!(query.to_url(), "/projects?owner=ana%40example.com");
     }
 
     #[test]

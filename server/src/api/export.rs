@@ -93,7 +93,7 @@ fn stream(state: AppState, query: ProjectQuery, updated_since: Option<DateTime<U
                    risk_tier as "risk_tier!", owner_name, owner_email, stage_entered_on as "stage_entered_on!",
                    days_in_stage as "days_in_stage!", last_demo_on, next_review_on, health as "health!",
                    flags as "flags!", created_at as "created_at!", updated_at as "updated_at!"
-            from project_export($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            from project_export($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             "#,
             today,
             f.stage as Option<Stage>,
@@ -104,6 +104,7 @@ fn stream(state: AppState, query: ProjectQuery, updated_since: Option<DateTime<U
             f.flag,
             f.tier as Option<RiskTier>,
             updated_since,
+            f.owner_email,
         )
         .fetch(&state.pool);
         while let Some(r) = rows.try_next().await? {

@@ -25,7 +25,7 @@ pub struct FilterParams {
     flag: Option<String>,
     /// A team name (case-insensitive).
     team: Option<String>,
-    /// The owner of the current stage: an account id, or `none` for nobody.
+    /// The owner of the current stage: an account id, an email address, or `none` for nobody.
     owner: Option<String>,
     /// low, medium or high.
     risk_tier: Option<String>,
@@ -136,14 +136,11 @@ pub fn parse(
     }
     f.query.team = get("team").map(str::to_owned);
     if let Some(v) = get("owner") {
-        f.query.owner = match v {
-            "none" => OwnerFilter::Nobody,
-            id => OwnerFilter::Account(id.parse().map_err(|_| {
-                ApiError::invalid_filter(format!(
-                    "Unknown owner \u{201c}{id}\u{201d}: use an account id (a UUID) or none."
-                ))
-            })?),
-        };
+        f.query.owner = OwnerFilter::parse(v).ok_or_else(|| {
+            ApiError::invalid_filter(format!(
+                "Unknown owner \u{201c}{v}\u{201d}: use an account id (a UUID), an email address or none."
+            ))
+        })?;
     }
     if let Some(v) = get("updated_since") {
         let instant = DateTime::parse_from_rfc3339(v)

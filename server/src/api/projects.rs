@@ -79,7 +79,7 @@ pub async fn list(
                stage_entered_at as "stage_entered_at!", created_at as "created_at!",
                updated_at as "updated_at!", last_demo_on, next_review_on,
                health as "health!", flags as "flags!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15)
         where $12::timestamptz is null or (created_at, id) > ($12, $13::uuid)
         order by created_at, id
         limit $14
@@ -98,6 +98,7 @@ pub async fn list(
         cursor.map(|c| c.created_at),
         cursor.map(|c| c.id),
         limit + 1,
+        f.owner_email,
     )
     .fetch_all(&state.pool)
     .await?;

@@ -1,7 +1,9 @@
 //! The projects list: search and filters that live in the URL, a sortable table, pages.
 
 use super::super::stage::{RiskTier, Stage, Status};
-use super::super::{list_projects, OwnerFilter, ProjectList, ProjectQuery, ProjectRow, PAGE_SIZE};
+use super::super::{
+    list_projects, OwnerChoices, OwnerFilter, ProjectList, ProjectQuery, ProjectRow, PAGE_SIZE,
+};
 use super::{StageBadge, StatusBadge};
 use crate::auth::{Permission, Protected};
 use crate::health::{FlagCode, Health};
@@ -55,7 +57,7 @@ fn ProjectsView(can_edit: bool) -> impl IntoView {
 }
 
 /// `(value, label, selected)` options for a filter menu, led by "any".
-fn choices(any: &str, current: Option<&str>, values: Vec<(String, String)>) -> impl IntoView {
+pub fn choices_view(any: &str, current: Option<&str>, values: Vec<(String, String)>) -> impl IntoView {
     let mut all = vec![(String::new(), any.to_owned())];
     all.extend(values);
     all.into_iter()
@@ -77,17 +79,6 @@ fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
         .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
         .collect();
     let teams = list.teams.iter().map(|t| (t.clone(), t.clone())).collect();
-    let mut owners = vec![("none".to_owned(), "Nobody (ownerless)".to_owned())];
-    owners.extend(
-        list.owners
-            .iter()
-            .map(|p| (p.id.to_string(), p.display_name.clone())),
-    );
-    let owner = match query.owner {
-        OwnerFilter::Any => None,
-        OwnerFilter::Nobody => Some("none".to_owned()),
-        OwnerFilter::Account(id) => Some(id.to_string()),
-    };
     let healths = Health::ALL
         .iter()
         .map(|h| (h.as_str().to_owned(), h.label().to_owned()))
@@ -116,36 +107,33 @@ fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
             <div class="field">
                 <label for="filter-stage">"Stage"</label>
                 <select id="filter-stage" name="stage">
-                    {choices("Any stage", query.stage.map(|s| s.as_str()), stages)}
+                    {choices_view("Any stage", query.stage.map(|s| s.as_str()), stages)}
                 </select>
             </div>
             <div class="field">
                 <label for="filter-status">"Status"</label>
                 <select id="filter-status" name="status">
-                    {choices("Any status", query.status.map(|s| s.as_str()), statuses)}
+                    {choices_view("Any status", query.status.map(|s| s.as_str()), statuses)}
                 </select>
             </div>
             <div class="field">
                 <label for="filter-team">"Team"</label>
-                <select id="filter-team" name="team">{choices("Any team", query.team.as_deref(), teams)}</select>
+                <select id="filter-team" name="team">{choices_view("Any team", query.team.as_deref(), teams)}</select>
             </div>
-            <div class="field">
-                <label for="filter-owner">"Owner"</label>
-                <select id="filter-owner" name="owner">{choices("Anyone", owner.as_deref(), owners)}</select>
-            </div>
+            <OwnerField id="filter-owner" current=query.owner.clone() choices=list.owners.clone() />
             <div class="field">
                 <label for="filter-health">"Health"</label>
                 <select id="filter-health" name="health">
-                    {choices("Any health", query.health.map(Health::as_str), healths)}
+                    {choices_view("Any health", query.health.map(Health::as_str), healths)}
                 </select>
             </div>
             <div class="field">
                 <label for="filter-flag">"Flag"</label>
-                <select id="filter-flag" name="flag">{choices("Any or none", query.flag.map(FlagCode::as_str), flags)}</select>
+                <select id="filter-flag" name="flag">{choices_view("Any or none", query.flag.map(FlagCode::as_str), flags)}</select>
             </div>
             <div class="field">
                 <label for="filter-tier">"Risk tier"</label>
-                <select id="filter-tier" name="tier">{choices("Any tier", query.tier.map(|t| t.as_str()), tiers)}</select>
+                <select id="filter-tier" name="tier">{choices_view("Any tier", query.tier.map(|t| t.as_str()), tiers)}</select>
             </div>
             <div class="field">
                 <label for="filter-sort">"Sort by"</label>
@@ -278,5 +266,36 @@ pub fn HealthCell(health: Health, flags: Vec<FlagCode>) -> impl IntoView {
             {health.label()}
         </span>
         {(!names.is_empty()).then(|| view! { <span class="small">{format!(" {}", names.join(", "))}</span> })}
+    }
+}
+
+/// The owner filter: a menu of everyone who may own a stage, or an email box when there are
+/// too many people for a menu.
+#[component]
+pub fn OwnerField(id: &'static str, current: OwnerFilter, choices: OwnerChoices) -> impl IntoView {
+    match choices {
+        OwnerChoices::Menu(people) => {
+            let mut options = vec![("none".to_owned(), "Nobody (ownerless)".to_owned())];
+            options.extend(people.into_iter().map(|p| (p.id.to_string(), p.display_name)));
+            view! {
+                <div class="field">
+                    <label for=id>"Owner"</label>
+                    <select id=id name="owner">{choices_view("Anyone", current.param().as_deref(), options)}</select>
+                </div>
+            }
+            .into_any()
+        }
+        OwnerChoices::ByEmail => {
+            let hint = format!("{id}-hint");
+            view! {
+                <div class="field">
+                    <label for=id>"Owner"</label>
+                    <input id=id name="owner" type="text" inputmode="email" value=current.param().unwrap_or_default()
+                        placeholder="email, or none" aria-describedby=hint.clone() />
+                    <p class="field-hint" id=hint>"Their email address; \u{201c}none\u{201d} for nobody."</p>
+                </div>
+            }
+            .into_any()
+        }
     }
 }

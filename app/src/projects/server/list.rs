@@ -1,7 +1,9 @@
 //! The projects list: search, filters, sort and pages, all in SQL.
 
 use super::super::stage::{RiskTier, Stage, Status};
-use super::super::{OwnerFilter, Person, ProjectList, ProjectQuery, ProjectRow, PAGE_SIZE};
+use super::super::{
+    OwnerChoices, OwnerFilter, Person, ProjectList, ProjectQuery, ProjectRow, OWNER_MENU_LIMIT, PAGE_SIZE,
+};
 use crate::error::AppError;
 use crate::health::{FlagCode, Health};
 use chrono::NaiveDate;
@@ -25,6 +27,7 @@ pub struct SqlFilters {
     pub status: Option<Status>,
     pub team: Option<String>,
     pub owner: Option<Uuid>,
+    pub owner_email: Option<String>,
     pub no_owner: bool,
     pub health: Option<&'static str>,
     pub flag: Option<&'static str>,
@@ -33,10 +36,11 @@ pub struct SqlFilters {
 
 impl SqlFilters {
     pub fn of(query: &ProjectQuery) -> Self {
-        let (owner, no_owner) = match query.owner {
-            OwnerFilter::Any => (None, false),
-            OwnerFilter::Nobody => (None, true),
-            OwnerFilter::Account(id) => (Some(id), false),
+        let (owner, owner_email, no_owner) = match &query.owner {
+            OwnerFilter::Any => (None, None, false),
+            OwnerFilter::Nobody => (None, None, true),
+            OwnerFilter::Account(id) => (Some(*id), None, false),
+            OwnerFilter::Email(email) => (None, Some(email.clone()), false),
         };
         SqlFilters {
             search: contains_pattern(&query.q),
@@ -44,6 +48,7 @@ impl SqlFilters {
             status: query.status,
             team: query.team.clone(),
             owner,
+            owner_email,
             no_owner,
             health: query.health.map(Health::as_str),
             flag: query.flag.map(FlagCode::as_str),
@@ -64,7 +69,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     let total = sqlx::query_scalar!(
         r#"
         select count(*) as "count!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
         "#,
         today,
         f.search,
@@ -76,6 +81,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
         f.health,
         f.flag,
         f.tier as Option<RiskTier>,
+        f.owner_email,
     )
     .fetch_one(pool)
     .await?;
@@ -85,14 +91,14 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
                status as "status!: Status", risk_tier as "risk_tier!: RiskTier",
                stage_entered_at as "stage_entered_at!", updated_at as "updated_at!",
                owner_id, owner_name, owner_active, health as "health!", flags as "flags!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
         order by
-          case when $11 = 'updated' then updated_at end desc,
-          case when $11 = 'stage' then stage end asc,
-          case when $11 = 'team' then lower(team) end asc,
-          case when $11 = 'stage_age' then stage_entered_at end asc,
+          case when $12 = 'updated' then updated_at end desc,
+          case when $12 = 'stage' then stage end asc,
+          case when $12 = 'team' then lower(team) end asc,
+          case when $12 = 'stage_age' then stage_entered_at end asc,
           lower(name) asc, id
-        limit $12 offset $13
+        limit $13 offset $14
         "#,
         today,
         f.search,
@@ -104,6 +110,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
         f.health,
         f.flag,
         f.tier as Option<RiskTier>,
+        f.owner_email,
         query.sort.as_str(),
         i64::from(PAGE_SIZE),
         offset,
@@ -137,7 +144,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
         total,
         page: query.page,
         teams: teams(pool).await?,
-        owners: owners(pool).await?,
+        owners: owner_choices(pool).await?,
     })
 }
 
@@ -148,6 +155,28 @@ pub async fn teams(pool: &PgPool) -> Result<Vec<String>, AppError> {
     )
     .fetch_all(pool)
     .await?)
+}
+
+/// What an owner filter offers: everyone who may own a stage, or an email box when they are
+/// too many for a menu.
+pub async fn owner_choices(pool: &PgPool) -> Result<OwnerChoices, AppError> {
+    let people = sqlx::query_as!(
+        Person,
+        r#"
+        select id, display_name, active from accounts
+        where active and role in ('editor', 'admin')
+        order by lower(display_name), id
+        limit $1
+        "#,
+        OWNER_MENU_LIMIT + 1
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(if people.len() as i64 > OWNER_MENU_LIMIT {
+        OwnerChoices::ByEmail
+    } else {
+        OwnerChoices::Menu(people)
+    })
 }
 
 /// Everyone who may own a stage (active editors and admins), by name.
