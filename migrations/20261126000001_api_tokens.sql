@@ -18,6 +18,12 @@ create table api_tokens (
 
 -- The REST export pages projects by (created_at, id).
 create index projects_created_idx on projects (created_at, id);
+-- The team menus skip from one team to the next along this index (a few dozen probes, not a
+-- scan of every project).
+create index projects_team_name_idx on projects (lower(team), team);
+-- The owner menus read the first few people who may own a stage, by name.
+create index accounts_owner_menu_idx on accounts (lower(display_name), id)
+    where active and role in ('editor', 'admin');
 
 -- Every project's health flags on `today`: the one SQL definition lists filter by, the
 -- portfolio counts and the export writes. It must agree with the Rust rules in
