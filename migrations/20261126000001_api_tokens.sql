@@ -27,8 +27,10 @@ create index accounts_owner_menu_idx on accounts (lower(display_name), id)
 
 -- Every project's health flags on `today`: the one SQL definition lists filter by, the
 -- portfolio counts and the export writes. It must agree with the Rust rules in
--- app/src/health (a test compares them over generated portfolios). A single SELECT, so the
--- planner inlines it and pushes filters down.
+-- app/src/health (a test compares them over generated portfolios). Set-based: each record
+-- table is read once and joined by hash, so a whole portfolio costs a few scans rather than
+-- several index probes per project; a single SELECT, so the planner inlines it and pushes a
+-- filter on one project down into each part.
 create function project_health(today date)
 returns table (
     project_id     uuid,
@@ -53,39 +55,42 @@ language sql stable as $$
            btrim(p.baseline_metric) <> '' and btrim(p.baseline_method) <> ''
              and btrim(p.data_readiness) <> '' as build_fields,
            btrim(p.fallback_plan) <> '' and btrim(p.monitoring_owner) <> '' as deploy_fields,
-           (select max(d.held_on) from demo_checkpoints d
-             where d.project_id = p.id and d.withdrawn_at is null) as last_demo,
-           exists (select 1 from research_evidence r
-             where r.project_id = p.id and r.withdrawn_at is null) as any_research,
-           coalesce((select s.decision = 'approved' and s.approver_id is distinct from so.owner_id
-              from explainability_signoffs s
-             where s.project_id = p.id and s.withdrawn_at is null
-             order by s.decided_on desc, s.created_at desc limit 1), false) as signoff,
-           (select v from risk_reviews v
-             where v.project_id = p.id and v.withdrawn_at is null
-             order by v.reviewed_on desc, v.created_at desc limit 1) as review
+           d.last_demo,
+           r.project_id is not null as any_research,
+           coalesce(s.decision = 'approved' and s.approver_id is distinct from so.owner_id, false) as signoff,
+           v.decision as review_decision, v.reviewer_id, v.next_review_on
     from projects p
     left join stage_owners so on so.project_id = p.id and so.stage = p.stage
     left join accounts o on o.id = so.owner_id
+    left join (select project_id, max(held_on) as last_demo from demo_checkpoints
+               where withdrawn_at is null group by project_id) d on d.project_id = p.id
+    left join (select distinct project_id from research_evidence
+               where withdrawn_at is null) r on r.project_id = p.id
+    left join (select distinct on (project_id) project_id, decision, approver_id
+               from explainability_signoffs where withdrawn_at is null
+               order by project_id, decided_on desc, created_at desc) s on s.project_id = p.id
+    left join (select distinct on (project_id) project_id, decision, reviewer_id, next_review_on
+               from risk_reviews where withdrawn_at is null
+               order by project_id, reviewed_on desc, created_at desc) v on v.project_id = p.id
   ),
   flags as (
-    select b.id, b.last_demo, (b.review).next_review_on as next_review_on,
+    select b.id, b.last_demo, b.next_review_on,
            (b.owner_id is null or not b.owner_active) as ownerless,
            (b.status = 'active' and today - greatest(b.entered_on, coalesce(b.last_demo, b.created_on), b.created_on)
               > t.stall_days) as stalled,
            (b.status = 'active' and today - coalesce(b.last_demo, b.created_on) > t.demo_cadence_days)
               as demo_overdue,
-           coalesce(today > (b.review).next_review_on, false) as review_overdue,
+           coalesce(today > b.next_review_on, false) as review_overdue,
            case b.stage
              when 'define' then false
              when 'design' then not (b.design_fields and b.any_research)
              when 'build' then not (b.build_fields and b.last_demo is not null)
              else not (b.deploy_fields and b.signoff and coalesce(
-               (b.review).decision in ('approved', 'approved_with_conditions')
-               and (b.review).reviewer_id is distinct from b.owner_id
+               b.review_decision in ('approved', 'approved_with_conditions')
+               and b.reviewer_id is distinct from b.owner_id
                and (b.risk_tier <> 'high' or not exists (
                      select 1 from ownership_changes c
-                      where c.project_id = b.id and c.to_owner_id = (b.review).reviewer_id)), false))
+                      where c.project_id = b.id and c.to_owner_id = b.reviewer_id)), false))
            end as gate_gap
     from base b cross join t
   )
