@@ -1,7 +1,7 @@
 //! The HTML document, the router and the frame around every page.
 
 use crate::admin::AccountsPage;
-use crate::auth::{AuthContext, LoginPage, LogoutButton, Permission, SessionInfo, SetupPage};
+use crate::auth::{AccountPage, AuthContext, LoginPage, LogoutButton, Permission, SessionInfo, SetupPage};
 use crate::health::ThresholdsPage;
 use crate::home::HomePage;
 use crate::portfolio::PortfolioPage;
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Frame ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
                     <Route path=path!("portfolio") view=PortfolioPage ssr=SsrMode::Async />
                     <Route path=path!("projects") view=ProjectsPage ssr=SsrMode::Async />
@@ -108,7 +109,7 @@ fn SiteHeader() -> impl IntoView {
                                 })}
                             </nav>
                             <div class="site-user" data-test="signed-in-user">
-                                <span class="user-name">{user.display_name}</span>
+                                <a class="user-name" href="/account" title="Your account">{user.display_name}</a>
                                 <span class="role-badge">{user.role.label()}</span>
                                 <LogoutButton />
                             </div>

@@ -102,3 +102,43 @@ test("an unknown address shows the not-found page with a 404", async ({ page }) 
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
+
+test("people change their own password: wrong current one refused, other sessions end, the new one signs in", async ({
+  browser,
+}) => {
+  const admin = await adminSession(await browser.newContext());
+  const person = newPerson("Reviewer");
+  await admin.create(person, "reviewer");
+  const elsewhere = await (await browser.newContext()).newPage();
+  await signIn(elsewhere, person);
+
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, person);
+  await page.getByRole("link", { name: person.name }).click();
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await hydrated(page);
+  const form = page.getByTestId("password-form");
+  const fresh = `${person.password}-renewed`;
+  await form.getByLabel("Current password").fill("not my password at all");
+  await form.getByLabel("New password").fill(fresh);
+  await form.getByLabel("Repeat the new password").fill(fresh);
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(form.getByLabel("Current password")).toHaveAccessibleDescription("That is not your current password.");
+
+  await form.getByLabel("Current password").fill(person.password);
+  await form.getByLabel("New password").fill(fresh);
+  await form.getByLabel("Repeat the new password").fill(fresh);
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByTestId("form-success")).toContainText("Password changed");
+
+  // This browser stays signed in; the other session has ended.
+  await page.goto("/account");
+  await expect(page.getByTestId("account-identity")).toContainText(person.email);
+  await elsewhere.goto("/");
+  await expect(elsewhere).toHaveURL(/\/login$/);
+  const login = new LoginPage(elsewhere);
+  await hydrated(elsewhere);
+  await login.signIn(person.email, person.password);
+  await expect(login.formError()).toHaveText("That email and password don't match an account.");
+  await signIn(elsewhere, { email: person.email, password: fresh });
+});

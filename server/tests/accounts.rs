@@ -324,3 +324,85 @@ async fn the_database_refuses_to_edit_or_delete_audit_events(pool: PgPool) {
         .unwrap();
     assert_eq!(count, 1);
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn people_change_their_own_password_with_the_current_one_and_every_session_ends(pool: PgPool) {
+    use app::auth::server::accounts::change_own_password;
+    let ana = common::user(&account(&pool, "ana@example.com", Role::Editor).await);
+    let _old_session = common::sign_in(&pool, "ana@example.com").await;
+    let new = "an entirely new passphrase";
+
+    let wrong = change_own_password(
+        &pool,
+        &ana,
+        Password::new("not it at all!".into()),
+        Password::new(new.into()),
+        new,
+    )
+    .await;
+    assert_eq!(
+        wrong
+            .expect_err("refused")
+            .fields()
+            .and_then(|f| f.get("current_password")),
+        Some("That is not your current password.")
+    );
+    let short = change_own_password(
+        &pool,
+        &ana,
+        Password::new(PASSWORD.into()),
+        Password::new("short".into()),
+        "short",
+    )
+    .await;
+    assert!(short
+        .expect_err("refused")
+        .fields()
+        .and_then(|f| f.get("new_password"))
+        .is_some());
+    let differ = change_own_password(
+        &pool,
+        &ana,
+        Password::new(PASSWORD.into()),
+        Password::new(new.into()),
+        "something else entirely",
+    )
+    .await;
+    assert!(differ
+        .expect_err("refused")
+        .fields()
+        .and_then(|f| f.get("repeat_password"))
+        .is_some());
+
+    change_own_password(
+        &pool,
+        &ana,
+        Password::new(PASSWORD.into()),
+        Password::new(new.into()),
+        new,
+    )
+    .await
+    .expect("changed");
+    let sessions: i64 = sqlx::query_scalar("select count(*) from sessions where account_id = $1")
+        .bind(ana.id)
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(sessions, 0, "every session of the account ended");
+    let old = accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await;
+    assert_eq!(old.expect_err("old password"), AppError::InvalidCredentials);
+    accounts::authenticate(&pool, "ana@example.com", Password::new(new.into()))
+        .await
+        .expect("the new one works");
+    let (action, changes): (String, serde_json::Value) = sqlx::query_as(
+        "select action, changes from audit_events where entity_id = $1 order by id desc limit 1",
+    )
+    .bind(ana.id)
+    .fetch_one(&pool)
+    .await
+    .expect("audited");
+    assert_eq!(
+        (action.as_str(), changes),
+        ("password_changed", serde_json::json!({}))
+    );
+}

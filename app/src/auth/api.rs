@@ -77,3 +77,26 @@ pub async fn create_first_admin(
     leptos_axum::redirect("/");
     Ok(())
 }
+
+/// Changes the caller's own password; the session is renewed (every other one ends).
+#[server(prefix = "/api", endpoint = "account/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+) -> Result<(), AppError> {
+    use super::server::{accounts, password::Password, require, session, Caller};
+    let Caller { user, state } = require(super::Permission::Read).await?;
+    accounts::change_own_password(
+        &state.pool,
+        &user,
+        Password::new(current_password),
+        Password::new(new_password),
+        &repeat_password,
+    )
+    .await?;
+    let token = session::start(&state.pool, user.id, &state.auth).await?;
+    session::set_cookie(&token, &state.auth);
+    tracing::info!(account = %user.id, "password changed");
+    Ok(())
+}

@@ -4,11 +4,13 @@ pub mod credentials;
 pub mod role;
 pub mod throttle;
 
+mod account;
 mod api;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+pub use account::AccountPage;
 pub use api::*;
 pub use pages::*;
 pub use role::{Permission, Role};

@@ -146,25 +146,7 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: Password) -> Res
     errors.into_result()?;
 
     let key = normalise_email(email);
-    let now: DateTime<Utc> = sqlx::query_scalar!(r#"select now() as "now!""#)
-        .fetch_one(pool)
-        .await?;
-    let failures = sqlx::query_scalar!(
-        r#"
-        select failed_at from login_failures
-        where email_key = $1 and failed_at > $2
-        order by failed_at desc
-        "#,
-        key,
-        now - throttle::window(),
-    )
-    .fetch_all(pool)
-    .await?;
-    if let Some(until) = throttle::locked_until(&failures, now) {
-        return Err(AppError::Throttled {
-            minutes: throttle::minutes_left(until, now),
-        });
-    }
+    refuse_while_locked(pool, &key).await?;
 
     let account = sqlx::query!(
         r#"
@@ -324,4 +306,91 @@ pub async fn set_active(
     .await?;
     tx.commit().await?;
     Ok(AccountSummary { active, ..before })
+}
+
+/// Refuses password checks for `key` (a normalised email) while too many recent ones failed.
+async fn refuse_while_locked(pool: &PgPool, key: &str) -> Result<(), AppError> {
+    let now: DateTime<Utc> = sqlx::query_scalar!(r#"select now() as "now!""#)
+        .fetch_one(pool)
+        .await?;
+    let failures = sqlx::query_scalar!(
+        r#"
+        select failed_at from login_failures
+        where email_key = $1 and failed_at > $2
+        order by failed_at desc
+        "#,
+        key,
+        now - throttle::window(),
+    )
+    .fetch_all(pool)
+    .await?;
+    match throttle::locked_until(&failures, now) {
+        Some(until) => Err(AppError::Throttled {
+            minutes: throttle::minutes_left(until, now),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Changes a signed-in person's own password: the current one must be right and the new one
+/// must meet the policy. Every session of the account ends (the caller starts a fresh one);
+/// audited, without any secret.
+pub async fn change_own_password(
+    pool: &PgPool,
+    user: &CurrentUser,
+    current: Password,
+    new: Password,
+    repeat: &str,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::default();
+    if current.expose().is_empty() {
+        errors.add("current_password", "Enter your current password.");
+    }
+    check_new_password(&mut errors, "new_password", new.expose());
+    if new.expose() != repeat {
+        errors.add("repeat_password", "The two new passwords don't match.");
+    } else if !current.expose().is_empty() && new.expose() == current.expose() {
+        errors.add(
+            "new_password",
+            "Choose a password different from the current one.",
+        );
+    }
+    errors.into_result()?;
+    // Wrong current passwords count towards the sign-in throttle, so a borrowed session can't
+    // be used to guess the password.
+    let key = normalise_email(&user.email);
+    refuse_while_locked(pool, &key).await?;
+    let stored = sqlx::query_scalar!("select password_hash from accounts where id = $1", user.id)
+        .fetch_optional(pool)
+        .await?;
+    if !password::verify(current, stored).await? {
+        sqlx::query!("insert into login_failures (email_key) values ($1)", key)
+            .execute(pool)
+            .await?;
+        return Err(AppError::field(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    let hash = password::hash(new).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "update accounts set password_hash = $2 where id = $1",
+        user.id,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    session::end_all_for(&mut *tx, user.id).await?;
+    audit::record(
+        &mut *tx,
+        Some(user.id),
+        "account",
+        user.id,
+        "password_changed",
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
