@@ -142,3 +142,27 @@ test("people change their own password: wrong current one refused, other session
   await expect(login.formError()).toHaveText("That email and password don't match an account.");
   await signIn(elsewhere, { email: person.email, password: fresh });
 });
+
+test("an admin resets a password to a temporary one that must be replaced at the next sign-in", async ({ browser }) => {
+  const admin = await adminSession(await browser.newContext());
+  const person = newPerson("Viewer");
+  await admin.create(person, "viewer");
+  await admin.row(person.email).getByRole("button", { name: `Reset the password of ${person.name}` }).click();
+  const temporary = (await admin.page.getByTestId("temporary-password-value").innerText()).trim();
+  expect(temporary).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, { email: person.email, password: temporary });
+  await expect(page.getByTestId("must-change-password")).toBeVisible();
+  await page.goto("/projects");
+  await expect(page.getByTestId("must-change-password")).toBeVisible();
+  await hydrated(page);
+  const form = page.getByTestId("password-form");
+  const fresh = `${person.password}-mine`;
+  await form.getByLabel("Current password").fill(temporary);
+  await form.getByLabel("New password").fill(fresh);
+  await form.getByLabel("Repeat the new password").fill(fresh);
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("heading", { name: "Portfolio", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("must-change-password")).toHaveCount(0);
+});

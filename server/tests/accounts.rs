@@ -406,3 +406,62 @@ async fn people_change_their_own_password_with_the_current_one_and_every_session
         ("password_changed", serde_json::json!({}))
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_reset_password_is_temporary_and_allows_nothing_until_a_new_one_is_chosen(pool: PgPool) {
+    use axum::http::StatusCode;
+    use common::{error_code, form, post_form, send, session_cookie};
+    let admin = account(&pool, "root@example.com", Role::Admin).await;
+    let ana = account(&pool, "ana@example.com", Role::Editor).await;
+    let before = common::sign_in(&pool, "ana@example.com").await;
+
+    let temporary = accounts::reset_password(&pool, admin.id, ana.id)
+        .await
+        .expect("reset");
+    assert_eq!(temporary.len(), 19, "four groups of four: {temporary}");
+    let list = send(&pool, post_form("/api/projects/list", "", Some(&before))).await;
+    assert_eq!(list.status(), StatusCode::UNAUTHORIZED, "her sessions ended");
+
+    let login = send(
+        &pool,
+        post_form(
+            "/api/login",
+            &form(&[("email", "ana@example.com"), ("password", &temporary)]),
+            None,
+        ),
+    )
+    .await;
+    let cookie = session_cookie(&login).expect("signed in with the temporary password");
+    let refused = send(&pool, post_form("/api/projects/list", "", Some(&cookie))).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(refused).await, "refused");
+
+    let new = "my own passphrase again";
+    let changed = send(
+        &pool,
+        post_form(
+            "/api/account/password",
+            &form(&[
+                ("current_password", &temporary),
+                ("new_password", new),
+                ("repeat_password", new),
+            ]),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert!(changed.status().is_success(), "{}", changed.status());
+    let renewed = session_cookie(&changed).expect("a fresh session");
+    let list = send(&pool, post_form("/api/projects/list", "", Some(&renewed))).await;
+    assert_eq!(list.status(), StatusCode::OK, "free again");
+    let actions: Vec<String> =
+        sqlx::query_scalar("select action from audit_events where entity_id = $1 order by id")
+            .bind(ana.id)
+            .fetch_all(&pool)
+            .await
+            .expect("events");
+    assert!(
+        actions.ends_with(&["password_reset".to_owned(), "password_changed".to_owned()]),
+        "{actions:?}"
+    );
+}

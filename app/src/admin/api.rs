@@ -58,3 +58,14 @@ pub async fn set_account_active(account_id: Uuid, active: bool) -> Result<Accoun
     let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
     accounts::set_active(&state.pool, admin.id, account_id, active).await
 }
+
+/// Resets an account's password to a temporary one, returned once for the admin to pass on.
+#[server(prefix = "/api", endpoint = "accounts/reset-password")]
+pub async fn reset_password(account_id: Uuid) -> Result<String, AppError> {
+    use crate::auth::server::{accounts, require, Caller};
+    use crate::auth::Permission;
+    let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
+    let temporary = accounts::reset_password(&state.pool, admin.id, account_id).await?;
+    tracing::info!(account = %account_id, by = %admin.id, "password reset");
+    Ok(temporary)
+}

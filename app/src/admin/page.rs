@@ -1,6 +1,6 @@
 //! The Accounts page: every account, a form to add one, and per-row role and status controls.
 
-use super::{AccountSummary, ChangeRole, CreateAccount, SetAccountActive};
+use super::{AccountSummary, ChangeRole, CreateAccount, ResetPassword, SetAccountActive};
 use crate::auth::{Permission, Protected, Role};
 use crate::projects::ReassignAll;
 use crate::ui::{
@@ -22,6 +22,7 @@ fn Accounts(me: uuid::Uuid) -> impl IntoView {
     let create = ServerAction::<CreateAccount>::new();
     let change_role = ServerAction::<ChangeRole>::new();
     let set_active = ServerAction::<SetAccountActive>::new();
+    let reset = ServerAction::<ResetPassword>::new();
     let accounts = Resource::new(
         move || {
             (
@@ -36,8 +37,19 @@ fn Accounts(me: uuid::Uuid) -> impl IntoView {
         action_error(change_role)
             .get()
             .or_else(|| action_error(set_active).get())
+            .or_else(|| action_error(reset).get())
             .map(|e| e.to_string())
     });
+    let temporary = move || {
+        reset.value().get().and_then(Result::ok).map(|password| {
+            view! {
+                <div class="alert alert-success" role="status" data-test="temporary-password">
+                    <p>"Password reset. Pass this temporary password on; it is shown only this once, and it must be changed at the next sign-in:"</p>
+                    <code class="secret" data-test="temporary-password-value">{password}</code>
+                </div>
+            }
+        })
+    };
     view! {
         <section class="page">
             <header class="page-header">
@@ -49,11 +61,12 @@ fn Accounts(me: uuid::Uuid) -> impl IntoView {
             <NewAccountForm create />
             <h2>"All accounts"</h2>
             <FormAlert message=row_error />
+            {temporary}
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match accounts.await {
                         Ok(list) => view! {
-                            <AccountTable list=list.clone() me change_role set_active />
+                            <AccountTable list=list.clone() me change_role set_active reset />
                             <HandOverForm accounts=list />
                         }
                             .into_any(),
@@ -122,6 +135,7 @@ fn AccountTable(
     me: uuid::Uuid,
     change_role: ServerAction<ChangeRole>,
     set_active: ServerAction<SetAccountActive>,
+    reset: ServerAction<ResetPassword>,
 ) -> impl IntoView {
     let rows = list
         .into_iter()
@@ -132,6 +146,7 @@ fn AccountTable(
             let toggle_text = if account.active { "Deactivate" } else { "Reactivate" };
             let toggle_label = format!("{toggle_text} {}", account.display_name);
             let role_label = format!("Role of {}", account.display_name);
+            let reset_label = format!("Reset the password of {}", account.display_name);
             view! {
                 <tr data-test="account-row" data-email=account.email.clone() class:inactive=!account.active>
                     <td>
@@ -173,6 +188,12 @@ fn AccountTable(
                                             class:danger=account.active
                                             aria-label=toggle_label>
                                             {toggle_text}
+                                        </button>
+                                    </ActionForm>
+                                    <ActionForm action=reset attr:class="inline-form">
+                                        <input type="hidden" name="account_id" value=account.id.to_string() />
+                                        <button type="submit" class="button small" aria-label=reset_label>
+                                            "Reset password"
                                         </button>
                                     </ActionForm>
                                 }

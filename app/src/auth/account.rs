@@ -13,9 +13,32 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
+/// What someone signed in with a temporary password sees, whichever page they open.
 #[component]
-fn Account(user: CurrentUser) -> impl IntoView {
+pub(super) fn MustChangePassword(user: CurrentUser) -> impl IntoView {
+    view! {
+        <div class="page narrow-wide">
+            <div class="alert alert-error" role="alert" data-test="must-change-password">
+                "Your password was reset by an admin. Choose a new one to continue."
+            </div>
+        </div>
+        <Account user then_home=true />
+    }
+}
+
+#[component]
+fn Account(
+    user: CurrentUser,
+    /// Go home once the password is changed (the page was only a stop on the way).
+    #[prop(optional)]
+    then_home: bool,
+) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
+    Effect::new(move |_| {
+        if then_home && matches!(change.value().get(), Some(Ok(()))) {
+            let _ = window().location().set_href("/");
+        }
+    });
     let error = action_error(change);
     let m = move |f: &'static str| field_message(error, f);
     let form = NodeRef::<leptos::html::Form>::new();

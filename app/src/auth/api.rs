@@ -85,8 +85,9 @@ pub async fn change_password(
     new_password: String,
     repeat_password: String,
 ) -> Result<(), AppError> {
-    use super::server::{accounts, password::Password, require, session, Caller};
-    let Caller { user, state } = require(super::Permission::Read).await?;
+    use super::server::{accounts, password::Password, require_signed_in, session, Caller};
+    // Open to anyone signed in, including someone who must replace a temporary password.
+    let Caller { user, state } = require_signed_in().await?;
     accounts::change_own_password(
         &state.pool,
         &user,

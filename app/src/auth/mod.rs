@@ -25,6 +25,9 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// Signed in with a temporary password an admin set: may only choose a new one.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// What every page needs to know about the visitor.

@@ -1,5 +1,6 @@
 //! Sign-in, first-run setup, sign-out and the guard that protects pages.
 
+use super::account::MustChangePassword;
 use super::{CreateFirstAdmin, CurrentUser, Login, Logout, Permission, SessionInfo};
 use crate::error::AppError;
 use crate::ui::{action_error, field_message, form_message, set_status, Field, FormAlert, Loading};
@@ -63,6 +64,9 @@ where
                 let view = view.clone();
                 Suspend::new(async move {
                     match session.await {
+                        Ok(SessionInfo { user: Some(user), .. }) if user.must_change_password => {
+                            view! { <MustChangePassword user /> }.into_any()
+                        }
                         Ok(SessionInfo { user: Some(user), .. }) if user.role.can(permission) => {
                             view(user).into_any()
                         }

@@ -76,6 +76,7 @@ pub fn user(account: &AccountSummary) -> app::auth::CurrentUser {
         email: account.email.clone(),
         display_name: account.display_name.clone(),
         role: account.role,
+        must_change_password: false,
     }
 }
 

@@ -150,7 +150,7 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: Password) -> Res
 
     let account = sqlx::query!(
         r#"
-        select id, email, display_name, role as "role: Role", password_hash, active
+        select id, email, display_name, role as "role: Role", password_hash, active, must_change_password
         from accounts where lower(email) = $1
         "#,
         key,
@@ -173,6 +173,7 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: Password) -> Res
                 email: account.email,
                 display_name: account.display_name,
                 role: account.role,
+                must_change_password: account.must_change_password,
             })
         }
         _ => {
@@ -375,7 +376,7 @@ pub async fn change_own_password(
     let hash = password::hash(new).await?;
     let mut tx = pool.begin().await?;
     sqlx::query!(
-        "update accounts set password_hash = $2 where id = $1",
+        "update accounts set password_hash = $2, must_change_password = false where id = $1",
         user.id,
         hash
     )
@@ -393,4 +394,50 @@ pub async fn change_own_password(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A temporary password: four groups of four from letters and digits nobody misreads.
+fn temporary_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Resets an account's password to a temporary one (returned once, for the admin to pass on):
+/// its sessions end, and at the next sign-in its holder must choose a new password before
+/// anything else. Audited, without the password.
+pub async fn reset_password(pool: &PgPool, admin: Uuid, account: Uuid) -> Result<String, AppError> {
+    let temporary = temporary_password();
+    let hash = password::hash(Password::new(temporary.clone())).await?;
+    let mut tx = pool.begin().await?;
+    let updated = sqlx::query!(
+        "update accounts set password_hash = $2, must_change_password = true where id = $1",
+        account,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    session::end_all_for(&mut *tx, account).await?;
+    audit::record(
+        &mut *tx,
+        Some(admin),
+        "account",
+        account,
+        "password_reset",
+        json!({ "must_change_password": { "before": false, "after": true } }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(temporary)
 }

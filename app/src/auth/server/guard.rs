@@ -42,9 +42,22 @@ pub async fn require(permission: Permission) -> Result<Caller, AppError> {
     })
 }
 
-/// The pure half of [`require`]: may `user` do what `permission` covers?
+/// The signed-in account, even one that must first choose a new password: only for changing
+/// one's own password.
+pub async fn require_signed_in() -> Result<Caller, AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in(&state).await?.ok_or(AppError::Unauthenticated)?;
+    Ok(Caller { user, state })
+}
+
+/// The pure half of [`require`]: may `user` do what `permission` covers? Someone signed in
+/// with a temporary password may do nothing until they choose their own.
 pub fn authorise(user: CurrentUser, permission: Permission) -> Result<CurrentUser, AppError> {
-    if user.role.can(permission) {
+    if user.must_change_password {
+        Err(AppError::Refused(
+            "Choose a new password first: yours was reset by an admin.".into(),
+        ))
+    } else if user.role.can(permission) {
         Ok(user)
     } else {
         Err(AppError::Forbidden)
@@ -62,7 +75,20 @@ mod tests {
             email: "someone@example.com".into(),
             display_name: "Someone".into(),
             role,
+            must_change_password: false,
         }
+    }
+
+    #[test]
+    fn a_temporary_password_allows_nothing_but_choosing_a_new_one() {
+        let admin = CurrentUser {
+            must_change_password: true,
+            ..user(Role::Admin)
+        };
+        assert!(matches!(
+            authorise(admin, Permission::Read),
+            Err(AppError::Refused(_))
+        ));
     }
 
     #[test]

@@ -5,4 +5,4 @@ pub mod guard;
 pub mod password;
 pub mod session;
 
-pub use guard::{require, Caller};
+pub use guard::{require, require_signed_in, Caller};

@@ -59,7 +59,7 @@ pub async fn lookup(
     let idle_seconds = settings.idle_timeout.num_seconds() as f64;
     let row = sqlx::query!(
         r#"
-        select a.id, a.email, a.display_name, a.role as "role: Role",
+        select a.id, a.email, a.display_name, a.role as "role: Role", a.must_change_password,
                s.last_seen_at < now() - make_interval(secs => $3) as "needs_touch!"
         from sessions s
         join accounts a on a.id = s.account_id
@@ -88,6 +88,7 @@ pub async fn lookup(
         email: row.email,
         display_name: row.display_name,
         role: row.role,
+        must_change_password: row.must_change_password,
     }))
 }
 
