@@ -120,13 +120,13 @@ test("people change their own password: wrong current one refused, other session
   const form = page.getByTestId("password-form");
   const fresh = `${person.password}-renewed`;
   await form.getByLabel("Current password").fill("not my password at all");
-  await form.getByLabel("New password").fill(fresh);
+  await form.getByLabel("New password", { exact: true }).fill(fresh);
   await form.getByLabel("Repeat the new password").fill(fresh);
   await form.getByRole("button", { name: "Change password" }).click();
   await expect(form.getByLabel("Current password")).toHaveAccessibleDescription("That is not your current password.");
 
   await form.getByLabel("Current password").fill(person.password);
-  await form.getByLabel("New password").fill(fresh);
+  await form.getByLabel("New password", { exact: true }).fill(fresh);
   await form.getByLabel("Repeat the new password").fill(fresh);
   await form.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByTestId("form-success")).toContainText("Password changed");
@@ -160,7 +160,7 @@ test("an admin resets a password to a temporary one that must be replaced at the
   const form = page.getByTestId("password-form");
   const fresh = `${person.password}-mine`;
   await form.getByLabel("Current password").fill(temporary);
-  await form.getByLabel("New password").fill(fresh);
+  await form.getByLabel("New password", { exact: true }).fill(fresh);
   await form.getByLabel("Repeat the new password").fill(fresh);
   await form.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("heading", { name: "Portfolio", level: 1 })).toBeVisible();

@@ -415,9 +415,10 @@ async fn a_reset_password_is_temporary_and_allows_nothing_until_a_new_one_is_cho
     let ana = account(&pool, "ana@example.com", Role::Editor).await;
     let before = common::sign_in(&pool, "ana@example.com").await;
 
-    let temporary = accounts::reset_password(&pool, admin.id, ana.id)
+    let (name, temporary) = accounts::reset_password(&pool, admin.id, ana.id)
         .await
         .expect("reset");
+    assert_eq!(name, "Ana");
     assert_eq!(temporary.len(), 19, "four groups of four: {temporary}");
     let list = send(&pool, post_form("/api/projects/list", "", Some(&before))).await;
     assert_eq!(list.status(), StatusCode::UNAUTHORIZED, "her sessions ended");

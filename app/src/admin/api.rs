@@ -59,9 +59,10 @@ pub async fn set_account_active(account_id: Uuid, active: bool) -> Result<Accoun
     accounts::set_active(&state.pool, admin.id, account_id, active).await
 }
 
-/// Resets an account's password to a temporary one, returned once for the admin to pass on.
+/// Resets an account's password to a temporary one, returned once (with whose it is) for the
+/// admin to pass on.
 #[server(prefix = "/api", endpoint = "accounts/reset-password")]
-pub async fn reset_password(account_id: Uuid) -> Result<String, AppError> {
+pub async fn reset_password(account_id: Uuid) -> Result<(String, String), AppError> {
     use crate::auth::server::{accounts, require, Caller};
     use crate::auth::Permission;
     let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;

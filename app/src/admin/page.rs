@@ -41,10 +41,10 @@ fn Accounts(me: uuid::Uuid) -> impl IntoView {
             .map(|e| e.to_string())
     });
     let temporary = move || {
-        reset.value().get().and_then(Result::ok).map(|password| {
+        reset.value().get().and_then(Result::ok).map(|(name, password)| {
             view! {
                 <div class="alert alert-success" role="status" data-test="temporary-password">
-                    <p>"Password reset. Pass this temporary password on; it is shown only this once, and it must be changed at the next sign-in:"</p>
+                    <p>{format!("{name}\u{2019}s password is reset. Pass this temporary password on: it is shown only this once, and it must be changed at the next sign-in.")}</p>
                     <code class="secret" data-test="temporary-password-value">{password}</code>
                 </div>
             }

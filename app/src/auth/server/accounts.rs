@@ -411,23 +411,23 @@ fn temporary_password() -> String {
         .join("-")
 }
 
-/// Resets an account's password to a temporary one (returned once, for the admin to pass on):
+/// Resets an account's password to a temporary one (returned once with the account's name,
+/// for the admin to pass on):
 /// its sessions end, and at the next sign-in its holder must choose a new password before
 /// anything else. Audited, without the password.
-pub async fn reset_password(pool: &PgPool, admin: Uuid, account: Uuid) -> Result<String, AppError> {
+pub async fn reset_password(pool: &PgPool, admin: Uuid, account: Uuid) -> Result<(String, String), AppError> {
     let temporary = temporary_password();
     let hash = password::hash(Password::new(temporary.clone())).await?;
     let mut tx = pool.begin().await?;
-    let updated = sqlx::query!(
-        "update accounts set password_hash = $2, must_change_password = true where id = $1",
+    let name = sqlx::query_scalar!(
+        "update accounts set password_hash = $2, must_change_password = true where id = $1
+         returning display_name",
         account,
         hash
     )
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     session::end_all_for(&mut *tx, account).await?;
     audit::record(
         &mut *tx,
@@ -439,5 +439,5 @@ pub async fn reset_password(pool: &PgPool, admin: Uuid, account: Uuid) -> Result
     )
     .await?;
     tx.commit().await?;
-    Ok(temporary)
+    Ok((name, temporary))
 }
