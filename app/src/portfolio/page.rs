@@ -5,6 +5,7 @@
 use super::{portfolio_view, AttentionList, HealthMix, Portfolio, PortfolioPageData, StageCount};
 use crate::auth::{Permission, Protected};
 use crate::health::{FlagCode, Health};
+use crate::projects::pages::{choices_view, options};
 use crate::projects::stage::{RiskTier, Stage};
 use crate::projects::{OwnerField, ProjectQuery};
 use crate::ui::{FormAlert, Loading};
@@ -52,51 +53,35 @@ pub fn PortfolioBody() -> impl IntoView {
     }
 }
 
-/// `(value, label)` menu options led by "any", with `current` selected.
-fn menu(any: &str, current: Option<String>, values: Vec<(String, String)>) -> impl IntoView {
-    std::iter::once((String::new(), any.to_owned()))
-        .chain(values)
-        .map(|(value, label)| {
-            let selected = current.as_deref().unwrap_or_default() == value;
-            view! { <option value=value selected=selected>{label}</option> }
-        })
-        .collect_view()
-}
-
 #[component]
 fn PortfolioFilters(query: ProjectQuery, view: PortfolioPageData) -> impl IntoView {
-    let words = |all: &[(&str, &str)]| {
-        all.iter()
-            .map(|(v, l)| (v.to_string(), l.to_string()))
-            .collect::<Vec<_>>()
-    };
-    let stages: Vec<(&str, &str)> = Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect();
-    let healths: Vec<(&str, &str)> = Health::ALL.iter().map(|h| (h.as_str(), h.label())).collect();
-    let tiers: Vec<(&str, &str)> = RiskTier::ALL.iter().map(|t| (t.as_str(), t.label())).collect();
+    let stages = options(Stage::ALL, Stage::as_str, Stage::label);
+    let healths = options(&Health::ALL, Health::as_str, Health::label);
+    let tiers = options(RiskTier::ALL, RiskTier::as_str, RiskTier::label);
     let teams = view.teams.iter().map(|t| (t.clone(), t.clone())).collect();
     view! {
         <Form method="GET" action="/portfolio" attr:class="filters" attr:data-test="portfolio-filters">
             <div class="field">
                 <label for="portfolio-stage">"Stage"</label>
                 <select id="portfolio-stage" name="stage">
-                    {menu("Any stage", query.stage.map(|s| s.as_str().into()), words(&stages))}
+                    {choices_view("Any stage", query.stage.map(Stage::as_str), stages)}
                 </select>
             </div>
             <div class="field">
                 <label for="portfolio-health">"Health"</label>
                 <select id="portfolio-health" name="health">
-                    {menu("Any health", query.health.map(|h| h.as_str().into()), words(&healths))}
+                    {choices_view("Any health", query.health.map(Health::as_str), healths)}
                 </select>
             </div>
             <div class="field">
                 <label for="portfolio-team">"Team"</label>
-                <select id="portfolio-team" name="team">{menu("Any team", query.team.clone(), teams)}</select>
+                <select id="portfolio-team" name="team">{choices_view("Any team", query.team.as_deref(), teams)}</select>
             </div>
             <OwnerField id="portfolio-owner" current=query.owner.clone() choices=view.owners.clone() />
             <div class="field">
                 <label for="portfolio-tier">"Risk tier"</label>
                 <select id="portfolio-tier" name="tier">
-                    {menu("Any tier", query.tier.map(|t| t.as_str().into()), words(&tiers))}
+                    {choices_view("Any tier", query.tier.map(RiskTier::as_str), tiers)}
                 </select>
             </div>
             <div class="filter-actions">
@@ -176,7 +161,7 @@ fn PortfolioNumbers(query: ProjectQuery, portfolio: Portfolio) -> impl IntoView 
 /// The headline numbers, each a link to its projects.
 #[component]
 fn Tiles(query: ProjectQuery, portfolio: Portfolio) -> impl IntoView {
-    let tile = |label: String, count: i64, href: String, test: &'static str, class: &'static str| {
+    let tile = |label: String, count: i64, href: String, test: String, class: &'static str| {
         view! {
             <a class=format!("tile {class}") href=href data-test=test>
                 <span class="tile-number" data-test="tile-count">{count}</span>
@@ -193,7 +178,7 @@ fn Tiles(query: ProjectQuery, portfolio: Portfolio) -> impl IntoView {
     ];
     view! {
         <div class="tiles" data-test="tiles">
-            {tile("projects".into(), portfolio.projects, list_url(&query, |_| {}), "tile-projects", "")}
+            {tile("projects".into(), portfolio.projects, list_url(&query, |_| {}), "tile-projects".into(), "")}
             {flags
                 .into_iter()
                 .map(|flag| {
@@ -205,22 +190,12 @@ fn Tiles(query: ProjectQuery, portfolio: Portfolio) -> impl IntoView {
                         flag.label().to_lowercase(),
                         portfolio.flags.get(flag),
                         list_url(&query, |q| q.flag = Some(flag)),
-                        flag_test_id(flag),
+                        format!("tile-{}", flag.as_str()),
                         class,
                     )
                 })
                 .collect_view()}
         </div>
-    }
-}
-
-fn flag_test_id(flag: FlagCode) -> &'static str {
-    match flag {
-        FlagCode::Ownerless => "tile-ownerless",
-        FlagCode::Stalled => "tile-stalled",
-        FlagCode::DemoOverdue => "tile-demo_overdue",
-        FlagCode::ReviewOverdue => "tile-review_overdue",
-        FlagCode::GateGap => "tile-gate_gap",
     }
 }
 

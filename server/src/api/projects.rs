@@ -6,7 +6,6 @@ use app::health::{Flag, FlagCode, Health};
 use app::portfolio::Portfolio;
 use app::projects::server::list::{flag_codes, SqlFilters};
 use app::projects::stage::{RiskTier, Stage, Status};
-use app::projects::ProjectQuery;
 use app::records::RecordKind;
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -287,10 +286,9 @@ pub async fn portfolio(
             "The portfolio counts every project: updated_since applies to /projects only.",
         ));
     }
-    let query = ProjectQuery { ..filters.query };
     let portfolio = state
         .portfolios
-        .get(&state.pool, &query, state.clock.today())
+        .get(&state.pool, &filters.query, state.clock.today())
         .await?;
     Ok(Json(Portfolio::clone(&portfolio)))
 }

@@ -68,29 +68,25 @@ pub fn choices_view(any: &str, current: Option<&str>, values: Vec<(String, Strin
         .collect_view()
 }
 
+/// `(value, label)` menu options for every value of a closed set.
+pub fn options<T: Copy>(
+    all: &[T],
+    value: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|&v| (value(v).to_owned(), label(v).to_owned()))
+        .collect()
+}
+
 #[component]
 fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
-    let stages = Stage::ALL
-        .iter()
-        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
-        .collect();
-    let statuses = Status::ALL
-        .iter()
-        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
-        .collect();
+    let stages = options(Stage::ALL, Stage::as_str, Stage::label);
+    let statuses = options(Status::ALL, Status::as_str, Status::label);
     let teams = list.teams.iter().map(|t| (t.clone(), t.clone())).collect();
-    let healths = Health::ALL
-        .iter()
-        .map(|h| (h.as_str().to_owned(), h.label().to_owned()))
-        .collect();
-    let flags = FlagCode::ALL
-        .iter()
-        .map(|f| (f.as_str().to_owned(), f.label().to_owned()))
-        .collect();
-    let tiers = RiskTier::ALL
-        .iter()
-        .map(|t| (t.as_str().to_owned(), t.label().to_owned()))
-        .collect();
+    let healths = options(&Health::ALL, Health::as_str, Health::label);
+    let flags = options(&FlagCode::ALL, FlagCode::as_str, FlagCode::label);
+    let tiers = options(RiskTier::ALL, RiskTier::as_str, RiskTier::label);
     let sorts = super::super::SortKey::ALL
         .into_iter()
         .map(|k| {

@@ -8,7 +8,7 @@ mod timeline;
 
 pub use detail::ProjectPage;
 pub use form::{EditProjectPage, NewProjectPage};
-pub use list::{NoProjectsYet, OwnerField, ProjectTable, ProjectsPage};
+pub use list::{choices_view, options, NoProjectsYet, OwnerField, ProjectTable, ProjectsPage};
 
 use super::stage::{Stage, Status};
 use leptos::prelude::*;
