@@ -10,7 +10,10 @@
 #   1. GET /portfolio as a signed-in viewer, sequentially: median and p99 of the time taken;
 #   2. GET /portfolio at 50 concurrent connections (ab): requests per second;
 #   3. GET /api/v1/projects.csv (API token) against psql's COPY of the same rows: wall time;
-#   4. the server's resident memory before and at its peak during the CSV export.
+#   4. the server's resident memory before and at its peak during the CSV export;
+#   5. (at the first size only) 1,000 failed sign-ins with made-up emails, 32 at a time, each
+#      from its own address (X-Forwarded-For through a trusted proxy, as a botnet would come):
+#      how they were answered, and the server's memory at its peak and afterwards.
 # Once: the gzip -9 size of what a browser downloads (target/site/pkg: .js, .wasm, .css).
 # Prints a table with the targets next to the figures.
 set -euo pipefail
@@ -103,6 +106,28 @@ for file in target/site/pkg/*.js target/site/pkg/*.wasm target/site/pkg/*.css; d
     "$(awk -v b="$raw" 'BEGIN { print b / 1024 }')" "$(awk -v b="$packed" 'BEGIN { print b / 1024 }')")")
 done
 
+# --- a sign-in flood (once) -----------------------------------------------------------------
+# 1,000 failed sign-ins, 32 at a time, each with a made-up email and from one of 500 addresses
+# (documentation ranges, named in X-Forwarded-For; nothing is sent anywhere but the server).
+flood=""
+signin_flood() {
+  local n=$1 before after peak started took codes
+  before=$(kb_of VmRSS "$server_pid")
+  echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
+  say "$n projects: 1000 failed sign-ins, 32 at a time"
+  started=$(now)
+  seq 1 1000 | xargs -P 32 -I{} sh -c 'i={}; net=$([ $((i % 2)) = 0 ] && echo 198.51.100 || echo 203.0.113)
+    curl -s -o /dev/null -w "%{http_code}\n" -H "Origin: $1" -H "X-Forwarded-For: $net.$((i % 250 + 1))" \
+      --data-urlencode "email=nobody$i@flood.example" --data-urlencode "password=not the password $i" \
+      "$1/api/login"' _ "$base" >"$work/flood.txt"
+  took=$(since "$started")
+  sleep 1
+  after=$(kb_of VmRSS "$server_pid")
+  peak=$(kb_of VmHWM "$server_pid")
+  codes=$(sort "$work/flood.txt" | uniq -c | awk '{ printf "%s%s x %s", sep, $2, $1; sep = ", " }')
+  flood="$(mb "$before")|$(mb "$peak")|$(mb "$after")|$took|$codes"
+}
+
 # --- one size -------------------------------------------------------------------------------
 results=()
 untested=()
@@ -120,7 +145,7 @@ run_size() {
   # The request log would cost time on every request; warnings only.
   DATABASE_URL="$url" TOLLGATE_FAKE_TODAY="$today" RUST_LOG=warn \
     LEPTOS_OUTPUT_NAME=tollgate LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
-    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_RELOAD_PORT=$((port + 1)) \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_RELOAD_PORT=$((port + 1)) TOLLGATE_TRUSTED_PROXIES=127.0.0.1 \
     "$server_bin" >"$work/server-$n.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
@@ -130,9 +155,11 @@ run_size() {
   done
 
   # Sign in as a viewer with the login form, keeping the session cookie.
-  cookie=$(curl -s -o /dev/null -D - --data-urlencode "email=$viewer" --data-urlencode "password=$password" \
-    "$base/api/login" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(tollgate_session=[^;]*\).*/\1/p' | head -n1)
+  cookie=$(curl -s -o /dev/null -D - -H "Origin: $base" --data-urlencode "email=$viewer" \
+    --data-urlencode "password=$password" "$base/api/login" \
+    | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(tollgate_session=[^;]*\).*/\1/p' | head -n1)
   [ -n "$cookie" ] || { echo "bench: signing in as $viewer gave no session cookie" >&2; exit 1; }
+  if [ -z "$flood" ]; then signin_flood "$n"; fi
 
   local p50="n/a" p99="n/a" rps="n/a" page=0 anonymous
   read -r status page < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -b "$cookie" "$base/portfolio")
@@ -246,6 +273,13 @@ for row in "${results[@]}"; do
 done
 echo "(p50/p99: $sequential sequential GET /portfolio as a viewer after $warmup warm-up requests;"
 echo " req/s: ab -c 50 -n 2000; csv_s, copy_s: median of 3; memory: the server's RSS around the exports)"
+if [ -n "$flood" ]; then
+  IFS='|' read -r f_before f_peak f_after f_took f_codes <<<"$flood"
+  echo
+  echo "Sign-in flood: 1000 failed sign-ins (made-up emails, 500 addresses), 32 concurrent, in ${f_took} s"
+  echo "  answers: $f_codes"
+  echo "  server RSS: ${f_before} MB before, ${f_peak} MB at peak, ${f_after} MB one second after"
+fi
 echo
 echo "Download (gzip -9):"
 printf '%s\n' "${gzip_lines[@]}"
@@ -273,6 +307,10 @@ for row in "${results[@]}"; do
     printf '  CSV and RSS at %s:  not measured\n' "$n"
   fi
 done
+if [ -n "$flood" ]; then
+  printf '  RSS after 1000 failed sign-ins at 32 concurrent <= 150 MB:  %s MB  %s\n' "$f_after" \
+    "$(verdict "$(awk -v a="$f_after" 'BEGIN { print (a <= 150) ? 1 : 0 }')")"
+fi
 printf '  download gzip -9 <= 300 KB:  %.1f KB  %s\n' "$(awk -v b="$gzip_total" 'BEGIN { print b / 1024 }')" \
   "$(verdict "$(awk -v b="$gzip_total" 'BEGIN { print (b <= 300 * 1024) ? 1 : 0 }')")"
 if [ "${#untested[@]}" -gt 0 ]; then

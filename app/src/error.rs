@@ -60,8 +60,6 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("That email and password don't match an account.")]
     InvalidCredentials,
-    #[error("This account is deactivated. Ask an administrator to reactivate it.")]
-    AccountDeactivated,
     #[error("Too many failed sign-in attempts. Try again in {minutes} minute(s).")]
     Throttled { minutes: i64 },
     #[error("Tollgate is already set up. Sign in with your account.")]
@@ -80,6 +78,16 @@ pub enum AppError {
     NotFound,
     #[error("Could not reach the server. Check your connection and try again.")]
     Unreachable,
+    /// Too much is being asked at once (password checks queue for a free slot).
+    #[error("Tollgate is busy right now. Please try again in a moment.")]
+    Busy,
+    /// A state-changing request that did not come from Tollgate's own pages.
+    #[error("This request did not come from Tollgate's own pages, so it was refused.")]
+    ForbiddenOrigin,
+    #[error("That is more than Tollgate accepts in one request.")]
+    PayloadTooLarge,
+    #[error("Send this request as a form or as JSON.")]
+    UnsupportedMediaType,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
 }
@@ -92,7 +100,6 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Invalid(_) => "invalid",
             AppError::InvalidCredentials => "invalid_credentials",
-            AppError::AccountDeactivated => "account_deactivated",
             AppError::Throttled { .. } => "throttled",
             AppError::SetupClosed => "setup_closed",
             AppError::Refused(_) => "refused",
@@ -101,6 +108,10 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::NotFound => "not_found",
             AppError::Unreachable => "unreachable",
+            AppError::Busy => "busy",
+            AppError::ForbiddenOrigin => "forbidden_origin",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal => "internal",
         }
     }
@@ -109,14 +120,17 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::AccountDeactivated => 403,
+            AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::SetupClosed | AppError::Refused(_) | AppError::Conflict(_) => 409,
             AppError::GateNotMet { .. } => 422,
             AppError::Invalid(_) => 422,
             AppError::Throttled { .. } => 429,
             AppError::BadRequest(_) => 400,
-            AppError::Unreachable => 503,
+            AppError::Unreachable | AppError::Busy => 503,
+            AppError::ForbiddenOrigin => 403,
+            AppError::PayloadTooLarge => 413,
+            AppError::UnsupportedMediaType => 415,
             AppError::Internal => 500,
         }
     }
@@ -178,7 +192,6 @@ impl From<ErrorEnvelope> for AppError {
             "forbidden" => AppError::Forbidden,
             "invalid" => AppError::Invalid(FieldErrors(envelope.fields)),
             "invalid_credentials" => AppError::InvalidCredentials,
-            "account_deactivated" => AppError::AccountDeactivated,
             "throttled" => AppError::Throttled {
                 minutes: envelope.retry_after_minutes.unwrap_or(1),
             },
@@ -192,6 +205,10 @@ impl From<ErrorEnvelope> for AppError {
             "bad_request" => AppError::BadRequest(envelope.message),
             "not_found" => AppError::NotFound,
             "unreachable" => AppError::Unreachable,
+            "busy" => AppError::Busy,
+            "forbidden_origin" => AppError::ForbiddenOrigin,
+            "payload_too_large" => AppError::PayloadTooLarge,
+            "unsupported_media_type" => AppError::UnsupportedMediaType,
             _ => AppError::Internal,
         }
     }

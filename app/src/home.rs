@@ -35,7 +35,7 @@ pub fn HomePage() -> impl IntoView {
                 <section class="page">
                     <header class="page-header with-actions">
                         <div>
-                            <h1>"Welcome, " {user.display_name}</h1>
+                            <h1>"Welcome, " <bdi>{user.display_name}</bdi></h1>
                             <p class="muted">"Tollgate follows every ML project from define to deploy."</p>
                         </div>
                         {can_edit.then(|| view! { <a class="button primary" href="/projects/new">"New project"</a> })}

@@ -15,6 +15,8 @@ use leptos_router::{path, SsrMode};
 
 /// The document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_content_security_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -26,12 +28,42 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
                 // Shows <time data-local> instants in the viewer's time zone (see ui::LocalTime).
-                <script inner_html=include_str!("local_time.js")></script>
+                <script nonce=leptos::nonce::use_nonce() inner_html=include_str!("local_time.js")></script>
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Sends the page's Content-Security-Policy: scripts only from our origin or inline with this
+/// response's nonce (which leptos puts on its hydration scripts), WebAssembly allowed, no
+/// plugins, no framing, forms and `<base>` only to our own origin.
+#[cfg(feature = "ssr")]
+fn send_content_security_policy(options: &LeptosOptions) {
+    use http::header::CONTENT_SECURITY_POLICY;
+    use http::HeaderValue;
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    // `cargo leptos watch` reloads the page over a websocket of its own.
+    let reload = if options.env == leptos::config::Env::DEV {
+        " ws:"
+    } else {
+        ""
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    match HeaderValue::from_str(&policy) {
+        Ok(value) => response.insert_header(CONTENT_SECURITY_POLICY, value),
+        Err(error) => tracing::error!(%error, "invalid Content-Security-Policy"),
     }
 }
 
@@ -109,7 +141,7 @@ fn SiteHeader() -> impl IntoView {
                                 })}
                             </nav>
                             <div class="site-user" data-test="signed-in-user">
-                                <a class="user-name" href="/account" title="Your account">{user.display_name}</a>
+                                <a class="user-name" href="/account" title="Your account"><bdi>{user.display_name}</bdi></a>
                                 <span class="role-badge">{user.role.label()}</span>
                                 <LogoutButton />
                             </div>

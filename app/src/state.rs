@@ -14,6 +14,10 @@ pub struct AuthSettings {
     pub absolute_timeout: chrono::Duration,
     /// Mark the session cookie `Secure` (serve over HTTPS).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (`TOLLGATE_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The origin people reach Tollgate at (`TOLLGATE_PUBLIC_URL`), when configured.
+    pub public_origin: Option<String>,
 }
 
 impl Default for AuthSettings {
@@ -22,6 +26,8 @@ impl Default for AuthSettings {
             idle_timeout: chrono::Duration::hours(8),
             absolute_timeout: chrono::Duration::days(7),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            public_origin: None,
         }
     }
 }

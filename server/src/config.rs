@@ -36,6 +36,10 @@ pub struct DatabaseArgs {
     /// Largest number of pooled database connections.
     #[arg(long, env = "TOLLGATE_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub max_connections: u32,
+    /// Longest a single database statement may run while serving pages and API calls, in
+    /// seconds (administrative commands such as `seed` are not bounded).
+    #[arg(long, env = "TOLLGATE_STATEMENT_TIMEOUT_SECONDS", default_value_t = 15)]
+    pub statement_timeout_seconds: u64,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -52,6 +56,29 @@ pub struct ServeArgs {
     /// Pin "today" for the health and gate rules (YYYY-MM-DD), for demos and tests.
     #[arg(long, env = "TOLLGATE_FAKE_TODAY")]
     pub fake_today: Option<chrono::NaiveDate>,
+    /// The address people reach Tollgate at (https://tollgate.example.com). Forms and other
+    /// state-changing requests are accepted only from this origin; when unset, only from the
+    /// host each request names.
+    #[arg(long, env = "TOLLGATE_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For
+    /// header names the client, for the per-address sign-in throttle. Nobody else's is believed.
+    #[arg(long, env = "TOLLGATE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// The origin (scheme://host[:port]) of the public URL, or why it is not one.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    crate::security::origin_of(text)
+        .ok_or_else(|| format!("{text:?} is not an http(s) URL like https://tollgate.example.com"))
+}
+
+/// One trusted proxy: an address (a /32 or /128) or a CIDR range.
+fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text:?} is not an IP address or CIDR range"))
 }
 
 #[derive(Debug, Args, Clone)]
@@ -83,6 +110,8 @@ impl ServeArgs {
             idle_timeout: chrono::Duration::minutes(self.session_idle_minutes.max(1)),
             absolute_timeout: chrono::Duration::hours(self.session_max_hours.max(1)),
             secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
+            public_origin: self.public_url.clone(),
         }
     }
 }

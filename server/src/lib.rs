@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod embedded_pg;
 pub mod health;
+pub mod security;
 pub mod seed;
 mod server_fn_status;
 
@@ -16,8 +17,8 @@ use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, site_pkg_dir_service, site_pkg_dir_service_route_path, LeptosRoutes};
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgPoolOptions;
-use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
 use std::time::Duration;
 use tower_http::services::ServeFile;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -40,6 +41,8 @@ pub fn app(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(server_fn_status::set_error_status))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::check_requests))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::add_headers))
         .layer(
             // Method, path (never the query), status and latency; no headers, so no cookies.
             TraceLayer::new_for_http()
@@ -56,16 +59,35 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Connects to PostgreSQL and applies every pending migration; refuses to go on if one fails.
-pub async fn connect_and_migrate(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
-    let pool = PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
+///
+/// With a `statement_timeout`, every statement the pool runs is cancelled after that long
+/// (migrations run first, on their own connection, without it).
+pub async fn connect_and_migrate(
+    url: &str,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+) -> anyhow::Result<PgPool> {
+    let options: PgConnectOptions = url.parse().context("reading DATABASE_URL")?;
+    let mut migrating = PgConnection::connect_with(&options)
         .await
         .context("connecting to PostgreSQL")?;
     MIGRATOR
-        .run(&pool)
+        .run(&mut migrating)
         .await
         .context("applying database migrations (the server will not start until they succeed)")?;
+    migrating
+        .close()
+        .await
+        .context("closing the migration connection")?;
+    let options = match statement_timeout {
+        Some(limit) => options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]),
+        None => options,
+    };
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .context("connecting to PostgreSQL")?;
     Ok(pool)
 }

@@ -82,15 +82,21 @@ async fn invalid_accounts_are_refused_field_by_field_and_nothing_is_written(pool
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_right_password_signs_in_and_wrong_or_unknown_get_the_same_error(pool: PgPool) {
     let created = account(&pool, "ana@example.com", Role::Editor).await;
-    let user = accounts::authenticate(&pool, "ANA@example.com ", Password::new(PASSWORD.into()))
+    let user = accounts::authenticate(&pool, "ANA@example.com ", Password::new(PASSWORD.into()), None)
         .await
         .unwrap();
     assert_eq!(user.id, created.id);
     assert_eq!(user.role, Role::Editor);
 
-    let wrong =
-        accounts::authenticate(&pool, "ana@example.com", Password::new("wrong password!".into())).await;
-    let unknown = accounts::authenticate(&pool, "bob@example.com", Password::new(PASSWORD.into())).await;
+    let wrong = accounts::authenticate(
+        &pool,
+        "ana@example.com",
+        Password::new("wrong password!".into()),
+        None,
+    )
+    .await;
+    let unknown =
+        accounts::authenticate(&pool, "bob@example.com", Password::new(PASSWORD.into()), None).await;
     assert_eq!(wrong.unwrap_err(), AppError::InvalidCredentials);
     assert_eq!(unknown.unwrap_err(), AppError::InvalidCredentials);
 }
@@ -99,11 +105,16 @@ async fn the_right_password_signs_in_and_wrong_or_unknown_get_the_same_error(poo
 async fn five_failures_lock_the_email_even_for_the_right_password(pool: PgPool) {
     account(&pool, "ana@example.com", Role::Editor).await;
     for _ in 0..5 {
-        let result =
-            accounts::authenticate(&pool, "ana@example.com", Password::new("wrong password!".into())).await;
+        let result = accounts::authenticate(
+            &pool,
+            "ana@example.com",
+            Password::new("wrong password!".into()),
+            None,
+        )
+        .await;
         assert_eq!(result.unwrap_err(), AppError::InvalidCredentials);
     }
-    let locked = accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await;
+    let locked = accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()), None).await;
     assert_eq!(locked.unwrap_err(), AppError::Throttled { minutes: 15 });
 
     // Once the failures are older than the window, the right password works again.
@@ -112,7 +123,7 @@ async fn five_failures_lock_the_email_even_for_the_right_password(pool: PgPool) 
         .await
         .unwrap();
     assert!(
-        accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()))
+        accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()), None)
             .await
             .is_ok()
     );
@@ -121,11 +132,18 @@ async fn five_failures_lock_the_email_even_for_the_right_password(pool: PgPool) 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_successful_sign_in_clears_earlier_failures(pool: PgPool) {
     account(&pool, "ana@example.com", Role::Editor).await;
-    let wrong = || accounts::authenticate(&pool, "ana@example.com", Password::new("wrong password!".into()));
+    let wrong = || {
+        accounts::authenticate(
+            &pool,
+            "ana@example.com",
+            Password::new("wrong password!".into()),
+            None,
+        )
+    };
     for _ in 0..4 {
         wrong().await.unwrap_err();
     }
-    accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()))
+    accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()), None)
         .await
         .unwrap();
     for _ in 0..4 {
@@ -206,8 +224,10 @@ async fn deactivating_an_account_ends_its_sessions_and_refuses_sign_in(pool: PgP
         .unwrap();
     assert_eq!(sessions, 0);
 
-    let refused = accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await;
-    assert_eq!(refused.unwrap_err(), AppError::AccountDeactivated);
+    // The same answer as a wrong password: sign-in tells nobody which accounts exist.
+    let refused =
+        accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()), None).await;
+    assert_eq!(refused.unwrap_err(), AppError::InvalidCredentials);
 
     let action: String =
         sqlx::query_scalar("select action from audit_events where entity_id = $1 and actor_id = $2")
@@ -222,7 +242,7 @@ async fn deactivating_an_account_ends_its_sessions_and_refuses_sign_in(pool: PgP
         .await
         .unwrap();
     assert!(
-        accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()))
+        accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()), None)
             .await
             .is_ok()
     );
@@ -338,6 +358,7 @@ async fn people_change_their_own_password_with_the_current_one_and_every_session
         Password::new("not it at all!".into()),
         Password::new(new.into()),
         new,
+        None,
     )
     .await;
     assert_eq!(
@@ -353,6 +374,7 @@ async fn people_change_their_own_password_with_the_current_one_and_every_session
         Password::new(PASSWORD.into()),
         Password::new("short".into()),
         "short",
+        None,
     )
     .await;
     assert!(short
@@ -366,6 +388,7 @@ async fn people_change_their_own_password_with_the_current_one_and_every_session
         Password::new(PASSWORD.into()),
         Password::new(new.into()),
         "something else entirely",
+        None,
     )
     .await;
     assert!(differ
@@ -380,6 +403,7 @@ async fn people_change_their_own_password_with_the_current_one_and_every_session
         Password::new(PASSWORD.into()),
         Password::new(new.into()),
         new,
+        None,
     )
     .await
     .expect("changed");
@@ -389,9 +413,9 @@ async fn people_change_their_own_password_with_the_current_one_and_every_session
         .await
         .expect("count");
     assert_eq!(sessions, 0, "every session of the account ended");
-    let old = accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into())).await;
+    let old = accounts::authenticate(&pool, "ana@example.com", Password::new(PASSWORD.into()), None).await;
     assert_eq!(old.expect_err("old password"), AppError::InvalidCredentials);
-    accounts::authenticate(&pool, "ana@example.com", Password::new(new.into()))
+    accounts::authenticate(&pool, "ana@example.com", Password::new(new.into()), None)
         .await
         .expect("the new one works");
     let (action, changes): (String, serde_json::Value) = sqlx::query_as(

@@ -150,7 +150,7 @@ fn AccountTable(
             view! {
                 <tr data-test="account-row" data-email=account.email.clone() class:inactive=!account.active>
                     <td>
-                        <div class="strong">{account.display_name.clone()}</div>
+                        <div class="strong"><bdi>{account.display_name.clone()}</bdi></div>
                         <div class="muted small">{account.email.clone()}</div>
                     </td>
                     <td>

@@ -21,9 +21,10 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     // Public by design: anyone may try to sign in; throttling guards it.
-    use super::server::{accounts, password::Password, session};
+    use super::server::{accounts, client, password::Password, session};
     let state = crate::state::app_state()?;
-    let user = accounts::authenticate(&state.pool, &email, Password::new(password)).await?;
+    let from = client::from_request(&state.auth.trusted_proxies);
+    let user = accounts::authenticate(&state.pool, &email, Password::new(password), from).await?;
     if let Some(old) = session::token_from_request() {
         session::end(&state.pool, &old).await?;
     }
@@ -85,15 +86,17 @@ pub async fn change_password(
     new_password: String,
     repeat_password: String,
 ) -> Result<(), AppError> {
-    use super::server::{accounts, password::Password, require_signed_in, session, Caller};
+    use super::server::{accounts, client, password::Password, require_signed_in, session, Caller};
     // Open to anyone signed in, including someone who must replace a temporary password.
     let Caller { user, state } = require_signed_in().await?;
+    let from = client::from_request(&state.auth.trusted_proxies);
     accounts::change_own_password(
         &state.pool,
         &user,
         Password::new(current_password),
         Password::new(new_password),
         &repeat_password,
+        from,
     )
     .await?;
     let token = session::start(&state.pool, user.id, &state.auth).await?;

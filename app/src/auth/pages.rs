@@ -128,7 +128,9 @@ where
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = AuthContext::get().login;
-    let error = action_error(login);
+    let raw = action_error(login);
+    // Only words Tollgate chose: without JavaScript the error arrives in the address.
+    let error = Signal::derive(move || raw.get().map(super::credentials::sign_in_error));
     view! {
         <Title text="Sign in · Tollgate" />
         <SignedOut setup_page=false view=move || {

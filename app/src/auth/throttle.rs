@@ -1,11 +1,19 @@
 //! The sign-in throttling rule. Pure: no IO, unit-tested.
 //!
 //! After [`MAX_FAILURES`] failed attempts for one email within [`WINDOW_MINUTES`], further
-//! attempts are refused until the oldest of those failures leaves the window.
+//! attempts are refused until the oldest of those failures leaves the window; likewise after
+//! [`MAX_ADDRESS_FAILURES`] from one client address, whatever emails they named.
+//!
+//! An attempt counts as a failure from the moment it is let through, before its password is
+//! checked (the caller records it under a lock, and removes it again if the password was
+//! right), so parallel attempts can never check more passwords than the rule allows.
 
 use chrono::{DateTime, Duration, Utc};
 
+/// Failed attempts allowed for one email within the window.
 pub const MAX_FAILURES: usize = 5;
+/// Failed attempts allowed from one client address within the window (any emails).
+pub const MAX_ADDRESS_FAILURES: usize = 30;
 pub const WINDOW_MINUTES: i64 = 15;
 
 pub fn window() -> Duration {
@@ -17,17 +25,31 @@ pub fn window() -> Duration {
 /// `failures` are the failed attempts for one email, in any order; those older than the window
 /// are ignored.
 pub fn locked_until(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    locked_after(failures, now, MAX_FAILURES)
+}
+
+/// When a client address is locked at `now`, the instant the lock lifts.
+pub fn address_locked_until(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    locked_after(failures, now, MAX_ADDRESS_FAILURES)
+}
+
+/// The later of two locks, if either holds.
+pub fn later(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    a.max(b)
+}
+
+fn locked_after(failures: &[DateTime<Utc>], now: DateTime<Utc>, limit: usize) -> Option<DateTime<Utc>> {
     let mut recent: Vec<DateTime<Utc>> = failures
         .iter()
         .copied()
         .filter(|at| *at > now - window() && *at <= now)
         .collect();
-    if recent.len() < MAX_FAILURES {
+    if recent.len() < limit || limit == 0 {
         return None;
     }
     recent.sort_unstable_by(|a, b| b.cmp(a));
-    // The lock lifts when the MAX_FAILURES-th most recent failure leaves the window.
-    Some(recent[MAX_FAILURES - 1] + window())
+    // The lock lifts when the limit-th most recent failure leaves the window.
+    Some(recent[limit - 1] + window())
 }
 
 /// Whole minutes left until `until`, at least one, for the message shown to people.
@@ -78,6 +100,22 @@ mod tests {
         let failures = [at(4), at(0), at(6), at(5), at(7), at(8)];
         // Most recent five: 8,7,6,5,4 -> lifts at 4 + 15.
         assert_eq!(locked_until(&failures, at(9)), Some(at(19)));
+    }
+
+    #[test]
+    fn one_address_may_fail_thirty_times_before_it_is_locked() {
+        let failures: Vec<_> = (0..29).map(|i| at(0) + Duration::seconds(i)).collect();
+        assert_eq!(address_locked_until(&failures, at(1)), None);
+        let mut more = failures.clone();
+        more.push(at(1));
+        assert_eq!(address_locked_until(&more, at(2)), Some(at(15)));
+    }
+
+    #[test]
+    fn the_later_lock_wins() {
+        assert_eq!(later(None, None), None);
+        assert_eq!(later(Some(at(3)), None), Some(at(3)));
+        assert_eq!(later(Some(at(3)), Some(at(9))), Some(at(9)));
     }
 
     #[test]

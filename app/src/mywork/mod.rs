@@ -198,7 +198,7 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
                     .collect_view();
                 view! {
                     <li class="work-item" data-test="owned-project">
-                        <a class="strong" href=format!("/projects/{}", p.id)>{p.name}</a>
+                        <a class="strong" href=format!("/projects/{}", p.id)><bdi>{p.name}</bdi></a>
                         <span class="muted small">" · " {p.stage.label()}</span>
                         {if p.flags.is_empty() {
                             view! { <span class="health-green small">" · healthy"</span> }.into_any()
@@ -224,7 +224,7 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
                     .unwrap_or_default();
                 view! {
                     <li data-test="ownerless-project">
-                        <a href=format!("/projects/{}", p.id)>{p.name}</a>
+                        <a href=format!("/projects/{}", p.id)><bdi>{p.name}</bdi></a>
                         " — " <span class="warning-text">{reason}</span>
                     </li>
                 }
@@ -250,7 +250,7 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
                 };
                 view! {
                     <li data-test="demo-due">
-                        <a href=format!("/projects/{}#records-demos", d.id)>{d.name}</a>
+                        <a href=format!("/projects/{}#records-demos", d.id)><bdi>{d.name}</bdi></a>
                         " — " <span class:warning-text=d.overdue>{when}</span>
                     </li>
                 }
@@ -266,7 +266,7 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
             .map(|r| {
                 view! {
                     <li data-test="awaiting-review">
-                        <a href=format!("/projects/{}#records-signoffs", r.id)>{r.name}</a>
+                        <a href=format!("/projects/{}#records-signoffs", r.id)><bdi>{r.name}</bdi></a>
                         " — needs " {r.needs.join("; ").to_lowercase()}
                     </li>
                 }

@@ -19,6 +19,7 @@ pub async fn portfolio_view(#[server(default)] query: ProjectQuery) -> Result<Po
     use crate::auth::Permission;
     use crate::projects::server::list::{owner_choices, teams};
     let Caller { state, .. } = require(Permission::Read).await?;
+    query.check()?;
     let portfolio = state
         .portfolios
         .get(&state.pool, &query, state.clock.today())

@@ -375,7 +375,7 @@ fn Attention(query: ProjectQuery, list: AttentionList) -> impl IntoView {
                 .unwrap_or_else(|| "nobody".into());
             view! {
                 <li data-test="attention-item">
-                    <a class="strong" href=format!("/projects/{}", item.id)>{item.name.clone()}</a>
+                    <a class="strong" href=format!("/projects/{}", item.id)><bdi>{item.name.clone()}</bdi></a>
                     <span class="muted small">
                         {format!(" · {} · {} · owner: {owner} · {} days in stage", item.team, item.stage.label(), item.days_in_stage)}
                     </span>

@@ -12,6 +12,7 @@ pub async fn list_projects(#[server(default)] query: ProjectQuery) -> Result<Pro
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { state, .. } = require(Permission::Read).await?;
+    query.check()?;
     super::server::list::list(&state.pool, &query, state.clock.today()).await
 }
 

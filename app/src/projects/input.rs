@@ -58,6 +58,15 @@ pub struct ValidProject {
 pub const NAME_MAX: usize = 120;
 pub const SHORT_MAX: usize = 200;
 pub const LONG_MAX: usize = 4000;
+/// Notes, reasons and justifications that travel with an action (a move back, an override, a
+/// withdrawal).
+pub const NOTE_MAX: usize = 5000;
+
+/// A note, reason or justification that is too long, as a field message.
+pub fn note_too_long(value: &str) -> Option<String> {
+    let chars = value.trim().chars().count();
+    (chars > NOTE_MAX).then(|| format!("Use at most {NOTE_MAX} characters ({chars} now)."))
+}
 
 /// One text field: trimmed, required or not, at most `max` characters.
 fn text(errors: &mut FieldErrors, field: &str, value: &str, required: Option<&str>, max: usize) -> String {

@@ -266,8 +266,30 @@ pub struct ProjectQuery {
 }
 
 pub const PAGE_SIZE: u32 = 25;
+/// The longest search or filter text accepted, in characters (checked before any query runs).
+pub const FILTER_TEXT_MAX: usize = 200;
 
 impl ProjectQuery {
+    /// Refuses a search or filter text too long to mean anything, before any work is done.
+    pub fn check(&self) -> Result<(), crate::error::AppError> {
+        let mut errors = crate::error::FieldErrors::default();
+        let owner = self.owner.param().unwrap_or_default();
+        for (field, value) in [
+            ("q", self.q.as_str()),
+            ("team", self.team.as_deref().unwrap_or("")),
+            ("owner", &owner),
+        ] {
+            let chars = value.chars().count();
+            if chars > FILTER_TEXT_MAX {
+                errors.add(
+                    field,
+                    format!("Use at most {FILTER_TEXT_MAX} characters ({chars} now)."),
+                );
+            }
+        }
+        errors.into_result()
+    }
+
     /// Reads a view from URL parameters; values that mean nothing are ignored.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
         let non_empty = |key: &str| get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -389,6 +411,23 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         ProjectQuery::from_params(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn searches_and_filters_longer_than_two_hundred_characters_are_refused() {
+        let fine = ProjectQuery {
+            q: "x".repeat(FILTER_TEXT_MAX),
+            ..ProjectQuery::default()
+        };
+        assert!(fine.check().is_ok());
+        let long = ProjectQuery {
+            q: "x".repeat(FILTER_TEXT_MAX + 1),
+            team: Some("t".repeat(FILTER_TEXT_MAX + 1)),
+            ..ProjectQuery::default()
+        };
+        let error = long.check().expect_err("too long");
+        let fields = error.fields().expect("field messages");
+        assert!(fields.get("q").is_some() && fields.get("team").is_some());
     }
 
     #[test]

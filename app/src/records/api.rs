@@ -119,7 +119,7 @@ pub async fn add_review(
 /// Withdraws a record (`kind`: demo, evidence, signoff or review) with a reason.
 #[server(prefix = "/api", endpoint = "records/withdraw")]
 pub async fn withdraw_record(kind: String, record_id: Uuid, reason: String) -> Result<(), AppError> {
-    use crate::auth::server::{require, Caller};
+    use crate::auth::server::{guard::authorise, require, Caller};
     use crate::auth::Permission;
     let Caller { user, state } = require(Permission::Read).await?;
     let kind = match kind.as_str() {
@@ -134,5 +134,7 @@ pub async fn withdraw_record(kind: String, record_id: Uuid, reason: String) -> R
             ))
         }
     };
+    // The same rule as adding or correcting one: an author since demoted may not.
+    let user = authorise(user, kind.permission())?;
     super::server::withdraw(&state.pool, &user, kind, record_id, &reason).await
 }

@@ -33,6 +33,14 @@ impl RecordKind {
         }
     }
 
+    /// Who may add, correct or withdraw a record of this kind (besides being its author).
+    pub fn permission(self) -> crate::auth::Permission {
+        match self {
+            RecordKind::Demo | RecordKind::Evidence => crate::auth::Permission::EditProjects,
+            RecordKind::Signoff | RecordKind::Review => crate::auth::Permission::ReviewModels,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             RecordKind::Demo => "demo checkpoint",

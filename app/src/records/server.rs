@@ -10,6 +10,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::health::Thresholds;
 use crate::projects::gate::RecordFacts;
+use crate::projects::input::NOTE_MAX;
 use crate::projects::stage::RiskTier;
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
@@ -718,6 +719,13 @@ pub async fn withdraw(
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::field("reason", "Say why the record is withdrawn."));
+    }
+    let chars = reason.chars().count();
+    if chars > NOTE_MAX {
+        return Err(AppError::field(
+            "reason",
+            format!("Use at most {NOTE_MAX} characters ({chars} now)."),
+        ));
     }
     let mut tx = pool.begin().await?;
     let locked = lock_record(&mut tx, actor, kind, record).await?;

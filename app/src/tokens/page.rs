@@ -78,7 +78,7 @@ fn Tokens() -> impl IntoView {
                                     };
                                     view! {
                                         <tr data-test="token-row" data-name=t.name.clone()>
-                                            <th scope="row">{t.name.clone()}</th>
+                                            <th scope="row"><bdi>{t.name.clone()}</bdi></th>
                                             <td><code>{format!("{}…", t.prefix)}</code></td>
                                             <td>{t.created_by.clone()} " · " <LocalTime at=t.created_at /></td>
                                             <td data-test="last-used">{used}</td>

@@ -1,4 +1,8 @@
-//! `GET /api/v1/events?after=<id>`: the audit trail in order, for incremental sync.
+//! `GET /api/v1/events?after=<id>`: the projects' audit trail in order, for incremental sync.
+//!
+//! Reporting tokens see what happened to projects and their records (every change, move,
+//! assignment, record, correction and withdrawal). The account directory — accounts, roles,
+//! password resets — and API token and settings events stay on the admin pages.
 
 use super::ApiError;
 use app::state::AppState;
@@ -18,7 +22,7 @@ pub struct ApiEvent {
     pub occurred_at: DateTime<Utc>,
     pub actor_id: Option<Uuid>,
     pub actor: Option<String>,
-    /// project, account, api_token or settings.
+    /// Always `project` (records are events of their project).
     pub entity_type: String,
     pub entity_id: Uuid,
     /// What happened, e.g. created, stage_moved, demo_added, record_corrected.
@@ -87,7 +91,7 @@ pub async fn list(
         select e.id, e.occurred_at, e.actor_id, a.display_name as "actor?", e.entity_type, e.entity_id,
                e.action, e.changes
         from audit_events e left join accounts a on a.id = e.actor_id
-        where e.id > $1
+        where e.id > $1 and e.entity_type = 'project'
         order by e.id
         limit $2
         "#,

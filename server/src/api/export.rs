@@ -4,6 +4,7 @@
 
 use super::filters::{self, FilterParams};
 use super::ApiError;
+use app::auth::Permission;
 use app::projects::server::list::SqlFilters;
 use app::projects::stage::{RiskTier, Stage};
 use app::projects::ProjectQuery;
@@ -14,6 +15,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use futures_util::TryStreamExt;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The header row: the columns of `project_export` in the migrations.
@@ -70,12 +72,14 @@ pub async fn session_csv(
         Some(token) => app::auth::server::session::lookup(&state.pool, &token, &state.auth).await,
         None => Ok(None),
     };
-    match user {
-        Ok(Some(_)) => {
-            let query = ProjectQuery::from_params(|key| params.get(key).cloned());
-            stream(state, query, None)
-        }
-        Ok(None) => axum::response::Redirect::to("/login").into_response(),
+    let allowed = match user {
+        Ok(Some(user)) => app::auth::server::guard::authorise(user, Permission::Read).map(|_| ()),
+        Ok(None) => return axum::response::Redirect::to("/login").into_response(),
+        Err(error) => Err(error.into()),
+    };
+    let query = ProjectQuery::from_params(|key| params.get(key).cloned());
+    match allowed.and_then(|()| query.check()) {
+        Ok(()) => stream(state, query, None),
         Err(error) => ApiError::from(error).into_response(),
     }
 }
@@ -110,13 +114,13 @@ fn stream(state: AppState, query: ProjectQuery, updated_since: Option<DateTime<U
         while let Some(r) = rows.try_next().await? {
             out.write_record([
                 r.id.to_string().as_str(),
-                &r.name,
-                &r.team,
+                &spreadsheet_safe(&r.name),
+                &spreadsheet_safe(&r.team),
                 &r.stage,
                 &r.status,
                 &r.risk_tier,
-                r.owner_name.as_deref().unwrap_or(""),
-                r.owner_email.as_deref().unwrap_or(""),
+                &spreadsheet_safe(r.owner_name.as_deref().unwrap_or("")),
+                &spreadsheet_safe(r.owner_email.as_deref().unwrap_or("")),
                 &r.stage_entered_on.to_string(),
                 &r.days_in_stage.to_string(),
                 &date(r.last_demo_on),
@@ -162,10 +166,48 @@ enum ExportError {
     Io(#[from] std::io::Error),
 }
 
+/// A text cell as a spreadsheet must show it: one that begins with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return would be run as a formula by Excel, LibreOffice or Google Sheets, so it
+/// gets a leading apostrophe and reads as the text it is (OWASP's CSV-injection advice). Only
+/// free text people typed (names, teams, owners) can start that way; codes, dates and numbers
+/// are written as they are.
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
 fn date(day: Option<NaiveDate>) -> String {
     day.map(|d| d.to_string()).unwrap_or_default()
 }
 
 fn instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_as_formulas_read_as_text() {
+        for cell in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(spreadsheet_safe(cell), format!("'{cell}"));
+        }
+    }
+
+    #[test]
+    fn ordinary_cells_are_unchanged() {
+        for cell in ["Churn model", "", "a=b", "ana@example.com", "Team -1", "'quoted"] {
+            assert_eq!(spreadsheet_safe(cell), cell);
+        }
+    }
 }

@@ -153,6 +153,22 @@ pub fn parse(
             })?;
         f.updated_since = Some(instant);
     }
+    if let Err(error) = f.query.check() {
+        let detail = error
+            .fields()
+            .map(|fields| {
+                fields
+                    .0
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+        return Err(ApiError::invalid_filter(format!(
+            "A filter is too long — {detail}"
+        )));
+    }
     let cursor = get("cursor").map(Cursor::decode).transpose()?;
     let limit = match get("limit") {
         None => 100,

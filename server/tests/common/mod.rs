@@ -88,9 +88,15 @@ pub async fn send(pool: &PgPool, request: Request<Body>) -> Response<Body> {
         .expect("the router never fails")
 }
 
-/// A form POST to a server function, with an optional session cookie.
+/// The host the in-process requests are addressed to, and so Tollgate's own origin.
+pub const HOST: &str = "tollgate.test";
+pub const ORIGIN: &str = "http://tollgate.test";
+
+/// A form POST to a server function, with an optional session cookie, from our own pages.
 pub fn post_form(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut builder = Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json");
     if let Some(cookie) = cookie {
@@ -100,7 +106,9 @@ pub fn post_form(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> 
 }
 
 pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut builder = Request::get(path).header(header::ACCEPT, "text/html");
+    let mut builder = Request::get(path)
+        .header(header::HOST, HOST)
+        .header(header::ACCEPT, "text/html");
     if let Some(cookie) = cookie {
         builder = builder.header(header::COOKIE, cookie);
     }

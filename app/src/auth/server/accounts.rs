@@ -1,14 +1,17 @@
 //! Account storage: creation, sign-in with throttling, role and activation changes.
 
-use super::super::credentials::{check_display_name, check_email, check_new_password, normalise_email};
-use super::super::{throttle, CurrentUser, Role};
 use super::password::{self, Password};
 use super::session;
 use crate::audit;
+use crate::auth::credentials::{
+    check_display_name, check_email, check_new_password, check_sign_in, normalise_email,
+};
+use crate::auth::{throttle, CurrentUser, Role};
 use crate::error::{AppError, FieldErrors};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
+use std::net::IpAddr;
 use uuid::Uuid;
 
 pub use crate::admin::AccountSummary;
@@ -132,21 +135,21 @@ pub async fn create_first_admin(pool: &PgPool, account: NewAccount) -> Result<Ac
     Ok(user)
 }
 
-/// Checks an email and password, applying the throttling rule.
+/// Checks an email and password, applying the throttling rule for the email and for the
+/// client address it came from (when known).
 ///
-/// Unknown emails and wrong passwords get the same error and take the same time.
-pub async fn authenticate(pool: &PgPool, email: &str, password: Password) -> Result<CurrentUser, AppError> {
-    let mut errors = FieldErrors::default();
-    if email.trim().is_empty() {
-        errors.add("email", "Enter your email address.");
-    }
-    if password.expose().is_empty() {
-        errors.add("password", "Enter your password.");
-    }
-    errors.into_result()?;
+/// Unknown emails, wrong passwords and deactivated accounts get the same error and take the
+/// same time.
+pub async fn authenticate(
+    pool: &PgPool,
+    email: &str,
+    password: Password,
+    client: Option<IpAddr>,
+) -> Result<CurrentUser, AppError> {
+    check_sign_in(email, password.expose()).into_result()?;
 
     let key = normalise_email(email);
-    refuse_while_locked(pool, &key).await?;
+    claim_attempt(pool, &key, client).await?;
 
     let account = sqlx::query!(
         r#"
@@ -161,13 +164,8 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: Password) -> Res
     let matches = password::verify(password, stored).await?;
 
     match account {
-        Some(account) if matches => {
-            if !account.active {
-                return Err(AppError::AccountDeactivated);
-            }
-            sqlx::query!("delete from login_failures where email_key = $1", key)
-                .execute(pool)
-                .await?;
+        Some(account) if matches && account.active => {
+            forgive(pool, &key).await?;
             Ok(CurrentUser {
                 id: account.id,
                 email: account.email,
@@ -176,12 +174,8 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: Password) -> Res
                 must_change_password: account.must_change_password,
             })
         }
-        _ => {
-            sqlx::query!("insert into login_failures (email_key) values ($1)", key)
-                .execute(pool)
-                .await?;
-            Err(AppError::InvalidCredentials)
-        }
+        // The attempt stays recorded as a failure.
+        _ => Err(AppError::InvalidCredentials),
     }
 }
 
@@ -309,28 +303,98 @@ pub async fn set_active(
     Ok(AccountSummary { active, ..before })
 }
 
-/// Refuses password checks for `key` (a normalised email) while too many recent ones failed.
-async fn refuse_while_locked(pool: &PgPool, key: &str) -> Result<(), AppError> {
-    let now: DateTime<Utc> = sqlx::query_scalar!(r#"select now() as "now!""#)
-        .fetch_one(pool)
+/// Lets one password check for `key` (a normalised email) through, or refuses while the email
+/// or the client address is locked. The attempt is recorded as a failure *before* its password
+/// is checked, under a lock per email and per address, so any number of parallel attempts
+/// checks at most as many passwords as the rule allows; [`forgive`] takes it back when the
+/// password was right.
+async fn claim_attempt(pool: &PgPool, key: &str, client: Option<IpAddr>) -> Result<(), AppError> {
+    let address = client.map(|ip| ip.to_string());
+    let mut tx = pool.begin().await?;
+    // Always email first, then address: two attempts never wait on each other in a cycle.
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('sign-in:' || $1, 0))",
+        key
+    )
+    .execute(&mut *tx)
+    .await?;
+    if let Some(address) = &address {
+        sqlx::query!(
+            "select pg_advisory_xact_lock(hashtextextended('sign-in-from:' || $1, 0))",
+            address
+        )
+        .execute(&mut *tx)
         .await?;
-    let failures = sqlx::query_scalar!(
+    }
+    // The clock after the locks are held: `now()` is when the transaction began.
+    let now: DateTime<Utc> = sqlx::query_scalar!(r#"select clock_timestamp() as "now!""#)
+        .fetch_one(&mut *tx)
+        .await?;
+    let since = now - throttle::window();
+    let for_email = sqlx::query_scalar!(
+        "select failed_at from login_failures where email_key = $1 and failed_at > $2",
+        key,
+        since,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let from_address = match &address {
+        Some(address) => {
+            sqlx::query_scalar!(
+                r#"
+                select failed_at from login_failures
+                where client_addr = ($1::text)::inet and failed_at > $2
+                "#,
+                address,
+                since,
+            )
+            .fetch_all(&mut *tx)
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let locked = throttle::later(
+        throttle::locked_until(&for_email, now),
+        throttle::address_locked_until(&from_address, now),
+    );
+    if let Some(until) = locked {
+        return Err(AppError::Throttled {
+            minutes: throttle::minutes_left(until, now),
+        });
+    }
+    sqlx::query!(
         r#"
-        select failed_at from login_failures
-        where email_key = $1 and failed_at > $2
-        order by failed_at desc
+        insert into login_failures (email_key, client_addr, failed_at)
+        values ($1, ($2::text)::inet, $3)
         "#,
         key,
-        now - throttle::window(),
+        address,
+        now,
     )
-    .fetch_all(pool)
+    .execute(&mut *tx)
     .await?;
-    match throttle::locked_until(&failures, now) {
-        Some(until) => Err(AppError::Throttled {
-            minutes: throttle::minutes_left(until, now),
-        }),
-        None => Ok(()),
-    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The password was right: the attempt was no failure, and the email's earlier failures are
+/// forgiven (only failures naming this email: an address's failures against other emails stay).
+async fn forgive(pool: &PgPool, key: &str) -> sqlx::Result<()> {
+    sqlx::query!("delete from login_failures where email_key = $1", key)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Deletes failures too old to count; called periodically by the server.
+pub async fn purge_login_failures(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "delete from login_failures where failed_at < now() - make_interval(mins => $1)",
+        throttle::WINDOW_MINUTES as i32,
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Changes a signed-in person's own password: the current one must be right and the new one
@@ -342,6 +406,7 @@ pub async fn change_own_password(
     current: Password,
     new: Password,
     repeat: &str,
+    client: Option<IpAddr>,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::default();
     if current.expose().is_empty() {
@@ -360,19 +425,17 @@ pub async fn change_own_password(
     // Wrong current passwords count towards the sign-in throttle, so a borrowed session can't
     // be used to guess the password.
     let key = normalise_email(&user.email);
-    refuse_while_locked(pool, &key).await?;
+    claim_attempt(pool, &key, client).await?;
     let stored = sqlx::query_scalar!("select password_hash from accounts where id = $1", user.id)
         .fetch_optional(pool)
         .await?;
     if !password::verify(current, stored).await? {
-        sqlx::query!("insert into login_failures (email_key) values ($1)", key)
-            .execute(pool)
-            .await?;
         return Err(AppError::field(
             "current_password",
             "That is not your current password.",
         ));
     }
+    forgive(pool, &key).await?;
     let hash = password::hash(new).await?;
     let mut tx = pool.begin().await?;
     sqlx::query!(

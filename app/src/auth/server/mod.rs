@@ -1,6 +1,7 @@
 //! Server-only parts of authentication: hashing, sessions, account storage, the role guard.
 
 pub mod accounts;
+pub mod client;
 pub mod guard;
 pub mod password;
 pub mod session;

@@ -5,6 +5,8 @@ use anyhow::Context;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// A password as typed. Its `Debug` never shows it, so it cannot leak into a log.
 #[derive(Clone)]
@@ -40,12 +42,40 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
-/// Hashes a new password (PHC string with its salt and parameters).
-pub async fn hash(password: Password) -> Result<String, AppError> {
-    let hash = tokio::task::spawn_blocking(move || hash_blocking(password.expose()))
+/// How long a password check waits for a free slot before the caller is told to try again.
+const WAIT_FOR_SLOT: Duration = Duration::from_secs(5);
+
+/// At most one argon2 computation per core runs at a time. Each holds 19 MiB while it runs,
+/// so a flood of sign-ins queues here (in order) instead of growing memory and starving
+/// every other request of CPU.
+fn slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Semaphore::new(cores)
+    })
+}
+
+/// Runs one argon2 computation off the async runtime, in a free slot.
+async fn in_slot<T: Send + 'static>(
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    let _slot = match tokio::time::timeout(WAIT_FOR_SLOT, slots().acquire()).await {
+        Ok(slot) => slot.context("the hashing slots were closed")?,
+        Err(_) => {
+            tracing::warn!("every password-hashing slot stayed busy: asking the client to retry");
+            return Err(AppError::Busy);
+        }
+    };
+    let result = tokio::task::spawn_blocking(work)
         .await
         .context("joining the hashing task")??;
-    Ok(hash)
+    Ok(result)
+}
+
+/// Hashes a new password (PHC string with its salt and parameters).
+pub async fn hash(password: Password) -> Result<String, AppError> {
+    in_slot(move || hash_blocking(password.expose())).await
 }
 
 /// A hash of a random password, verified against when the account does not exist so that
@@ -71,10 +101,7 @@ fn verify_blocking(password: &str, stored: Option<&str>) -> anyhow::Result<bool>
 
 /// Whether `password` matches `stored`; with no stored hash, spends the same time and says no.
 pub async fn verify(password: Password, stored: Option<String>) -> Result<bool, AppError> {
-    let matches = tokio::task::spawn_blocking(move || verify_blocking(password.expose(), stored.as_deref()))
-        .await
-        .context("joining the verification task")??;
-    Ok(matches)
+    in_slot(move || verify_blocking(password.expose(), stored.as_deref())).await
 }
 
 #[cfg(test)]

@@ -94,10 +94,10 @@ fn ProjectBody(
     } = detail;
     let owner_line = match owner {
         Some(o) if o.owner.active => {
-            view! { <span>"Owner: " <strong>{o.owner.display_name}</strong></span> }.into_any()
+            view! { <span>"Owner: " <strong><bdi>{o.owner.display_name}</bdi></strong></span> }.into_any()
         }
         Some(o) => view! {
-            <span class="warning-text">"Owner " {o.owner.display_name} " is deactivated"</span>
+            <span class="warning-text">"Owner " <bdi>{o.owner.display_name}</bdi> " is deactivated"</span>
         }
         .into_any(),
         None => view! { <span class="warning-text">"No owner for this stage"</span> }.into_any(),
@@ -108,7 +108,7 @@ fn ProjectBody(
             <header class="page-header with-actions">
                 <div>
                     <p class="breadcrumb"><a href="/projects">"Projects"</a></p>
-                    <h1 data-test="project-name">{project.name.clone()}</h1>
+                    <h1 data-test="project-name"><bdi>{project.name.clone()}</bdi></h1>
                     <p class="meta-line">
                         <span>{project.team.clone()}</span>
                         <StageBadge stage=project.stage />
@@ -400,7 +400,7 @@ fn Owners(
                         format!("{} (deactivated)", o.owner.display_name)
                     };
                     view! {
-                        <span class="strong" class:warning-text=!o.owner.active>{name}</span>
+                        <span class="strong" class:warning-text=!o.owner.active><bdi>{name}</bdi></span>
                         <span class="muted small">
                             " since " <LocalTime at=o.assigned_at />
                         </span>

@@ -78,9 +78,9 @@ fn EditProject() -> impl IntoView {
                                 <header class="page-header">
                                     <p class="breadcrumb">
                                         <a href="/projects">"Projects"</a> " / "
-                                        <a href=format!("/projects/{}", p.id)>{p.name.clone()}</a>
+                                        <a href=format!("/projects/{}", p.id)><bdi>{p.name.clone()}</bdi></a>
                                     </p>
-                                    <h1>"Edit " {p.name.clone()}</h1>
+                                    <h1>"Edit " <bdi>{p.name.clone()}</bdi></h1>
                                 </header>
                                 <FormAlert message=form_message(error) />
                                 <ActionForm action=update attr:novalidate="" attr:data-test="project-form"

@@ -213,7 +213,7 @@ pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
         .into_iter()
         .map(|row| {
             let owner = match &row.owner {
-                Some(p) if p.active => view! { <span>{p.display_name.clone()}</span> }.into_any(),
+                Some(p) if p.active => view! { <span><bdi>{p.display_name.clone()}</bdi></span> }.into_any(),
                 Some(p) => view! {
                     <span class="warning-text">{format!("{} (deactivated)", p.display_name)}</span>
                 }
@@ -222,7 +222,7 @@ pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
             };
             view! {
                 <tr data-test="project-row" data-name=row.name.clone()>
-                    <td><a class="strong" href=format!("/projects/{}", row.id)>{row.name.clone()}</a></td>
+                    <td><a class="strong" href=format!("/projects/{}", row.id)><bdi>{row.name.clone()}</bdi></a></td>
                     <td class="hide-narrow">{row.team.clone()}</td>
                     <td><StageBadge stage=row.stage /></td>
                     <td><StatusBadge status=row.status /></td>

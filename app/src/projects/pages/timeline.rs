@@ -59,7 +59,7 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
             view! {
                 <li class="timeline-entry" data-test="timeline-entry" data-action=entry.action.clone()>
                     <p>
-                        <span class="strong">{entry.actor.unwrap_or_else(|| "Tollgate".into())}</span>
+                        <span class="strong"><bdi>{entry.actor.unwrap_or_else(|| "Tollgate".into())}</bdi></span>
                         " " {action_phrase(&entry.action).to_owned()}
                         <span class="muted small">" · " <LocalTime at=entry.at /></span>
                     </p>

@@ -4,13 +4,13 @@
 //! based on, apply it, bump the version, write one audit event.
 
 use super::super::gate::{self, MoveRefused};
-use super::super::input::{changed_fields, ProjectInput, ValidProject};
 use super::super::stage::{RiskTier, Stage, Status};
 use super::super::Project;
 use super::read;
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
+use crate::projects::input::{changed_fields, note_too_long, ProjectInput, ValidProject};
 use serde_json::{json, Map, Value};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -175,6 +175,13 @@ pub async fn move_stage(
     note: &str,
     justification: &str,
 ) -> Result<(), AppError> {
+    let mut errors = FieldErrors::default();
+    for (field, text) in [("note", note), ("justification", justification)] {
+        if let Some(message) = note_too_long(text) {
+            errors.add(field, message);
+        }
+    }
+    errors.into_result()?;
     let mut tx = pool.begin().await?;
     let current = read::lock(&mut tx, id).await?;
     check_version(&current, version)?;
