@@ -78,6 +78,9 @@ pub enum AppError {
     NotFound,
     #[error("Could not reach the server. Check your connection and try again.")]
     Unreachable,
+    /// The database is not answering (down, restarting, or every connection busy for 2 s).
+    #[error("Tollgate can't reach its database right now. Please try again in a moment.")]
+    DatabaseUnavailable,
     /// Too much is being asked at once (password checks queue for a free slot).
     #[error("Tollgate is busy right now. Please try again in a moment.")]
     Busy,
@@ -109,6 +112,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Unreachable => "unreachable",
             AppError::Busy => "busy",
+            AppError::DatabaseUnavailable => "database_unavailable",
             AppError::ForbiddenOrigin => "forbidden_origin",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
@@ -127,7 +131,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Throttled { .. } => 429,
             AppError::BadRequest(_) => 400,
-            AppError::Unreachable | AppError::Busy => 503,
+            AppError::Unreachable | AppError::Busy | AppError::DatabaseUnavailable => 503,
             AppError::ForbiddenOrigin => 403,
             AppError::PayloadTooLarge => 413,
             AppError::UnsupportedMediaType => 415,
@@ -206,6 +210,7 @@ impl From<ErrorEnvelope> for AppError {
             "not_found" => AppError::NotFound,
             "unreachable" => AppError::Unreachable,
             "busy" => AppError::Busy,
+            "database_unavailable" => AppError::DatabaseUnavailable,
             "forbidden_origin" => AppError::ForbiddenOrigin,
             "payload_too_large" => AppError::PayloadTooLarge,
             "unsupported_media_type" => AppError::UnsupportedMediaType,
@@ -235,8 +240,24 @@ mod server {
 
     impl From<sqlx::Error> for AppError {
         fn from(error: sqlx::Error) -> Self {
-            tracing::error!(error = %error, "database error");
-            AppError::Internal
+            match error {
+                // No connection could be had or kept: the database is away, not our fault.
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_) => {
+                    tracing::warn!(error = %error, "database unavailable");
+                    AppError::DatabaseUnavailable
+                }
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("57014") => {
+                    tracing::error!(error = %db, "a statement ran past the statement timeout");
+                    AppError::Internal
+                }
+                other => {
+                    tracing::error!(error = %other, "database error");
+                    AppError::Internal
+                }
+            }
         }
     }
 

@@ -32,6 +32,38 @@ impl Default for AuthSettings {
     }
 }
 
+/// Whether the database answers, as the server's watcher last saw it, and how it is run.
+#[derive(Debug, Clone)]
+pub struct DatabaseStatus {
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// `embedded` (Tollgate runs its own cluster) or `external` (`DATABASE_URL`).
+    pub mode: &'static str,
+}
+
+impl Default for DatabaseStatus {
+    fn default() -> Self {
+        Self::new("external")
+    }
+}
+
+impl DatabaseStatus {
+    pub fn new(mode: &'static str) -> Self {
+        Self {
+            up: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            mode,
+        }
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.up.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records what the watcher saw; returns what it saw before.
+    pub fn set_up(&self, up: bool) -> bool {
+        self.up.swap(up, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
@@ -41,6 +73,8 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Portfolios computed since the data last changed.
     pub portfolios: crate::portfolio::server::PortfolioCache,
+    /// Whether the database answers, so requests fail fast while it does not.
+    pub database: DatabaseStatus,
 }
 
 /// The state, from the context leptos_axum provides to every server function and page.

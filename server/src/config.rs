@@ -6,6 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "server",
+    version,
     about = "Tollgate: governance for a portfolio of ML projects"
 )]
 pub struct Cli {
@@ -30,9 +31,11 @@ pub struct DatabaseArgs {
     /// PostgreSQL to use. When unset, Tollgate runs its own private cluster in --data-dir.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// Where the embedded PostgreSQL keeps its data (used only without DATABASE_URL).
-    #[arg(long, env = "TOLLGATE_DATA_DIR", default_value = ".tollgate/pgdata")]
-    pub data_dir: PathBuf,
+    /// Where the embedded PostgreSQL keeps its data (used only without DATABASE_URL). Default:
+    /// .tollgate/pgdata, or, when run as root from a folder the postgres user can't reach,
+    /// a folder of this checkout's own under /var/lib/tollgate (the log says which).
+    #[arg(long, env = "TOLLGATE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Largest number of pooled database connections.
     #[arg(long, env = "TOLLGATE_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub max_connections: u32,
@@ -65,6 +68,9 @@ pub struct ServeArgs {
     /// header names the client, for the per-address sign-in throttle. Nobody else's is believed.
     #[arg(long, env = "TOLLGATE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// On SIGTERM, how long requests in flight may take to finish before they are dropped.
+    #[arg(long, env = "TOLLGATE_SHUTDOWN_SECONDS", default_value_t = 20)]
+    pub shutdown_seconds: u64,
 }
 
 /// The origin (scheme://host[:port]) of the public URL, or why it is not one.

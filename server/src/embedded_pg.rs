@@ -1,26 +1,34 @@
 //! The private PostgreSQL cluster Tollgate runs when `DATABASE_URL` is unset.
 //!
-//! `initdb` on first use, `pg_ctl start` on a unix socket inside the data directory (no TCP
-//! port, so nothing else can reach it and nothing collides), `pg_ctl stop` at shutdown.
+//! `initdb` on first use, then `postgres` itself as a child process, listening only on a unix
+//! socket inside the data directory (no TCP port: nothing else can reach it, nothing collides).
 //! PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user.
+//!
+//! The child is supervised: if it dies (killed, or by the OOM killer) it is started again at
+//! once — PostgreSQL's own crash recovery replays its log, so no committed write is lost — and
+//! if it cannot be brought back after a few tries, [`EmbeddedPostgres::gave_up`] resolves so
+//! the server can exit non-zero for its supervisor to act. The kernel stops the cluster if
+//! the server itself is killed (a parent-death signal), so no orphaned cluster is left running.
 
 use anyhow::{bail, Context};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::Output;
-use tokio::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+use tokio::sync::watch;
 
 /// The database Tollgate creates inside its cluster.
 const DATABASE: &str = "tollgate";
 /// Unix socket paths are limited to 107 bytes on Linux.
 const MAX_SOCKET_PATH: usize = 100;
-
-#[derive(Debug)]
-pub struct EmbeddedPostgres {
-    bin_dir: PathBuf,
-    data_dir: PathBuf,
-    socket_dir: PathBuf,
-    run_as_postgres: bool,
-}
+/// How often the supervisor tries to bring a dead cluster back before giving up.
+const RESTART_ATTEMPTS: u32 = 5;
+/// The data directory used when none is configured (relative to the working directory).
+pub const DEFAULT_DATA_DIR: &str = ".tollgate/pgdata";
+/// Where clusters go when, as root, the `postgres` user can't reach the default directory.
+pub const FALLBACK_ROOT: &str = "/var/lib/tollgate";
 
 /// The message shown when no PostgreSQL binaries can be found.
 pub const NOT_INSTALLED: &str = "PostgreSQL is not installed: no initdb/pg_ctl on PATH or under \
@@ -59,41 +67,289 @@ fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
+/// The unprivileged account the cluster runs as when Tollgate runs as root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// The `postgres` account, which Debian's package creates.
+pub fn postgres_account() -> anyhow::Result<Account> {
+    let name = std::ffi::CString::new("postgres").context("account name")?;
+    // SAFETY: getpwnam reads a static buffer; we copy the two numbers out before anything else
+    // could call it again, and check for NULL.
+    let entry = unsafe { libc::getpwnam(name.as_ptr()) };
+    if entry.is_null() {
+        bail!(
+            "there is no `postgres` user to run the embedded PostgreSQL as (install the postgresql package)"
+        );
+    }
+    // SAFETY: checked non-null above.
+    let (uid, gid) = unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
+    Ok(Account { uid, gid })
+}
+
+/// Whether `account` may pass through a directory with this mode and owner.
+pub fn traversable(mode: u32, owner: u32, group: u32, account: Account) -> bool {
+    if owner == account.uid {
+        mode & 0o100 != 0
+    } else if group == account.gid {
+        mode & 0o010 != 0
+    } else {
+        mode & 0o001 != 0
+    }
+}
+
+/// The first directory above `path` (existing ones only) that `account` cannot pass through.
+pub fn unreachable_ancestor(path: &Path, account: Account) -> Option<PathBuf> {
+    path.ancestors().skip(1).find_map(|dir| {
+        let meta = std::fs::metadata(dir).ok()?;
+        (!traversable(meta.mode(), meta.uid(), meta.gid(), account)).then(|| dir.to_path_buf())
+    })
+}
+
+/// The data directory to use when none is configured: `.tollgate/pgdata` under `base` — unless
+/// Tollgate runs as root and the `postgres` user can't reach it (a checkout in `/root`, or in a
+/// private temporary folder), in which case a directory of its own under `fallback_root`,
+/// named after `base`, so each checkout keeps its own data.
+pub fn default_data_dir(base: &Path, fallback_root: &Path) -> PathBuf {
+    let preferred = base.join(DEFAULT_DATA_DIR);
+    if !is_root() {
+        return preferred;
+    }
+    let Ok(account) = postgres_account() else {
+        return preferred;
+    };
+    let Some(blocked) = unreachable_ancestor(&preferred, account) else {
+        return preferred;
+    };
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    base.hash(&mut hasher);
+    let name = base
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("tollgate")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect::<String>();
+    let moved = fallback_root
+        .join(format!("{name}-{:08x}", hasher.finish() as u32))
+        .join("pgdata");
+    tracing::info!(
+        blocked = %blocked.display(),
+        data_dir = %moved.display(),
+        "the postgres user can't reach this checkout, so the embedded cluster keeps its data elsewhere"
+    );
+    moved
+}
+
+/// What the supervisor and [`EmbeddedPostgres::stop`] share.
+struct Shared {
+    bin_dir: PathBuf,
+    data_dir: PathBuf,
+    socket_dir: PathBuf,
+    run_as: Option<Account>,
+    /// The pid of the postmaster we started, 0 when none (or one we found running).
+    child_pid: AtomicU32,
+    stopping: AtomicBool,
+}
+
+pub struct EmbeddedPostgres {
+    shared: Arc<Shared>,
+    supervisor: tokio::task::JoinHandle<()>,
+    gave_up: watch::Receiver<bool>,
+}
+
+impl std::fmt::Debug for EmbeddedPostgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedPostgres")
+            .field("data_dir", &self.shared.data_dir)
+            .finish()
+    }
+}
+
 impl EmbeddedPostgres {
-    /// Prepares (and on first use initialises) the cluster in `data_dir`, then starts it
-    /// unless it is already running.
+    /// Prepares (and on first use initialises) the cluster in `data_dir`, starts it unless it
+    /// is already running, and supervises it from then on.
     pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
         let bin_dir = find_binaries().context(NOT_INSTALLED)?;
+        let run_as = if is_root() {
+            Some(postgres_account()?)
+        } else {
+            None
+        };
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
         let data_dir = data_dir
             .canonicalize()
             .with_context(|| format!("resolving {}", data_dir.display()))?;
-        let run_as_postgres = is_root();
+        if let Some(account) = run_as {
+            if let Some(blocked) = unreachable_ancestor(&data_dir, account) {
+                bail!(
+                    "the embedded PostgreSQL runs as the `postgres` user, which can't reach {} because {} \
+                     is private. Set TOLLGATE_DATA_DIR to a directory it can reach (for example \
+                     {FALLBACK_ROOT}/pgdata), or leave it unset, or set DATABASE_URL",
+                    data_dir.display(),
+                    blocked.display()
+                );
+            }
+        }
         let socket_dir = socket_dir_for(&data_dir)?;
-        let cluster = Self {
+        let shared = Arc::new(Shared {
             bin_dir,
             data_dir,
             socket_dir,
-            run_as_postgres,
+            run_as,
+            child_pid: AtomicU32::new(0),
+            stopping: AtomicBool::new(false),
+        });
+        shared.prepare_directories()?;
+        if !shared.data_dir.join("PG_VERSION").exists() {
+            shared.initdb().await?;
+        }
+        shared.recover_stale_lock()?;
+        let child = if shared.running_pid().is_some() {
+            tracing::info!(data_dir = %shared.data_dir.display(), "using the PostgreSQL already running on this data directory");
+            None
+        } else {
+            Some(shared.spawn_and_wait().await?)
         };
-        cluster.prepare_directories()?;
-        if !cluster.data_dir.join("PG_VERSION").exists() {
-            cluster.initdb().await?;
-        }
-        cluster.recover_stale_lock()?;
-        if !cluster.is_running().await? {
-            cluster.pg_ctl_start().await?;
-        }
-        cluster.ensure_database().await?;
-        Ok(cluster)
+        shared.ensure_database().await?;
+        let (tell, gave_up) = watch::channel(false);
+        let supervisor = tokio::spawn(supervise(shared.clone(), child, tell));
+        Ok(Self {
+            shared,
+            supervisor,
+            gave_up,
+        })
     }
 
     /// The sqlx connection URL for Tollgate's database in this cluster.
     pub fn url(&self) -> String {
-        self.url_for(DATABASE)
+        self.shared.url_for(DATABASE)
     }
 
+    /// The data directory in use.
+    pub fn data_dir(&self) -> &Path {
+        &self.shared.data_dir
+    }
+
+    /// The postmaster's process id while it runs.
+    pub fn postmaster_pid(&self) -> Option<u32> {
+        self.shared.running_pid()
+    }
+
+    /// Resolves if the cluster died and could not be started again.
+    pub async fn gave_up(&self) {
+        let mut gave_up = self.gave_up.clone();
+        let _ = gave_up.wait_for(|given_up| *given_up).await;
+    }
+
+    /// Stops the cluster, waiting for a clean shutdown.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        let pid = self.shared.child_pid.load(Ordering::SeqCst);
+        if pid == 0 {
+            // One we found running: pg_ctl knows how to stop it.
+            self.supervisor.abort();
+            let output = self
+                .shared
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(&self.shared.data_dir)
+                .args(["-m", "fast", "-w", "stop"])
+                .output()
+                .await
+                .context("running pg_ctl stop")?;
+            return check(output, "pg_ctl stop");
+        }
+        // SIGINT is PostgreSQL's fast shutdown: sessions end, the log is flushed, clean exit.
+        signal(pid, libc::SIGINT);
+        let mut supervisor = self.supervisor;
+        if tokio::time::timeout(Duration::from_secs(30), &mut supervisor)
+            .await
+            .is_err()
+        {
+            tracing::warn!("PostgreSQL did not stop within 30 s: stopping it immediately");
+            signal(pid, libc::SIGQUIT);
+            let _ = tokio::time::timeout(Duration::from_secs(10), supervisor).await;
+        }
+        Ok(())
+    }
+}
+
+fn signal(pid: u32, signal: libc::c_int) {
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe { libc::kill(pid, signal) };
+    }
+}
+
+/// Watches the postmaster; starts it again when it dies, unless we are stopping it.
+async fn supervise(shared: Arc<Shared>, mut child: Option<Child>, gave_up: watch::Sender<bool>) {
+    loop {
+        match child.as_mut() {
+            Some(running) => {
+                let status = running.wait().await;
+                shared.child_pid.store(0, Ordering::SeqCst);
+                if shared.stopping.load(Ordering::SeqCst) {
+                    tracing::info!("embedded PostgreSQL stopped");
+                    return;
+                }
+                tracing::error!(
+                    ?status,
+                    "embedded PostgreSQL exited unexpectedly: starting it again"
+                );
+            }
+            None => {
+                // One we found running: check on it every second.
+                while shared.running_pid().is_some() {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                if shared.stopping.load(Ordering::SeqCst) {
+                    return;
+                }
+                tracing::error!("the PostgreSQL this server was using is gone: starting it again");
+            }
+        }
+        child = None;
+        for attempt in 1..=RESTART_ATTEMPTS {
+            if shared.stopping.load(Ordering::SeqCst) {
+                return;
+            }
+            // Backends of the dead postmaster leave within a moment; until then the cluster
+            // refuses to start ("shared memory block still in use").
+            tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+            let restarted = async {
+                shared.recover_stale_lock()?;
+                shared.spawn_and_wait().await
+            };
+            match restarted.await {
+                Ok(started) => {
+                    tracing::warn!(
+                        attempt,
+                        "embedded PostgreSQL is running again (after crash recovery)"
+                    );
+                    child = Some(started);
+                    break;
+                }
+                Err(error) => tracing::error!(attempt, "starting the embedded PostgreSQL again: {error:#}"),
+            }
+        }
+        if child.is_none() {
+            tracing::error!(
+                attempts = RESTART_ATTEMPTS,
+                "the embedded PostgreSQL could not be started again: giving up"
+            );
+            let _ = gave_up.send(true);
+            return;
+        }
+    }
+}
+
+impl Shared {
     fn url_for(&self, database: &str) -> String {
         format!(
             "postgres://postgres@localhost/{database}?host={}",
@@ -101,28 +357,14 @@ impl EmbeddedPostgres {
         )
     }
 
-    /// Stops the cluster, waiting for a clean shutdown.
-    pub async fn stop(&self) -> anyhow::Result<()> {
-        let output = self
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(&self.data_dir)
-            .args(["-m", "fast", "-w", "stop"])
-            .output()
-            .await
-            .context("running pg_ctl stop")?;
-        check(output, "pg_ctl stop")
-    }
-
+    /// A PostgreSQL tool, run as the `postgres` user when we are root.
     fn command(&self, binary: &str) -> Command {
-        let program = self.bin_dir.join(binary);
-        let mut command = if self.run_as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(program);
-            command
-        } else {
-            Command::new(program)
-        };
+        let mut command = Command::new(self.bin_dir.join(binary));
+        if let Some(account) = self.run_as {
+            command.uid(account.uid).gid(account.gid);
+        }
+        // The server's own working directory may be one the postgres user can't enter.
+        command.current_dir("/");
         command.kill_on_drop(false);
         command
     }
@@ -133,8 +375,9 @@ impl EmbeddedPostgres {
             std::fs::create_dir_all(dir)?;
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
                 .with_context(|| format!("restricting {}", dir.display()))?;
-            if self.run_as_postgres {
-                chown_to_postgres(dir)?;
+            if let Some(account) = self.run_as {
+                std::os::unix::fs::chown(dir, Some(account.uid), Some(account.gid))
+                    .with_context(|| format!("giving {} to the postgres user", dir.display()))?;
             }
         }
         Ok(())
@@ -153,52 +396,93 @@ impl EmbeddedPostgres {
         check(output, "initdb")
     }
 
+    /// The pid in `postmaster.pid`, if that process is alive and is PostgreSQL.
+    fn running_pid(&self) -> Option<u32> {
+        let contents = std::fs::read_to_string(self.data_dir.join("postmaster.pid")).ok()?;
+        let pid = contents.lines().next()?.trim().parse::<u32>().ok()?;
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        (comm.trim() == "postgres").then_some(pid)
+    }
+
     /// A `postmaster.pid` left by a crash names a process that is gone (or is no longer
     /// PostgreSQL): remove it so the cluster can start.
     fn recover_stale_lock(&self) -> anyhow::Result<()> {
         let lock = self.data_dir.join("postmaster.pid");
-        let Ok(contents) = std::fs::read_to_string(&lock) else {
-            return Ok(());
-        };
-        let pid = contents.lines().next().and_then(|l| l.trim().parse::<u32>().ok());
-        let alive_postgres = pid
-            .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).ok())
-            .is_some_and(|comm| comm.trim() == "postgres");
-        if !alive_postgres {
+        if lock.exists() && self.running_pid().is_none() {
             tracing::warn!(lock = %lock.display(), "removing a stale PostgreSQL lock file left by a crash");
             std::fs::remove_file(&lock).with_context(|| format!("removing {}", lock.display()))?;
         }
         Ok(())
     }
 
-    async fn is_running(&self) -> anyhow::Result<bool> {
-        let status = self
-            .command("pg_ctl")
+    /// Starts the postmaster as our child and waits until it accepts connections.
+    async fn spawn_and_wait(&self) -> anyhow::Result<Child> {
+        let log_path = self.data_dir.join("server.log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .with_context(|| format!("opening {}", log_path.display()))?;
+        let mut command = self.command("postgres");
+        command
             .arg("-D")
             .arg(&self.data_dir)
-            .arg("status")
-            .output()
-            .await
-            .context("running pg_ctl status")?;
-        Ok(status.status.success())
+            .args(["-c", "listen_addresses=", "-k"])
+            .arg(&self.socket_dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().context("log file")?)
+            .stderr(log)
+            // Its own process group: a Ctrl-C meant for the server must not stop the cluster
+            // under it (the server stops it, cleanly, at the end).
+            .process_group(0);
+        // SAFETY: prctl is async-signal-safe and touches no memory of ours. It runs in the
+        // child after the switch to the postgres user (which would otherwise clear it).
+        unsafe {
+            command.pre_exec(|| {
+                // If the server dies, even by SIGKILL, the kernel asks PostgreSQL to stop.
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().context("starting postgres")?;
+        let pid = child.id().unwrap_or_default();
+        self.child_pid.store(pid, Ordering::SeqCst);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = child.try_wait().context("checking on postgres")? {
+                self.child_pid.store(0, Ordering::SeqCst);
+                bail!(
+                    "postgres exited at start ({status}); the end of {}:\n{}",
+                    log_path.display(),
+                    tail(&log_path, 8)
+                );
+            }
+            if self.accepts_connections().await {
+                tracing::info!(pid, socket_dir = %self.socket_dir.display(), "embedded PostgreSQL started");
+                return Ok(child);
+            }
+            if tokio::time::Instant::now() > deadline {
+                let _ = child.start_kill();
+                bail!(
+                    "postgres did not accept connections within 60 s; see {}",
+                    log_path.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
-    async fn pg_ctl_start(&self) -> anyhow::Result<()> {
-        let options = format!("-c listen_addresses='' -k {}", self.socket_dir.display());
-        let output = self
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(&self.data_dir)
-            .arg("-l")
-            .arg(self.data_dir.join("server.log"))
-            .args(["-w", "-t", "60", "-o", &options, "start"])
-            .output()
-            .await
-            .context("running pg_ctl start")?;
-        check(output, "pg_ctl start")
-            .with_context(|| format!("see {}", self.data_dir.join("server.log").display()))?;
-        tracing::info!(socket_dir = %self.socket_dir.display(), "embedded PostgreSQL started");
-        Ok(())
+    async fn accepts_connections(&self) -> bool {
+        use sqlx::Connection;
+        match sqlx::PgConnection::connect(&self.url_for("postgres")).await {
+            Ok(conn) => {
+                let _ = conn.close().await;
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     async fn ensure_database(&self) -> anyhow::Result<()> {
@@ -221,6 +505,13 @@ impl EmbeddedPostgres {
     }
 }
 
+/// The last `lines` lines of a text file, for an error message.
+fn tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
 /// The socket lives in the data directory unless its path would be too long for a socket.
 fn socket_dir_for(data_dir: &Path) -> anyhow::Result<PathBuf> {
     let socket = data_dir.join(".s.PGSQL.5432");
@@ -233,23 +524,7 @@ fn socket_dir_for(data_dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(std::env::temp_dir().join(format!("tollgate-pg-{:016x}", hasher.finish())))
 }
 
-fn chown_to_postgres(path: &Path) -> anyhow::Result<()> {
-    let output = std::process::Command::new("chown")
-        .arg("postgres:postgres")
-        .arg(path)
-        .output()
-        .context("running chown")?;
-    if !output.status.success() {
-        bail!(
-            "could not give {} to the postgres user: {}",
-            path.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(())
-}
-
-fn check(output: Output, what: &str) -> anyhow::Result<()> {
+fn check(output: std::process::Output, what: &str) -> anyhow::Result<()> {
     if output.status.success() {
         return Ok(());
     }
@@ -259,4 +534,28 @@ fn check(output: Output, what: &str) -> anyhow::Result<()> {
         String::from_utf8_lossy(&output.stderr).trim(),
         String::from_utf8_lossy(&output.stdout).trim()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PG: Account = Account { uid: 104, gid: 110 };
+
+    #[test]
+    fn a_private_directory_of_someone_else_cannot_be_passed() {
+        assert!(!traversable(0o700, 0, 0, PG));
+        assert!(traversable(0o711, 0, 0, PG));
+        assert!(traversable(0o755, 0, 0, PG));
+    }
+
+    #[test]
+    fn owner_and_group_bits_count_for_the_owner_and_the_group() {
+        assert!(traversable(0o700, PG.uid, 0, PG));
+        assert!(traversable(0o750, 0, PG.gid, PG));
+        assert!(
+            !traversable(0o705, 0, PG.gid, PG),
+            "the group bits decide for the group"
+        );
+    }
 }

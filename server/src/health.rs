@@ -1,4 +1,5 @@
-//! `GET /healthz`: 200 when the database answers, 503 when it does not.
+//! `GET /healthz`: 200 when the database answers, 503 when it does not; with the database's
+//! mode (`embedded` or `external`) and the newest migration applied to it.
 
 use app::state::AppState;
 use axum::extract::State;
@@ -9,23 +10,30 @@ use std::time::Duration;
 
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     // Public by design: load balancers and the test harness call it without credentials.
-    let ping = sqlx::query_scalar!(r#"select 1 as "one!""#).fetch_one(&state.pool);
-    match tokio::time::timeout(Duration::from_secs(2), ping).await {
-        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+    // Read at run time: `_sqlx_migrations` belongs to the migrator, not to our schema.
+    let migration =
+        sqlx::query_scalar::<_, Option<i64>>("select max(version) from _sqlx_migrations where success")
+            .fetch_one(&state.pool);
+    let mode = state.database.mode;
+    match tokio::time::timeout(Duration::from_secs(2), migration).await {
+        Ok(Ok(migration)) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": mode, "migration": migration })),
+        ),
         Ok(Err(error)) => {
             tracing::warn!(%error, "health check: database error");
-            unavailable()
+            unavailable(mode)
         }
         Err(_) => {
             tracing::warn!("health check: database timed out");
-            unavailable()
+            unavailable(mode)
         }
     }
 }
 
-fn unavailable() -> (StatusCode, Json<Value>) {
+fn unavailable(mode: &str) -> (StatusCode, Json<Value>) {
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "status": "unavailable", "reason": "database not answering" })),
+        Json(json!({ "status": "unavailable", "database": mode, "reason": "database not answering" })),
     )
 }

@@ -3,6 +3,7 @@
 //! [`app`] builds the router so tests can drive it without a socket; `main` serves it.
 
 pub mod api;
+pub mod availability;
 pub mod config;
 pub mod embedded_pg;
 pub mod health;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(server_fn_status::set_error_status))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), availability::fail_fast))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::check_requests))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::add_headers))
         .layer(
@@ -67,6 +69,12 @@ pub async fn connect_and_migrate(
     max_connections: u32,
     statement_timeout: Option<Duration>,
 ) -> anyhow::Result<PgPool> {
+    // Serving: a request waits at most 2 s for a connection, then gets 503 database_unavailable.
+    let acquire_timeout = if statement_timeout.is_some() {
+        Duration::from_secs(2)
+    } else {
+        Duration::from_secs(10)
+    };
     let options: PgConnectOptions = url.parse().context("reading DATABASE_URL")?;
     let mut migrating = PgConnection::connect_with(&options)
         .await
@@ -85,7 +93,7 @@ pub async fn connect_and_migrate(
     };
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .connect_with(options)
         .await
         .context("connecting to PostgreSQL")?;

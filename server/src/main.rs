@@ -7,7 +7,7 @@ use app::state::AppState;
 use clap::Parser;
 use leptos::prelude::*;
 use server::config::{Cli, Command, CreateAdminArgs, DatabaseArgs, SeedArgs, ServeArgs};
-use server::embedded_pg::EmbeddedPostgres;
+use server::embedded_pg::{self, EmbeddedPostgres};
 use std::io::BufRead;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
@@ -64,14 +64,22 @@ impl Database {
         let (url, embedded) = match &args.database_url {
             Some(url) => (url.clone(), None),
             None => {
-                let cluster = EmbeddedPostgres::start(&args.data_dir).await?;
+                let data_dir = match &args.data_dir {
+                    Some(dir) => dir.clone(),
+                    None => {
+                        let here = std::env::current_dir().context("reading the working directory")?;
+                        embedded_pg::default_data_dir(&here, std::path::Path::new(embedded_pg::FALLBACK_ROOT))
+                    }
+                };
+                let cluster = EmbeddedPostgres::start(&data_dir).await?;
+                tracing::info!(data_dir = %cluster.data_dir().display(), "using the embedded PostgreSQL");
                 (cluster.url(), Some(cluster))
             }
         };
         let pool = match server::connect_and_migrate(&url, args.max_connections, statement_timeout).await {
             Ok(pool) => pool,
             Err(error) => {
-                if let Some(cluster) = &embedded {
+                if let Some(cluster) = embedded {
                     let _ = cluster.stop().await;
                 }
                 return Err(error);
@@ -81,11 +89,16 @@ impl Database {
     }
 
     async fn close(self) {
-        self.pool.close().await;
+        // Connections still held by requests dropped at the deadline are not waited for long.
+        if tokio::time::timeout(std::time::Duration::from_secs(5), self.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still busy after 5 s: stopping anyway");
+        }
         if let Some(cluster) = self.embedded {
-            match cluster.stop().await {
-                Ok(()) => tracing::info!("embedded PostgreSQL stopped"),
-                Err(error) => tracing::error!("stopping the embedded PostgreSQL: {error:#}"),
+            if let Err(error) = cluster.stop().await {
+                tracing::error!("stopping the embedded PostgreSQL: {error:#}");
             }
         }
     }
@@ -101,17 +114,51 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         auth: args.auth_settings(),
         clock: args.clock(),
         portfolios: Default::default(),
+        database: app::state::DatabaseStatus::new(if database.embedded.is_some() {
+            "embedded"
+        } else {
+            "external"
+        }),
     };
     spawn_purges(state.clone());
+    server::availability::spawn_watcher(state.clone());
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
-    tracing::info!("Tollgate is listening on http://{addr}");
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "Tollgate is listening on http://{addr}"
+    );
     let app = server::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")
+
+    // SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for at most the
+    // deadline, then drop whatever is left (a client stalling on a download included).
+    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    let deadline = std::time::Duration::from_secs(args.shutdown_seconds);
+    let overdue = async move {
+        let _ = stop_seen.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(deadline).await;
+    };
+    let cluster_lost = async {
+        match &database.embedded {
+            Some(cluster) => cluster.gave_up().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = std::future::IntoFuture::into_future(server) => served.context("serving HTTP"),
+        () = overdue => {
+            tracing::warn!(seconds = args.shutdown_seconds, "requests still running at the shutdown deadline were dropped");
+            Ok(())
+        }
+        () = cluster_lost => {
+            anyhow::bail!("the embedded PostgreSQL died and could not be started again; exiting so a supervisor can act")
+        }
+    }
 }
 
 /// Every ten minutes deletes expired sessions and sign-in failures too old to count (lookups

@@ -24,6 +24,22 @@ fn api(path: &str, token: Option<&str>) -> Request<Body> {
     builder.body(Body::empty()).expect("valid request")
 }
 
+/// The events feed from `path`, read again until it holds at least `at_least` events: the feed
+/// waits for every older writing transaction in the cluster to end, and other tests' databases
+/// share this cluster.
+async fn feed(pool: &PgPool, path: &str, token: &str, at_least: usize) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let (status, body) = json(pool, path, token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let have = body["events"].as_array().map_or(0, Vec::len);
+        if have >= at_least || started.elapsed() > std::time::Duration::from_secs(10) {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 async fn json(pool: &PgPool, path: &str, token: &str) -> (StatusCode, Value) {
     let response = send(pool, api(path, Some(token))).await;
     let status = response.status();
@@ -359,8 +375,7 @@ async fn one_project_the_portfolio_and_the_events_match_the_openapi_document(poo
     assert_eq!(body["stages"][0]["projects"], 1);
     assert_matches_openapi(&doc, "/api/v1/portfolio", 200, &body);
 
-    let (status, body) = json(&pool, "/api/v1/events", &token).await;
-    assert_eq!(status, StatusCode::OK);
+    let body = feed(&pool, "/api/v1/events", &token, 2).await;
     let actions: Vec<&str> = body["events"]
         .as_array()
         .expect("events")
@@ -369,7 +384,15 @@ async fn one_project_the_portfolio_and_the_events_match_the_openapi_document(poo
         .collect();
     assert!(actions.ends_with(&["created", "demo_added"]), "{actions:?}");
     assert_matches_openapi(&doc, "/api/v1/events", 200, &body);
-    let after = body["next_after"].as_i64().expect("cursor");
+    assert!(
+        body["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .all(|e| e["entity_type"] == "project"),
+        "no account or token events"
+    );
+    let after = body["next_after"].as_str().expect("cursor").to_owned();
     let (_, rest) = json(&pool, &format!("/api/v1/events?after={after}"), &token).await;
     assert_eq!(rest["events"], serde_json::json!([]), "nothing new since");
     assert_eq!(rest["next_after"], after);
@@ -402,4 +425,51 @@ async fn with_too_many_people_for_a_menu_the_owner_filter_asks_for_an_email(pool
         owner_choices(&pool).await.expect("choices"),
         OwnerChoices::ByEmail
     );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_event_whose_transaction_commits_late_is_delivered_exactly_once(pool: PgPool) {
+    let (admin, token) = admin_and_token(&pool).await;
+    project(&pool, &admin, "First", "Claims", "low").await;
+    let events = |body: &Value| -> Vec<String> {
+        body["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["action"].as_str().expect("action").to_owned())
+            .collect()
+    };
+
+    // A writer takes an event id and holds its transaction open...
+    let mut slow = pool.begin().await.expect("begin");
+    sqlx::query(
+        "insert into audit_events (entity_type, entity_id, action) values ('project', gen_random_uuid(), 'slow_change')",
+    )
+    .execute(&mut *slow)
+    .await
+    .expect("slow event");
+    // ...while another change, with a higher id, commits first.
+    project(&pool, &admin, "Second", "Claims", "low").await;
+
+    let first = feed(&pool, "/api/v1/events", &token, 1).await;
+    assert_eq!(events(&first), ["created"], "only what nothing open can precede");
+    let cursor = first["next_after"].as_str().expect("cursor").to_owned();
+
+    slow.commit().await.expect("commit");
+    let second = feed(&pool, &format!("/api/v1/events?after={cursor}"), &token, 2).await;
+    assert_eq!(
+        events(&second),
+        ["slow_change", "created"],
+        "the late event is not skipped"
+    );
+    let cursor = second["next_after"].as_str().expect("cursor").to_owned();
+    let (_, third) = json(&pool, &format!("/api/v1/events?after={cursor}"), &token).await;
+    assert!(events(&third).is_empty(), "and not repeated");
+
+    // The feed's first form, a plain event id, still reads as "after that event".
+    let first_id = first["events"][0]["id"].as_i64().expect("id");
+    let legacy = feed(&pool, &format!("/api/v1/events?after={first_id}"), &token, 2).await;
+    assert_eq!(events(&legacy), ["slow_change", "created"]);
+    let (status, _) = json(&pool, "/api/v1/events?after=nonsense", &token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -513,13 +513,22 @@ async fn the_events_feed_carries_projects_not_the_account_directory(pool: PgPool
     let token = app::tokens::server::create(&pool, admin.id, "BI")
         .await
         .expect("token");
-    let mut request = get("/api/v1/events", None);
-    request.headers_mut().insert(
-        header::AUTHORIZATION,
-        format!("Bearer {}", token.secret).parse().expect("header"),
-    );
-    let body: serde_json::Value =
-        serde_json::from_str(&body_text(send(&pool, request).await).await).expect("json");
+    // The feed waits for older writing transactions anywhere in the cluster: ask until it answers.
+    let started = std::time::Instant::now();
+    let body = loop {
+        let mut request = get("/api/v1/events", None);
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {}", token.secret).parse().expect("header"),
+        );
+        let body: serde_json::Value =
+            serde_json::from_str(&body_text(send(&pool, request).await).await).expect("json");
+        let some = body["events"].as_array().is_some_and(|e| !e.is_empty());
+        if some || started.elapsed().as_secs() > 10 {
+            break body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     let events = body["events"].as_array().expect("events");
     assert!(!events.is_empty());
     assert!(events.iter().all(|e| e["entity_type"] == "project"), "{events:?}");

@@ -255,6 +255,11 @@ fn attention_item(row: &FlaggedRow, today: NaiveDate, limits: &Thresholds) -> At
 /// Portfolios already computed, by view and day, valid while nothing has changed since: every
 /// change writes an audit event in its transaction, so the newest event id is the data's
 /// version. A stale entry is recomputed on the next request, never served.
+///
+/// Ids are taken before commit, so a transaction still open may hold an id below the newest
+/// one and commit later without changing the maximum. A portfolio is therefore kept only when
+/// it was computed while no writing transaction was open (the snapshot's xmin equals its
+/// xmax): then every id up to the version had already committed.
 #[derive(Clone, Default)]
 pub struct PortfolioCache {
     entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(String, NaiveDate), Cached>>>,
@@ -276,15 +281,26 @@ impl PortfolioCache {
         query: &ProjectQuery,
         today: NaiveDate,
     ) -> Result<std::sync::Arc<Portfolio>, AppError> {
-        let version = sqlx::query_scalar!(r#"select coalesce(max(id), 0) as "version!" from audit_events"#)
-            .fetch_one(pool)
-            .await?;
+        let now = sqlx::query!(
+            r#"
+            select coalesce(max(id), 0) as "version!",
+                   pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot())
+                       as "settled!"
+            from audit_events
+            "#
+        )
+        .fetch_one(pool)
+        .await?;
+        let version = now.version;
         let key = (query.url_at(""), today);
         if let Some(hit) = self.lookup(&key).filter(|c| c.version == version) {
             return Ok(hit.portfolio);
         }
         let limits = crate::health::server::thresholds(pool).await?;
         let fresh = std::sync::Arc::new(portfolio(pool, query, today, &limits).await?);
+        if !now.settled {
+            return Ok(fresh);
+        }
         let mut entries = self
             .entries
             .lock()

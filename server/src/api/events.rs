@@ -1,4 +1,11 @@
-//! `GET /api/v1/events?after=<id>`: the projects' audit trail in order, for incremental sync.
+//! `GET /api/v1/events?after=<cursor>`: the projects' audit trail in order, for incremental sync.
+//!
+//! **Never skips, never repeats.** Event ids are taken when an event is written, not when its
+//! transaction commits, so paging by id alone would skip an event whose transaction commits
+//! after a higher id was read. The feed instead pages by (writing transaction, id) and hands
+//! out only events whose transaction is older than every transaction still running
+//! (`pg_snapshot_xmin`): nothing can later appear before the cursor. An event therefore shows
+//! up once every transaction that started before it has ended — normally at once.
 //!
 //! Reporting tokens see what happened to projects and their records (every change, move,
 //! assignment, record, correction and withdrawal). The account directory — accounts, roles,
@@ -35,16 +42,41 @@ pub struct ApiEvent {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventPage {
     pub events: Vec<ApiEvent>,
-    /// Pass as `after` next time (the last event's id, or `after` itself when there was none).
-    pub next_after: i64,
+    /// Pass as `after` next time: an opaque cursor (the position after the last event given,
+    /// or `after` itself when there was none).
+    pub next_after: String,
+}
+
+/// A position in the feed: the writing transaction and the event id of the last event given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedCursor {
+    pub tx: u64,
+    pub id: i64,
+}
+
+impl FeedCursor {
+    pub const START: FeedCursor = FeedCursor { tx: 0, id: 0 };
+
+    pub fn encode(self) -> String {
+        format!("{}-{}", self.tx, self.id)
+    }
+
+    pub fn decode(text: &str) -> Option<FeedCursor> {
+        let (tx, id) = text.trim().split_once('-')?;
+        Some(FeedCursor {
+            tx: tx.parse().ok()?,
+            id: id.parse().ok().filter(|id: &i64| *id >= 0)?,
+        })
+    }
 }
 
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
 pub struct EventParams {
-    /// Only events after this id (default 0: from the beginning).
-    after: Option<i64>,
+    /// Only events after this cursor (a `next_after`); default: from the beginning. A plain
+    /// event id (the feed's first form) is read as "after that event".
+    after: Option<String>,
     /// Events per page, 1 to 1000 (default 500).
     limit: Option<i64>,
 }
@@ -54,7 +86,7 @@ pub struct EventParams {
     params(EventParams),
     responses(
         (status = 200, description = "Audit events after the cursor, oldest first", body = EventPage),
-        (status = 400, description = "A malformed cursor or limit", body = super::error::ErrorBody),
+        (status = 400, description = "A malformed cursor (invalid_cursor) or limit", body = super::error::ErrorBody),
         (status = 401, description = "Missing, wrong or revoked token", body = super::error::ErrorBody),
     ),
     security(("bearer" = []))
@@ -83,23 +115,82 @@ pub async fn list(
                 ))
             }),
     };
-    let after = number("after", 0, 0..=i64::MAX)?;
     let limit = number("limit", 500, 1..=1000)?;
-    let events: Vec<ApiEvent> = sqlx::query_as!(
-        ApiEvent,
+    let after = match params.get("after").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => FeedCursor::START,
+        Some(text) => match (FeedCursor::decode(text), text.parse::<i64>()) {
+            (Some(cursor), _) => cursor,
+            (None, Ok(0)) => FeedCursor::START,
+            (None, Ok(id)) if id > 0 => legacy_cursor(&state, id).await?,
+            _ => return Err(ApiError::invalid_cursor()),
+        },
+    };
+    let rows = sqlx::query!(
         r#"
         select e.id, e.occurred_at, e.actor_id, a.display_name as "actor?", e.entity_type, e.entity_id,
-               e.action, e.changes
+               e.action, e.changes, e.tx_id::text as "tx!"
         from audit_events e left join accounts a on a.id = e.actor_id
-        where e.id > $1 and e.entity_type = 'project'
-        order by e.id
-        limit $2
+        where e.entity_type = 'project'
+          and (e.tx_id, e.id) > (($1::text)::xid8, $2)
+          and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by e.tx_id, e.id
+        limit $3
         "#,
-        after,
+        after.tx.to_string(),
+        after.id,
         limit
     )
     .fetch_all(&state.pool)
     .await?;
-    let next_after = events.last().map_or(after, |e| e.id);
+    let next = rows
+        .last()
+        .map(|row| FeedCursor {
+            tx: row.tx.parse().unwrap_or(after.tx),
+            id: row.id,
+        })
+        .unwrap_or(after);
+    let events = rows
+        .into_iter()
+        .map(|row| ApiEvent {
+            id: row.id,
+            occurred_at: row.occurred_at,
+            actor_id: row.actor_id,
+            actor: row.actor,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            action: row.action,
+            changes: row.changes,
+        })
+        .collect();
+    let next_after = next.encode();
     Ok(Json(EventPage { events, next_after }))
+}
+
+/// The cursor just after event `id`, for clients still holding a plain id.
+async fn legacy_cursor(state: &AppState, id: i64) -> Result<FeedCursor, ApiError> {
+    let tx = sqlx::query_scalar!(
+        r#"select tx_id::text as "tx!" from audit_events where id = $1"#,
+        id
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or_else(ApiError::invalid_cursor)?;
+    Ok(FeedCursor {
+        tx: tx.parse().map_err(|_| ApiError::invalid_cursor())?,
+        id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FeedCursor;
+
+    #[test]
+    fn cursors_round_trip_and_nonsense_is_refused() {
+        let cursor = FeedCursor { tx: 7421, id: 93 };
+        assert_eq!(FeedCursor::decode(&cursor.encode()), Some(cursor));
+        for nonsense in ["", "abc", "1-", "-5", "1--5", "x-1"] {
+            assert_eq!(FeedCursor::decode(nonsense), None, "{nonsense}");
+        }
+    }
 }
