@@ -31,16 +31,15 @@ test("an admin creates an editor, who signs in and out, and is refused once deac
   await login.signIn("nobody-here@example.com", "not the right password");
   await expect(login.formError()).toHaveText("That email and password don't match an account.");
 
-  // Signed in again, then deactivated: the session ends at once and sign-in is refused.
+  // Signed in again, then deactivated: the session ends at once and sign-in is refused — with
+  // the same words as a wrong password, so sign-in tells nobody which accounts exist.
   await signIn(page, editor);
   await admin.deactivate(editor);
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);
   await hydrated(page);
   await login.signIn(editor.email, editor.password);
-  await expect(login.formError()).toHaveText(
-    "This account is deactivated. Ask an administrator to reactivate it.",
-  );
+  await expect(login.formError()).toHaveText("That email and password don't match an account.");
 });
 
 test("the new-account form explains each wrong field and keeps what was typed", async ({ browser }) => {
@@ -71,7 +70,11 @@ test("an admin changes a role and reactivates an account", async ({ browser }) =
   await admin.create(person, "viewer");
   const row = admin.row(person.email);
   await row.getByLabel(`Role of ${person.name}`).selectOption("reviewer");
-  await row.getByRole("button", { name: "Save role" }).click();
+  // Wait for the save itself before reloading, or the reload may cancel it.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/accounts/role")),
+    row.getByRole("button", { name: "Save role" }).click(),
+  ]);
   await page.reload();
   await hydrated(page);
   await expect(admin.row(person.email).getByLabel(`Role of ${person.name}`)).toHaveValue("reviewer");
@@ -147,7 +150,7 @@ test("an admin resets a password to a temporary one that must be replaced at the
   const admin = await adminSession(await browser.newContext());
   const person = newPerson("Viewer");
   await admin.create(person, "viewer");
-  await admin.row(person.email).getByRole("button", { name: `Reset the password of ${person.name}` }).click();
+  await admin.row(person.email).getByRole("button", { name: `Reset password for ${person.name}` }).click();
   const temporary = (await admin.page.getByTestId("temporary-password-value").innerText()).trim();
   expect(temporary).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
 
