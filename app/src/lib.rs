@@ -13,6 +13,7 @@ pub mod mywork;
 pub mod portfolio;
 pub mod projects;
 pub mod records;
+pub mod requests;
 pub mod shell;
 pub mod tokens;
 pub mod ui;

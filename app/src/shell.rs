@@ -27,8 +27,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
-                // Shows <time data-local> instants in the viewer's time zone (see ui::LocalTime).
-                <script nonce=leptos::nonce::use_nonce() inner_html=include_str!("local_time.js")></script>
+                // Instants in the viewer's time zone (see ui::LocalTime); tidy filter addresses.
+                <script nonce=leptos::nonce::use_nonce() inner_html=include_str!("page.js")></script>
             </head>
             <body>
                 <App />
@@ -115,6 +115,14 @@ fn Frame() -> impl IntoView {
 #[component]
 fn SiteHeader() -> impl IntoView {
     let session = AuthContext::get().session;
+    // On a phone the menu folds away. With JavaScript "Menu" toggles it and any navigation
+    // closes it; without, the link opens it by its address (`:target`).
+    let menu_open = RwSignal::new(false);
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
         <header class="site-header">
             <div class="site-header-inner">
@@ -130,7 +138,13 @@ fn SiteHeader() -> impl IntoView {
                         };
                         let admin = user.role.can(Permission::ManageAccounts);
                         Some(view! {
-                            <nav class="site-nav" aria-label="Main">
+                            <a class="menu-toggle" href="#site-menu" aria-controls="site-menu"
+                                aria-expanded=move || menu_open.get().to_string()
+                                on:click=move |ev| {
+                                    ev.prevent_default();
+                                    menu_open.update(|open| *open = !*open);
+                                }>"Menu"</a>
+                            <nav class="site-nav" class:open=move || menu_open.get() id="site-menu" aria-label="Main">
                                 <A href="/">"Home"</A>
                                 <A href="/portfolio">"Portfolio"</A>
                                 <A href="/projects">"Projects"</A>
@@ -139,6 +153,10 @@ fn SiteHeader() -> impl IntoView {
                                     <A href="/admin/thresholds">"Thresholds"</A>
                                     <A href="/admin/tokens">"API tokens"</A>
                                 })}
+                                <a class="menu-close" href="#" on:click=move |ev| {
+                                    ev.prevent_default();
+                                    menu_open.set(false);
+                                }>"Close the menu"</a>
                             </nav>
                             <div class="site-user" data-test="signed-in-user">
                                 <a class="user-name" href="/account" title="Your account"><bdi>{user.display_name}</bdi></a>

@@ -207,7 +207,7 @@ pub fn format_instant(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// An instant as the viewer reads it: the server writes it in UTC, then the page script
-/// (`local_time.js`, inlined by the shell) rewrites it in the browser's own time zone, keeping
+/// (`page.js`, inlined by the shell) rewrites it in the browser's own time zone, keeping
 /// the UTC text as its tooltip. Without JavaScript the labelled UTC time stays.
 #[component]
 pub fn LocalTime(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
@@ -229,5 +229,68 @@ pub fn set_status(_status: u16) {
         http::StatusCode::from_u16(_status),
     ) {
         response.set_status(status);
+    }
+}
+
+/// The query string without its empty parameters (`q=&stage=build&=` → `stage=build`), when
+/// it had any: shared addresses carry only the filters that mean something.
+pub fn without_empty_parameters(query: &str) -> Option<String> {
+    let query = query.trim_start_matches('?');
+    if query.is_empty() {
+        return None;
+    }
+    let pairs: Vec<&str> = query.split('&').collect();
+    let kept: Vec<&str> = pairs
+        .iter()
+        .copied()
+        .filter(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            !name.is_empty() && !value.is_empty()
+        })
+        .collect();
+    (kept.len() != pairs.len()).then(|| kept.join("&"))
+}
+
+/// In the browser, replaces an address with empty parameters (a filter form just applied) by
+/// its tidy form, without a new history entry. (Without JavaScript the server does it.)
+pub fn keep_address_tidy() {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = leptos_router::hooks::use_location();
+        let navigate = leptos_router::hooks::use_navigate();
+        Effect::new(move |_| {
+            let search = location.search.get();
+            if let Some(tidy) = without_empty_parameters(&search) {
+                let path = location.pathname.get_untracked();
+                let to = if tidy.is_empty() {
+                    path
+                } else {
+                    format!("{path}?{tidy}")
+                };
+                navigate(
+                    &to,
+                    leptos_router::NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                );
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_empty_parameters;
+
+    #[test]
+    fn empty_parameters_are_dropped_from_shared_addresses() {
+        assert_eq!(
+            without_empty_parameters("q=&stage=build&tier=&=").as_deref(),
+            Some("stage=build")
+        );
+        assert_eq!(without_empty_parameters("?q=&tier=").as_deref(), Some(""));
+        assert_eq!(without_empty_parameters("stage=build&sort=name"), None);
+        assert_eq!(without_empty_parameters(""), None, "a bare `?` is left alone");
     }
 }

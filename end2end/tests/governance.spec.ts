@@ -64,9 +64,10 @@ test("a project goes from define to deploy with every record entered in the brow
 
   await page.reload();
   await project.ready();
-  await project.moveTo("Deploy");
+  // Leaving the next stage's owner empty is an explicit choice...
+  await project.moveTo("Deploy", "");
   await expect(project.currentStage()).toContainText("Deploy");
-  // Each stage has its own accountable owner: until someone takes Deploy, the project is ownerless.
+  // ...and until someone takes Deploy, the project is ownerless.
   await expect(page.getByTestId("health")).toContainText("Ownerless — nobody owns the Deploy stage");
   const assign = page.getByTestId("assign-deploy");
   await assign.getByLabel("Owner of Deploy").selectOption({ label: ana.name });

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { hydrated, signIn } from "./support";
+import { expectAccessible, hydrated, signIn } from "./support";
 
 // This server's database was filled by `server seed --projects 300 --seed 42` (scripts/test.sh).
 const PASSWORD = "seed-password-123";
@@ -118,4 +118,45 @@ test("the portfolio reads the same without JavaScript", async ({ browser }) => {
   const red = await tile(page, "projects");
   await expect(page.getByTestId("health-red").getByTestId("health-count")).toHaveText(String(red));
   await expect(page.getByTestId("health-green").getByTestId("health-count")).toHaveText("0");
+});
+
+test("the charts are drawn however the portfolio is reached, and have no links a screen reader trips on", async ({
+  page,
+}) => {
+  /** Every bar of both charts has a size on screen. */
+  async function barsDrawn(): Promise<void> {
+    for (const chart of ["funnel", "health-chart"]) {
+      const rects = page.getByTestId(chart).locator("rect");
+      expect(await rects.count(), chart).toBeGreaterThan(0);
+      for (const rect of await rects.all()) {
+        const box = await rect.boundingBox();
+        expect(box && box.width > 0 && box.height > 0, `${chart} bar drawn`).toBeTruthy();
+      }
+    }
+  }
+  // Reached by signing in (a viewer lands on the portfolio)...
+  await signIn(page, VIEWER);
+  await expect(page).toHaveURL(/\/$|\/portfolio/);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Portfolio" }).click();
+  await hydrated(page);
+  await expect(page.getByTestId("funnel")).toBeVisible();
+  await barsDrawn();
+  // ...by the nav link from another page...
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }).click();
+  await expect(page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Portfolio" }).click();
+  await expect(page.getByTestId("funnel")).toBeVisible();
+  await barsDrawn();
+  // ...and after a fresh load.
+  await page.reload();
+  await hydrated(page);
+  await barsDrawn();
+  const links = await page.locator("svg a").count();
+  expect(links, "no links inside the role=img charts").toBe(0);
+  await expectAccessible(page);
+  // Every number still opens its list: a stage's red projects.
+  const row = page.getByTestId("funnel-row").filter({ hasText: "Build" });
+  await row.getByRole("link", { name: /^\d+$/ }).nth(3).click();
+  await expect(page).toHaveURL(/stage=build/);
+  await expect(page).toHaveURL(/health=red/);
 });

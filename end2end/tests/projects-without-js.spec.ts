@@ -30,6 +30,8 @@ test.describe("projects before the WebAssembly loads (JavaScript disabled)", () 
     await project.addEvidence("Pricing analyst interviews");
     await project.moveTo("Design");
     await expect(project.currentStage()).toContainText("Design");
+    // The owner of Define was proposed for Design, and the plain form carried the choice.
+    await expect(page.getByTestId("owner-design")).toContainText(ana.name);
 
     // Going back needs a note.
     await page.getByText("Go back a stage (pivot)").click();

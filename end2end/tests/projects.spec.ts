@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { adminSession, hydrated, newPerson, ProjectPage, sessionAs } from "./support";
+import { adminSession, expectAccessible, hydrated, newPerson, ProjectPage, sessionAs } from "./support";
 
 const DESIGN_GATE = {
   "Problem statement": "Claims wait nine days for triage; adjusters triage by hand.",
@@ -34,6 +34,9 @@ test("an editor creates a project, is refused Design until the gate is met, move
     "At least one piece of user-research evidence",
   ]);
   await expect(project.currentStage()).toContainText("Define");
+  // Focus moves to the refusal, so a screen reader reads what is missing.
+  await expect(refusal).toBeFocused();
+  await expectAccessible(page);
 
   await project.edit(DESIGN_GATE);
   await expect(page.getByTestId("detail-problem_statement")).toHaveText(DESIGN_GATE["Problem statement"]);
@@ -45,24 +48,29 @@ test("an editor creates a project, is refused Design until the gate is met, move
   ]);
   await project.addEvidence("Adjuster interviews");
   await expect(page.getByTestId("gate-item").last()).toHaveText(/Done: At least one piece/);
+  // The move proposes the owner of the stage being left for the next one: no false red.
+  await expect(page.getByTestId("move-forward-form").getByLabel("Owner of Design")).toHaveValue(/.+/);
   await project.moveTo("Design");
   await expect(project.currentStage()).toContainText("Design");
   await expect(project.refusal()).toHaveCount(0);
+  await expect(page.getByTestId("owner-design")).toContainText(ana.name);
+  await expect(page.locator('[data-test="flag"][data-code="ownerless"]')).toHaveCount(0);
 
   // Hand Design to Ben.
   const assign = page.getByTestId("assign-design");
   await assign.getByLabel("Owner of Design").selectOption({ label: ben.name });
   await assign.getByRole("button", { name: "Assign" }).click();
   await expect(page.getByTestId("owner-design")).toContainText(ben.name);
-  await expect(page.getByTestId("handoffs")).toContainText(`Design: ${ben.name} assigned`);
+  await expect(page.getByTestId("handoffs")).toContainText(`Design: ${ana.name} → ${ben.name}`);
 
   // The timeline tells the whole story, newest first.
   const entries = project.timeline().getByTestId("timeline-entry");
   await expect(entries).toHaveCount(5);
   await expect(entries.nth(0)).toContainText(`${ana.name} changed an owner`);
-  await expect(entries.nth(0)).toContainText(`Owner of Design: — → ${ben.name}`);
+  await expect(entries.nth(0)).toContainText(`Owner of Design: ${ana.name} → ${ben.name}`);
   await expect(entries.nth(1)).toContainText("moved the stage");
   await expect(entries.nth(1)).toContainText("Stage: define → design");
+  await expect(entries.nth(1)).toContainText(`Owner of Design: — → ${ana.name}`);
   await expect(entries.nth(2)).toContainText("added user-research evidence");
   await expect(entries.nth(3)).toContainText("edited the project");
   await expect(entries.nth(3)).toContainText("Success target: — → Under 2 days");

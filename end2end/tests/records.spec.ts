@@ -29,7 +29,7 @@ test("the author corrects a record, another editor cannot, and times show in the
   await correction.getByLabel("Attendees").fill("Claims leads, two adjusters");
   await correction.getByLabel("Outcome").selectOption("pivot");
   await correction.getByRole("button", { name: "Save correction" }).click();
-  await expect(record).toContainText("Outcome: pivot");
+  await expect(record).toContainText("Outcome: Pivot");
   await expect(record).toContainText("Claims leads, two adjusters");
   await expect(project.timeline()).toContainText(`${ana.name} corrected a record`);
   await expect(project.timeline()).toContainText("Claims leads, data science → Claims leads, two adjusters");
@@ -44,7 +44,7 @@ test("the author corrects a record, another editor cannot, and times show in the
   const other = await sessionAs(browser, ben);
   await other.goto(page.url());
   await new ProjectPage(other).ready();
-  await expect(other.getByTestId("records-demos").getByTestId("record")).toContainText("Outcome: pivot");
+  await expect(other.getByTestId("records-demos").getByTestId("record")).toContainText("Outcome: Pivot");
   await expect(other.getByText("Correct…")).toHaveCount(0);
   await expect(other.getByText("Withdraw…")).toHaveCount(0);
 });

@@ -1,14 +1,5 @@
-import { test, expect, type Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { ADMIN, AccountsPage, LoginPage, hydrated, newPerson, signIn } from "./support";
-
-/** Serious or critical accessibility violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
+import { test, expect } from "@playwright/test";
+import { ADMIN, AccountsPage, LoginPage, expectAccessible, hydrated, newPerson, signIn } from "./support";
 
 test("a form on another port of the same host cannot act with the admin's cookie", async ({ page, baseURL }) => {
   await signIn(page, ADMIN);
@@ -68,12 +59,12 @@ test("the sign-in page shows only messages Tollgate chose, never text from its a
   await page.goto(`/login?__err=${encodeURIComponent(planted)}`);
   await hydrated(page);
   await expect(page.getByText("555 0100")).toHaveCount(0);
-  expect(await seriousViolations(page)).toEqual([]);
+  await expectAccessible(page);
 
   // A real refusal still reads as it should.
   const login = new LoginPage(page);
   await login.open();
   await login.signIn(ADMIN.email, "not the right password at all");
   await expect(login.formError()).toContainText("don't match an account");
-  expect(await seriousViolations(page)).toEqual([]);
+  await expectAccessible(page);
 });

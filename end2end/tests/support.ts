@@ -1,4 +1,16 @@
 import { expect, type Browser, type Page, type BrowserContext } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+/** Asserts axe-core finds no serious or critical accessibility violation on the page as it is. */
+export async function expectAccessible(page: Page): Promise<void> {
+  // Judge the page as it settles, not while a view is loading (the old one is dimmed then).
+  await expect(page.locator(".reloading")).toHaveCount(0);
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(serious, `axe on ${page.url()}`).toEqual([]);
+}
 
 /** The admin the first-run spec creates; every other journey signs in as them. */
 export const ADMIN = {
@@ -162,8 +174,15 @@ export class ProjectPage {
     await this.ready();
   }
 
-  async moveTo(stage: string): Promise<void> {
-    await this.page.getByRole("button", { name: `Move to ${stage}` }).click();
+  /** Moves forward; `owner` picks the next stage's owner by name ("" for nobody), else the form's proposal stands. */
+  async moveTo(stage: string, owner?: string): Promise<void> {
+    const form = this.page.getByTestId("move-forward-form");
+    if (owner !== undefined) {
+      const select = form.getByLabel(`Owner of ${stage}`);
+      if (owner === "") await select.selectOption({ value: "" });
+      else await select.selectOption({ label: owner });
+    }
+    await form.getByRole("button", { name: `Move to ${stage}` }).click();
   }
 
   currentStage() {

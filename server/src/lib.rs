@@ -42,6 +42,8 @@ pub fn app(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(server_fn_status::set_error_status))
+        .layer(axum::middleware::from_fn(see_other))
+        .layer(axum::middleware::from_fn(tidy_address))
         .layer(axum::middleware::from_fn_with_state(state.clone(), availability::fail_fast))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::check_requests))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::add_headers))
@@ -58,6 +60,48 @@ pub fn app(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// A page that decided to send the visitor elsewhere (sign in first, or set up) answers
+/// `303 See Other` with an empty body, so a browser follows it before — or without — any
+/// WebAssembly, instead of showing a blank page.
+async fn see_other(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, Method, StatusCode};
+    let page = request.method() == Method::GET && !request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let redirecting = response.headers().contains_key(header::LOCATION)
+        && (response.status().is_success() || response.status() == StatusCode::FOUND);
+    if page && redirecting {
+        *response.status_mut() = StatusCode::SEE_OTHER;
+        *response.body_mut() = axum::body::Body::empty();
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+    }
+    response
+}
+
+/// A page address with empty parameters (a filter form sent without JavaScript) is answered
+/// with `303` to the same address without them, so addresses people share stay tidy.
+async fn tidy_address(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, Method, StatusCode};
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    if request.method() == Method::GET && !path.starts_with("/api/") && !path.starts_with("/pkg/") {
+        if let Some(tidy) = request.uri().query().and_then(app::ui::without_empty_parameters) {
+            let to = if tidy.is_empty() {
+                path.to_owned()
+            } else {
+                format!("{path}?{tidy}")
+            };
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Connects to PostgreSQL and applies every pending migration; refuses to go on if one fails.

@@ -473,3 +473,78 @@ async fn an_event_whose_transaction_commits_late_is_delivered_exactly_once(pool:
     let (status, _) = json(&pool, "/api/v1/events?after=nonsense", &token).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// The schema of a parameter, following a `$ref` into the components.
+fn parameter_schema<'a>(doc: &'a Value, path: &str, name: &str) -> Option<&'a Value> {
+    let parameter = doc["paths"][path]["get"]["parameters"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)?;
+    let schema = &parameter["schema"];
+    // Optional enums come as `oneOf: [null, {$ref}]` or a direct `$ref`.
+    let reference = schema["$ref"].as_str().or_else(|| {
+        schema["oneOf"]
+            .as_array()?
+            .iter()
+            .find_map(|s| s["$ref"].as_str())
+    });
+    match reference {
+        Some(reference) => {
+            let component = reference.rsplit('/').next()?;
+            Some(&doc["components"]["schemas"][component])
+        }
+        None => Some(schema),
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_openapi_document_is_as_strict_as_the_server(pool: PgPool) {
+    let doc = openapi(&pool).await;
+    assert_eq!(doc["servers"][0]["url"], "/");
+    for path in [
+        "/api/v1/projects",
+        "/api/v1/projects.csv",
+        "/api/v1/projects/{id}",
+        "/api/v1/portfolio",
+        "/api/v1/events",
+    ] {
+        let operation = &doc["paths"][path]["get"];
+        assert!(
+            operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+            "{path} has a summary"
+        );
+        assert!(
+            operation["description"].as_str().is_some_and(|s| !s.is_empty()),
+            "{path} has a description"
+        );
+        for status in ["401", "500", "503"] {
+            assert!(
+                operation["responses"][status].is_object(),
+                "{path} documents {status}"
+            );
+        }
+    }
+    // Enumerations are enums, bounds are bounds.
+    for (name, values) in [
+        ("stage", vec!["define", "design", "build", "deploy"]),
+        ("health", vec!["green", "amber", "red"]),
+        ("risk_tier", vec!["low", "medium", "high"]),
+    ] {
+        let schema = parameter_schema(&doc, "/api/v1/projects", name).expect(name);
+        let listed: Vec<&str> = schema["enum"]
+            .as_array()
+            .expect("an enum")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(listed, values, "{name}");
+    }
+    let limit = parameter_schema(&doc, "/api/v1/projects", "limit").expect("limit");
+    assert_eq!(
+        (limit["minimum"].as_f64(), limit["maximum"].as_f64()),
+        (Some(1.0), Some(1000.0))
+    );
+    // The portfolio documents only what it accepts.
+    assert!(parameter_schema(&doc, "/api/v1/portfolio", "updated_since").is_none());
+    assert!(parameter_schema(&doc, "/api/v1/projects", "updated_since").is_some());
+}

@@ -160,13 +160,58 @@ async fn an_unknown_role_is_a_field_error_not_a_server_error(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn pages_send_visitors_to_setup_then_to_sign_in(pool: PgPool) {
     let before = send(&pool, get("/", None)).await;
-    assert_eq!(before.status(), StatusCode::FOUND);
+    assert_eq!(before.status(), StatusCode::SEE_OTHER);
     assert_eq!(before.headers().get(header::LOCATION).unwrap(), "/setup");
 
     account(&pool, "ana@example.com", Role::Editor).await;
-    let after = send(&pool, get("/admin/accounts", None)).await;
-    assert_eq!(after.status(), StatusCode::FOUND);
-    assert_eq!(after.headers().get(header::LOCATION).unwrap(), "/login");
+    let after = send(&pool, get("/admin/accounts?x=1", None)).await;
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        after.headers().get(header::LOCATION).unwrap(),
+        "/login?next=%2Fadmin%2Faccounts%3Fx%3D1"
+    );
+    assert!(body_text(after).await.is_empty());
+
+    // Whatever the client accepts (curl says */*), never a blank 200.
+    let mut curl = get("/projects", None);
+    curl.headers_mut().insert(header::ACCEPT, "*/*".parse().unwrap());
+    let response = send(&pool, curl).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers().get(header::LOCATION).unwrap(),
+        "/login?next=%2Fprojects"
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn signing_in_returns_to_the_page_asked_for_but_never_to_another_site(pool: PgPool) {
+    account(&pool, "ana@example.com", Role::Editor).await;
+    for (next, expected) in [
+        ("/projects?stage=build", "/projects?stage=build"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("", "/"),
+    ] {
+        let mut request = post_form(
+            "/api/login",
+            &common::form(&[
+                ("email", "ana@example.com"),
+                ("password", PASSWORD),
+                ("next", next),
+            ]),
+            None,
+        );
+        // A plain HTML form (no JavaScript) asks for a page.
+        request
+            .headers_mut()
+            .insert(header::ACCEPT, "text/html".parse().unwrap());
+        let response = send(&pool, request).await;
+        assert_eq!(
+            response.headers().get(header::LOCATION).unwrap(),
+            expected,
+            "next = {next:?}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

@@ -170,7 +170,7 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
     let ana = editor(&pool, "ana@example.com").await;
     let id = create(&pool, &ana, "Claims triage").await;
 
-    let refused = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "").await;
+    let refused = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "", None).await;
     let Err(AppError::GateNotMet { missing, .. }) = refused else {
         panic!("expected a gate refusal, got {refused:?}")
     };
@@ -188,13 +188,13 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
     write::update(&pool, &ana, id, 1, complete.validate().expect("valid"))
         .await
         .expect("saved");
-    let still = write::move_stage(&pool, &ana, id, 2, Stage::Design, "", "").await;
+    let still = write::move_stage(&pool, &ana, id, 2, Stage::Design, "", "", None).await;
     assert!(
         matches!(still, Err(AppError::GateNotMet { ref missing, .. }) if missing.len() == 1),
         "the fields are there, the research is not: {still:?}"
     );
     add_research(&pool, &ana, id).await;
-    write::move_stage(&pool, &ana, id, 2, Stage::Design, "", "")
+    write::move_stage(&pool, &ana, id, 2, Stage::Design, "", "", None)
         .await
         .expect("moved");
 
@@ -221,7 +221,7 @@ async fn a_forward_move_is_refused_until_the_gate_is_met_then_writes_one_event(p
 async fn skipping_is_refused_and_going_back_needs_a_note(pool: PgPool) {
     let ana = editor(&pool, "ana@example.com").await;
     let id = create(&pool, &ana, "Claims triage").await;
-    let skip = write::move_stage(&pool, &ana, id, 1, Stage::Build, "", "").await;
+    let skip = write::move_stage(&pool, &ana, id, 1, Stage::Build, "", "", None).await;
     assert!(
         matches!(skip, Err(AppError::Refused(ref m)) if m.starts_with("Move one stage at a time")),
         "{skip:?}"
@@ -232,7 +232,7 @@ async fn skipping_is_refused_and_going_back_needs_a_note(pool: PgPool) {
         .execute(&pool)
         .await
         .expect("set");
-    let no_note = write::move_stage(&pool, &ana, id, 1, Stage::Define, " ", "").await;
+    let no_note = write::move_stage(&pool, &ana, id, 1, Stage::Define, " ", "", None).await;
     let Err(AppError::Invalid(fields)) = no_note else {
         panic!("expected a note error, got {no_note:?}")
     };
@@ -246,6 +246,7 @@ async fn skipping_is_refused_and_going_back_needs_a_note(pool: PgPool) {
         Stage::Define,
         "Users want a checklist, not a model",
         "",
+        None,
     )
     .await
     .expect("pivot");
@@ -655,7 +656,7 @@ async fn a_stage_move_based_on_an_older_version_is_refused_after_someone_else_sa
         .await
         .expect("Ben saves");
 
-    let moved = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "").await;
+    let moved = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "", None).await;
     let Err(AppError::Conflict(message)) = moved else {
         panic!("expected a conflict, got {moved:?}")
     };
@@ -671,7 +672,7 @@ async fn an_admin_override_moves_past_the_gate_and_leaves_a_gate_gap_flag(pool: 
     let admin = user(&account(&pool, "ada@example.com", Role::Admin).await);
     let id = create(&pool, &ana, "Claims triage").await;
 
-    let by_editor = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "Leadership asked").await;
+    let by_editor = write::move_stage(&pool, &ana, id, 1, Stage::Design, "", "Leadership asked", None).await;
     assert_eq!(by_editor, Err(AppError::Forbidden), "only admins override");
     write::move_stage(
         &pool,
@@ -681,6 +682,7 @@ async fn an_admin_override_moves_past_the_gate_and_leaves_a_gate_gap_flag(pool: 
         Stage::Design,
         "",
         "Leadership asked for a fast start",
+        None,
     )
     .await
     .expect("overridden");
@@ -743,4 +745,55 @@ async fn deactivating_the_owner_makes_the_project_ownerless_with_its_reason(pool
 /// Today, as the list's health filters see it.
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_forward_move_hands_the_new_stage_to_its_owner_in_the_same_event(pool: PgPool) {
+    let ana = editor(&pool, "ana@example.com").await;
+    let viewer = user(&account(&pool, "vic@example.com", Role::Viewer).await);
+    let id = create(&pool, &ana, "Claims triage").await;
+    let complete = ProjectInput {
+        problem_statement: "Claims wait 9 days".into(),
+        success_metric: "median triage time".into(),
+        success_target: "2 days".into(),
+        ..input("Claims triage")
+    };
+    write::update(&pool, &ana, id, 1, complete.validate().expect("valid"))
+        .await
+        .expect("saved");
+    add_research(&pool, &ana, id).await;
+
+    // Someone who may not own a stage: refused next to the field, and nothing moves.
+    let refused = write::move_stage(&pool, &ana, id, 2, Stage::Design, "", "", Some(viewer.id)).await;
+    assert!(
+        refused
+            .as_ref()
+            .err()
+            .and_then(|e| e.fields())
+            .and_then(|f| f.get("next_owner"))
+            .is_some(),
+        "{refused:?}"
+    );
+    let project = read::project(&pool, id).await.expect("read").expect("exists");
+    assert_eq!(
+        project.stage,
+        Stage::Define,
+        "the move and the assignment are one transaction"
+    );
+
+    write::move_stage(&pool, &ana, id, 2, Stage::Design, "", "", Some(ana.id))
+        .await
+        .expect("moved");
+    let detail = read::detail(&pool, id, chrono::Utc::now().date_naive())
+        .await
+        .expect("detail");
+    assert!(
+        !detail.flags.iter().any(|f| f.code.as_str() == "ownerless"),
+        "no false red after a clean move: {:?}",
+        detail.flags
+    );
+    let (action, changes) = events(&pool, id).await.pop().expect("an event");
+    assert_eq!(action, "stage_moved");
+    assert_eq!(changes["owner.design"], json!({ "before": null, "after": "Ana" }));
+    assert_eq!(changes["stage"], json!({ "before": "define", "after": "design" }));
 }

@@ -146,7 +146,8 @@ fn AccountTable(
             let toggle_text = if account.active { "Deactivate" } else { "Reactivate" };
             let toggle_label = format!("{toggle_text} {}", account.display_name);
             let role_label = format!("Role of {}", account.display_name);
-            let reset_label = format!("Reset the password of {}", account.display_name);
+            // The visible words first, so speech users can say what they see (WCAG 2.5.3).
+            let reset_label = format!("Reset password for {}", account.display_name);
             view! {
                 <tr data-test="account-row" data-email=account.email.clone() class:inactive=!account.active>
                     <td>

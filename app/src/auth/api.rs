@@ -19,7 +19,13 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
 
 /// Signs in with email and password; on success starts a new session and goes home.
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<(), AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    /// Where to return afterwards: a path on this site (anything else goes home).
+    #[server(default)]
+    next: String,
+) -> Result<(), AppError> {
     // Public by design: anyone may try to sign in; throttling guards it.
     use super::server::{accounts, client, password::Password, session};
     let state = crate::state::app_state()?;
@@ -31,7 +37,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let token = session::start(&state.pool, user.id, &state.auth).await?;
     session::set_cookie(&token, &state.auth);
     tracing::info!(account = %user.id, "signed in");
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(super::safe_next(&next));
     Ok(())
 }
 

@@ -37,3 +37,58 @@ pub struct SessionInfo {
     /// True only while no account exists: the first visit sets up the first admin.
     pub setup_needed: bool,
 }
+
+/// Where to go after signing in: `next` when it is a path on this site, home otherwise. Only
+/// same-origin paths are followed (`/projects?x=1`), never another site (`//evil.example`,
+/// `https://…`, `/\\evil.example`), so the sign-in page can't be used to send people elsewhere.
+pub fn safe_next(next: &str) -> &str {
+    let next = next.trim();
+    let same_origin_path = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= 2000
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    if same_origin_path {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// The sign-in address that returns to `path` afterwards.
+pub fn login_then(path: &str) -> String {
+    match safe_next(path) {
+        "/" => "/login".to_owned(),
+        next => format!(
+            "/login?next={}",
+            percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/projects?stage=build"), "/projects?stage=build");
+        for elsewhere in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/\u{0}x",
+        ] {
+            assert_eq!(safe_next(elsewhere), "/", "{elsewhere:?}");
+        }
+    }
+
+    #[test]
+    fn the_sign_in_address_carries_where_to_return() {
+        assert_eq!(login_then("/"), "/login");
+        assert_eq!(login_then("//evil.example"), "/login");
+        assert!(login_then("/projects?stage=build").starts_with("/login?next=%2Fprojects%3Fstage%3Dbuild"));
+    }
+}

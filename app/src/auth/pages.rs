@@ -84,7 +84,18 @@ where
                         Ok(SessionInfo { setup_needed: true, .. }) => {
                             view! { <Redirect path="/setup" /> }.into_any()
                         }
-                        Ok(_) => view! { <Redirect path="/login" /> }.into_any(),
+                        Ok(_) => {
+                            let location = leptos_router::hooks::use_location();
+                            let here = format!(
+                                "{}{}",
+                                location.pathname.get_untracked(),
+                                match location.search.get_untracked() {
+                                    search if search.is_empty() => String::new(),
+                                    search => format!("?{}", search.trim_start_matches('?')),
+                                }
+                            );
+                            view! { <Redirect path=super::login_then(&here) /> }.into_any()
+                        }
                         Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
                     }
                 })
@@ -111,7 +122,13 @@ where
                 let view = view.clone();
                 Suspend::new(async move {
                     match session.await {
-                        Ok(SessionInfo { user: Some(_), .. }) => view! { <Redirect path="/" /> }.into_any(),
+                        Ok(SessionInfo { user: Some(_), .. }) => {
+                            let next = leptos_router::hooks::use_query_map()
+                                .get_untracked()
+                                .get("next")
+                                .unwrap_or_default();
+                            view! { <Redirect path=super::safe_next(&next).to_owned() /> }.into_any()
+                        }
                         Ok(SessionInfo { setup_needed, .. }) if setup_needed != setup_page => {
                             let to = if setup_needed { "/setup" } else { "/login" };
                             view! { <Redirect path=to /> }.into_any()
@@ -128,6 +145,7 @@ where
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = AuthContext::get().login;
+    let query = leptos_router::hooks::use_query_map();
     let raw = action_error(login);
     // Only words Tollgate chose: without JavaScript the error arrives in the address.
     let error = Signal::derive(move || raw.get().map(super::credentials::sign_in_error));
@@ -139,6 +157,8 @@ pub fn LoginPage() -> impl IntoView {
                     <h1>"Sign in"</h1>
                     <FormAlert message=form_message(error) />
                     <ActionForm action=login attr:novalidate="" attr:data-test="login-form">
+                        // Where to return after signing in (checked again on the server).
+                        <input type="hidden" name="next" value=move || query.read().get("next").unwrap_or_default() />
                         <Field label="Email" name="email" input_type="email" autocomplete="username"
                             error=field_message(error, "email") />
                         <Field label="Password" name="password" input_type="password"

@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::health::Flag;
+use crate::ui::LocalTime;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,9 @@ pub struct Workload {
     pub ownerless: Vec<OwnedProject>,
     pub demos_due: Vec<DemoDue>,
     pub awaiting_review: Vec<AwaitingReview>,
+    /// Sign-offs and reviews asked of me (by name, or of any reviewer): for reviewers.
+    #[serde(default)]
+    pub asked: Vec<crate::requests::AskedOfMe>,
 }
 
 #[server(prefix = "/api", endpoint = "my-work")]
@@ -169,17 +173,54 @@ mod server {
                 }
             }
         }
+        let asked = if user.role.can(Permission::ReviewModels) {
+            crate::requests::server::asked_of(pool, user).await?
+        } else {
+            Vec::new()
+        };
         Ok(Workload {
             owned,
             ownerless,
             demos_due,
             awaiting_review,
+            asked,
         })
     }
 }
 
 #[component]
 pub fn MyWorkSections(work: Workload) -> impl IntoView {
+    let asked = (!work.asked.is_empty()).then(|| {
+        let items = work
+            .asked
+            .iter()
+            .map(|a| {
+                let to_whom = if a.by_name { "you" } else { "any reviewer" };
+                let due = a.due_on.map(|d| format!(" · due by {}", d.format("%-d %b %Y")));
+                let note = (!a.note.is_empty())
+                    .then(|| view! { <p class="muted small prewrap">{a.note.clone()}</p> });
+                view! {
+                    <li class="work-item" data-test="asked-of-me">
+                        <a class="strong" href=format!("/projects/{}#{}", a.project_id, a.kind.anchor())>
+                            <bdi>{a.project_name.clone()}</bdi>
+                        </a>
+                        <span class="small">
+                            {format!(" · {} asked of {to_whom} by ", a.kind.label().to_lowercase())}
+                            <bdi>{a.requested_by.clone()}</bdi> " since " <LocalTime at=a.requested_at />
+                            {due}
+                        </span>
+                        {note}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="card" data-test="asked-of-me-list">
+                <h2>"Asked of you"</h2>
+                <ul class="plain-list">{items}</ul>
+            </div>
+        }
+    });
     let owned = if work.owned.is_empty() {
         view! { <p class="muted" data-test="none-owned">"You don't own the current stage of any project."</p> }.into_any()
     } else {
@@ -240,7 +281,8 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
     let demos = if work.demos_due.is_empty() {
         view! { <p class="muted">"No demo due in the next 7 days."</p> }.into_any()
     } else {
-        work.demos_due
+        let items = work
+            .demos_due
             .into_iter()
             .map(|d| {
                 let when = if d.overdue {
@@ -255,13 +297,14 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
                     </li>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view();
+        view! { <ul class="plain-list">{items}</ul> }.into_any()
     };
     let reviews = if work.awaiting_review.is_empty() {
         view! { <p class="muted">"Nothing is waiting for a reviewer."</p> }.into_any()
     } else {
-        work.awaiting_review
+        let items = work
+            .awaiting_review
             .into_iter()
             .map(|r| {
                 view! {
@@ -271,12 +314,13 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
                     </li>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view();
+        view! { <ul class="plain-list">{items}</ul> }.into_any()
     };
     view! {
         <div class="columns">
             <div class="column-main">
+                {asked}
                 <div class="card" data-test="my-projects">
                     <h2>"Projects I own"</h2>
                     {owned}
@@ -286,11 +330,11 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
             <aside class="column-side">
                 <div class="card" data-test="demos-due">
                     <h2>"Demos due"</h2>
-                    <ul class="plain-list">{demos}</ul>
+                    {demos}
                 </div>
                 <div class="card" data-test="reviews-waiting">
                     <h2>"Waiting for a reviewer"</h2>
-                    <ul class="plain-list">{reviews}</ul>
+                    {reviews}
                 </div>
             </aside>
         </div>

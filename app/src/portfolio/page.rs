@@ -28,13 +28,17 @@ pub fn PortfolioBody() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| ProjectQuery::from_params(|key| p.get(key))));
     let data = Resource::new(move || query.get(), portfolio_view);
+    // While the next view loads, the current one stays on screen, dimmed.
+    let pending = RwSignal::new(false);
+    crate::ui::keep_address_tidy();
     view! {
         <section class="page" data-test="portfolio">
             <header class="page-header">
                 <h1>"Portfolio"</h1>
                 <p class="muted">"Where every ML project stands, and which need attention now."</p>
             </header>
-            <Suspense fallback=Loading>
+            <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <Transition fallback=Loading set_pending=pending.write_only()>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(view) => {
@@ -48,7 +52,8 @@ pub fn PortfolioBody() -> impl IntoView {
                         Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
+            </div>
         </section>
     }
 }
@@ -227,7 +232,9 @@ fn mix_words(mix: HealthMix) -> String {
     format!("{} green, {} amber, {} red", mix.green, mix.amber, mix.red)
 }
 
-/// Projects per stage as horizontal bars split by health; each segment links to its projects.
+/// Projects per stage as horizontal bars split by health, with the same numbers as a table
+/// whose every number links to its projects. The chart is one image (no links inside it: links
+/// in SVG are neither reliably drawn after in-app navigation nor allowed inside `role="img"`).
 #[component]
 fn Funnel(query: ProjectQuery, stages: Vec<StageCount>) -> impl IntoView {
     let widest = stages.iter().map(|s| s.projects).max().unwrap_or(0).max(1);
@@ -246,16 +253,9 @@ fn Funnel(query: ProjectQuery, stages: Vec<StageCount>) -> impl IntoView {
             let stage = s.stage;
             let parts = segments(s.health, LABEL_WIDTH, scale)
                 .into_iter()
-                .map(|(health, n, x, width)| {
-                    let href = list_url(&query, |q| {
-                        q.stage = Some(stage);
-                        q.health = Some(health);
-                    });
+                .map(|(health, _, x, width)| {
                     view! {
-                        <a href=href>
-                            <title>{format!("{}, {}: {n}", stage.label(), health.label().to_lowercase())}</title>
-                            <rect class=format!("seg seg-{}", health.as_str()) x=x y=y width=width height=BAR_HEIGHT />
-                        </a>
+                        <rect class=format!("seg seg-{}", health.as_str()) x=x y=y width=width height=BAR_HEIGHT />
                     }
                 })
                 .collect_view();
@@ -264,9 +264,7 @@ fn Funnel(query: ProjectQuery, stages: Vec<StageCount>) -> impl IntoView {
                 <g data-test="funnel-bar" data-stage=stage.as_str()>
                     <text class="chart-label" x="0" y=y + BAR_HEIGHT * 0.65>{stage.label()}</text>
                     {parts}
-                    <a href=list_url(&query, |q| q.stage = Some(stage))>
-                        <text class="chart-value" x=end y=y + BAR_HEIGHT * 0.65>{s.projects}</text>
-                    </a>
+                    <text class="chart-value" x=end y=y + BAR_HEIGHT * 0.65>{s.projects}</text>
                 </g>
             }
         })
@@ -279,7 +277,7 @@ fn Funnel(query: ProjectQuery, stages: Vec<StageCount>) -> impl IntoView {
                 <tr data-test="funnel-row">
                     <th scope="row">{stage.label()}</th>
                     <td><a href=list_url(&query, |q| q.stage = Some(stage))>{s.projects}</a></td>
-                    <td class="hide-narrow">{mix_words(s.health)}</td>
+                    <td class="hide-narrow"><MixLinks query=query.clone() mix=s.health stage=Some(stage) /></td>
                     <td>{format!("{} days", s.median_days_in_stage)}</td>
                     <td>{format!("{} days", s.max_days_in_stage)}</td>
                 </tr>
@@ -311,20 +309,40 @@ fn Funnel(query: ProjectQuery, stages: Vec<StageCount>) -> impl IntoView {
     }
 }
 
-/// The health mix as one bar of three parts, with a linked legend that carries the numbers.
+/// "3 green, 1 amber, 0 red", each number a link to those projects of the stage.
+#[component]
+fn MixLinks(query: ProjectQuery, mix: HealthMix, stage: Option<Stage>) -> impl IntoView {
+    Health::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &health)| {
+            let n = match health {
+                Health::Green => mix.green,
+                Health::Amber => mix.amber,
+                Health::Red => mix.red,
+            };
+            let href = list_url(&query, |q| {
+                q.stage = stage.or(q.stage);
+                q.health = Some(health);
+            });
+            view! {
+                {(i > 0).then_some(", ")}
+                <a href=href>{n}</a>
+                {format!(" {}", health.label().to_lowercase())}
+            }
+        })
+        .collect_view()
+}
+
+/// The health mix as one bar of three parts (one image), with a linked legend that carries the
+/// numbers.
 #[component]
 fn HealthBar(query: ProjectQuery, mix: HealthMix) -> impl IntoView {
     let scale = CHART_WIDTH / mix.total().max(1) as f64;
     let parts = segments(mix, 0.0, scale)
         .into_iter()
-        .map(|(health, n, x, width)| {
-            let href = list_url(&query, |q| q.health = Some(health));
-            view! {
-                <a href=href>
-                    <title>{format!("{}: {n}", health.label())}</title>
-                    <rect class=format!("seg seg-{}", health.as_str()) x=x y="0" width=width height="36" />
-                </a>
-            }
+        .map(|(health, _, x, width)| {
+            view! { <rect class=format!("seg seg-{}", health.as_str()) x=x y="0" width=width height="36" /> }
         })
         .collect_view();
     let legend = Health::ALL

@@ -66,14 +66,45 @@ pub async fn move_stage(
     to: String,
     #[server(default)] note: String,
     #[server(default)] justification: String,
+    /// Who owns the stage entered: an account id, or empty for nobody yet.
+    #[server(default)]
+    next_owner: String,
+    /// Sent by the admin's override form: the justification is then required.
+    #[server(default)]
+    override_gate: bool,
 ) -> Result<(), AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { user, state } = require(Permission::EditProjects).await?;
+    if override_gate && justification.trim().is_empty() {
+        return Err(AppError::field(
+            "justification",
+            "Say why the project may move on without these.",
+        ));
+    }
     let to = to
         .parse()
         .map_err(|message: String| AppError::field("to", message))?;
-    super::server::write::move_stage(&state.pool, &user, id, version, to, &note, &justification).await?;
+    let next_owner = match next_owner.trim() {
+        "" => None,
+        id => Some(id.parse::<Uuid>().map_err(|_| {
+            AppError::field(
+                "next_owner",
+                "Choose an active editor or admin, or nobody for now.",
+            )
+        })?),
+    };
+    super::server::write::move_stage(
+        &state.pool,
+        &user,
+        id,
+        version,
+        to,
+        &note,
+        &justification,
+        next_owner,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/projects/{id}"));
     Ok(())
 }

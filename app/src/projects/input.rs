@@ -239,6 +239,12 @@ pub fn field_label(field: &str) -> &str {
         "next_review_on" => "Next review due",
         "record" => "Record",
         "reason" => "Reason",
+        "request" => "Request",
+        "asked" => "Asked",
+        "due_on" => "Due by",
+        "requests_answered" => "Requests answered",
+        "override" => "Override",
+        "missing" => "Missing",
         other => other,
     }
 }

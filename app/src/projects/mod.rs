@@ -158,6 +158,8 @@ pub struct ProjectDetail {
     pub owners: Vec<StageOwner>,
     pub handoffs: Vec<Handoff>,
     pub timeline: Vec<TimelineEntry>,
+    /// Sign-offs and reviews asked for and not yet given, oldest first.
+    pub requests: Vec<crate::requests::ReviewRequest>,
 }
 
 impl ProjectDetail {

@@ -98,6 +98,16 @@ pub fn words(value: &str) -> String {
     value.replace('_', " ")
 }
 
+/// "changes_requested" → "Changes requested": a code as people read it.
+pub fn label(value: &str) -> String {
+    let words = words(value);
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// A date field: required, ISO (`2026-11-25`, as `<input type=date>` sends it), not in the future.
 pub fn past_date(errors: &mut FieldErrors, field: &str, value: &str, today: NaiveDate) -> Option<NaiveDate> {
     let value = value.trim();
@@ -159,22 +169,66 @@ pub fn choice<'a>(
     found
 }
 
-/// Why a reviewer may not decide on a project, if they may not: reviews must be independent.
-/// The current owner never reviews their own project; for a high-risk project, nobody who
-/// has owned any of its stages does.
+/// Why someone may not decide on a project: decisions must be independent of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dependence {
+    /// They own the project's current stage.
+    OwnsCurrentStage,
+    /// The project is high-risk and they have owned one of its stages.
+    OwnedAStageOfHighRisk,
+}
+
+impl Dependence {
+    /// Said to the reviewer who tries to decide.
+    pub fn to_reviewer(self) -> &'static str {
+        match self {
+            Dependence::OwnsCurrentStage => {
+                "You own this project's current stage: someone independent must decide."
+            }
+            Dependence::OwnedAStageOfHighRisk => {
+                "This is a high-risk project and you have owned one of its stages: an independent reviewer must decide."
+            }
+        }
+    }
+
+    /// Said to someone who asks `name` to decide.
+    pub fn about(self, name: &str) -> String {
+        match self {
+            Dependence::OwnsCurrentStage => {
+                format!("{name} owns this project's current stage: ask someone independent.")
+            }
+            Dependence::OwnedAStageOfHighRisk => {
+                format!("{name} has owned a stage of this high-risk project: ask someone independent.")
+            }
+        }
+    }
+}
+
+/// Whether a reviewer is independent of a project: the current owner never decides on their
+/// own project; for a high-risk project, nobody who has owned any of its stages does.
+pub fn dependence(
+    reviewer: uuid::Uuid,
+    current_owner: Option<uuid::Uuid>,
+    high_risk: bool,
+    ever_owned: bool,
+) -> Option<Dependence> {
+    if current_owner == Some(reviewer) {
+        Some(Dependence::OwnsCurrentStage)
+    } else if high_risk && ever_owned {
+        Some(Dependence::OwnedAStageOfHighRisk)
+    } else {
+        None
+    }
+}
+
+/// Why a reviewer may not decide on a project, in their words, if they may not.
 pub fn independence_problem(
     reviewer: uuid::Uuid,
     current_owner: Option<uuid::Uuid>,
     high_risk: bool,
     ever_owned: bool,
 ) -> Option<&'static str> {
-    if current_owner == Some(reviewer) {
-        Some("You own this project's current stage: someone independent must decide.")
-    } else if high_risk && ever_owned {
-        Some("This is a high-risk project and you have owned one of its stages: an independent reviewer must decide.")
-    } else {
-        None
-    }
+    dependence(reviewer, current_owner, high_risk, ever_owned).map(Dependence::to_reviewer)
 }
 
 pub const OUTCOMES: [&str; 3] = ["continue", "pivot", "stop"];

@@ -81,7 +81,7 @@ where
 }
 
 fn options(values: &[&str]) -> Vec<(String, String)> {
-    values.iter().map(|v| (v.to_string(), super::words(v))).collect()
+    values.iter().map(|v| (v.to_string(), super::label(v))).collect()
 }
 
 /// Today as `<input type=date>` wants it.

@@ -2,8 +2,8 @@
 //! with its audit event on the project's trail.
 
 use super::{
-    choice, independence_problem, optional_link, past_date, required_text, words, FormValues, RecordKind,
-    RecordRow, Withdrawal, OUTCOMES, RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS,
+    choice, optional_link, past_date, required_text, FormValues, RecordKind, RecordRow, Withdrawal, OUTCOMES,
+    RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS,
 };
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
@@ -28,7 +28,8 @@ fn added(fields: &[(&str, Value)]) -> Value {
 }
 
 /// Locks the project and returns its risk tier (records of a missing project are refused).
-async fn lock_project(tx: &mut PgConnection, project: Uuid) -> Result<RiskTier, AppError> {
+/// Locks a project for a change of its records; returns its risk tier.
+pub async fn lock_project(tx: &mut PgConnection, project: Uuid) -> Result<RiskTier, AppError> {
     sqlx::query_scalar!(
         r#"select risk_tier as "risk_tier: RiskTier" from projects where id = $1 for update"#,
         project
@@ -303,13 +304,13 @@ pub async fn correct_evidence(
     .await
 }
 
-/// Refuses a reviewer who is not independent of `project` (see [`independence_problem`]).
-async fn check_independent(
+/// Whether `reviewer` is independent of `project` (see [`super::dependence`]).
+pub async fn dependence_of(
     tx: &mut PgConnection,
     reviewer: Uuid,
     project: Uuid,
     tier: RiskTier,
-) -> Result<(), AppError> {
+) -> Result<Option<super::Dependence>, AppError> {
     let row = sqlx::query!(
         r#"
         select so.owner_id as "current_owner?",
@@ -324,13 +325,23 @@ async fn check_independent(
     )
     .fetch_one(&mut *tx)
     .await?;
-    match independence_problem(
+    Ok(super::dependence(
         reviewer,
         row.current_owner,
         tier == RiskTier::High,
         row.ever_owned,
-    ) {
-        Some(problem) => Err(AppError::Refused(problem.to_owned())),
+    ))
+}
+
+/// Refuses a reviewer who is not independent of `project`.
+async fn check_independent(
+    tx: &mut PgConnection,
+    reviewer: Uuid,
+    project: Uuid,
+    tier: RiskTier,
+) -> Result<(), AppError> {
+    match dependence_of(tx, reviewer, project, tier).await? {
+        Some(problem) => Err(AppError::Refused(problem.to_reviewer().to_owned())),
         None => Ok(()),
     }
 }
@@ -419,13 +430,26 @@ pub async fn add_signoff(
     )
     .fetch_one(&mut *tx)
     .await?;
+    // The decision answers any open request for it, in the same transaction and event.
+    let mut changes = added(&signoff.fields());
+    let answered = crate::requests::server::close_for(
+        &mut tx,
+        project,
+        crate::requests::RequestKind::Signoff,
+        actor.id,
+        id,
+    )
+    .await?;
+    if answered > 0 {
+        changes["requests_answered"] = json!({ "before": null, "after": answered });
+    }
     audit::record(
         &mut *tx,
         Some(actor.id),
         "project",
         project,
         "signoff_added",
-        added(&signoff.fields()),
+        changes,
     )
     .await?;
     tx.commit().await?;
@@ -562,13 +586,26 @@ pub async fn add_review(
     )
     .fetch_one(&mut *tx)
     .await?;
+    // The decision answers any open request for it, in the same transaction and event.
+    let mut changes = added(&review.fields());
+    let answered = crate::requests::server::close_for(
+        &mut tx,
+        project,
+        crate::requests::RequestKind::Review,
+        actor.id,
+        id,
+    )
+    .await?;
+    if answered > 0 {
+        changes["requests_answered"] = json!({ "before": null, "after": answered });
+    }
     audit::record(
         &mut *tx,
         Some(actor.id),
         "project",
         project,
         "review_added",
-        added(&review.fields()),
+        changes,
     )
     .await?;
     tx.commit().await?;
@@ -836,7 +873,7 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             id: r.id,
             on: r.held_on,
             headline: r.summary,
-            verdict: format!("Outcome: {}", words(&r.outcome)),
+            verdict: format!("Outcome: {}", super::label(&r.outcome)),
             details,
             author_id: r.author_id,
             author: r.author,
@@ -879,7 +916,7 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             id: r.id,
             on: r.held_on,
             headline: r.title,
-            verdict: capitalised(&words(&r.kind)),
+            verdict: super::label(&r.kind),
             details,
             author_id: r.author_id,
             author: r.author,
@@ -913,7 +950,7 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             id: r.id,
             on: r.decided_on,
             headline: format!("{}: {}", r.method, r.summary),
-            verdict: capitalised(&words(&r.decision)),
+            verdict: super::label(&r.decision),
             details: Vec::new(),
             author_id: r.approver_id,
             author: r.approver,
@@ -948,9 +985,9 @@ pub async fn list(pool: &PgPool, project: Uuid) -> sqlx::Result<Vec<RecordRow>> 
             id: r.id,
             on: r.reviewed_on,
             headline: r.findings,
-            verdict: capitalised(&words(&r.decision)),
+            verdict: super::label(&r.decision),
             details: vec![
-                ("Risk tier".to_owned(), capitalised(&r.risk_tier)),
+                ("Risk tier".to_owned(), super::label(&r.risk_tier)),
                 (
                     "Next review due".to_owned(),
                     r.next_review_on.format("%-d %b %Y").to_string(),
@@ -973,12 +1010,4 @@ fn form_values(fields: &[(&str, String)]) -> FormValues {
             .map(|(name, value)| (name.to_string(), value.clone()))
             .collect(),
     )
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

@@ -11,8 +11,12 @@ use utoipa::ToSchema;
 /// An error answer: a stable machine-readable code and a message for people.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// One of: unauthenticated, invalid_filter, invalid_cursor, not_found, internal.
+    /// What went wrong, for programs: `unauthenticated`, `invalid_filter`, `invalid_cursor`,
+    /// `not_found`, `forbidden_origin`, `payload_too_large`, `database_unavailable` or `internal`.
+    #[schema(example = "invalid_filter")]
     pub code: &'static str,
+    /// What went wrong, for people, naming what is allowed where that helps.
+    #[schema(example = "Unknown stage \u{201c}launch\u{201d}: use one of define, design, build, deploy.")]
     pub message: String,
 }
 

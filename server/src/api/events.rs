@@ -24,13 +24,17 @@ use uuid::Uuid;
 /// One audit event: who changed what, when, before → after.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiEvent {
-    /// Increasing; pass the last one seen as `after`.
+    /// The event's id (unique; not a cursor: pass `next_after` instead).
     pub id: i64,
+    /// When it happened.
     pub occurred_at: DateTime<Utc>,
+    /// Who did it; null for Tollgate itself.
     pub actor_id: Option<Uuid>,
+    /// Their name; null for Tollgate itself.
     pub actor: Option<String>,
     /// Always `project` (records are events of their project).
     pub entity_type: String,
+    /// The project's id.
     pub entity_id: Uuid,
     /// What happened, e.g. created, stage_moved, demo_added, record_corrected.
     pub action: String,
@@ -41,6 +45,7 @@ pub struct ApiEvent {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventPage {
+    /// The events after the cursor, in order.
     pub events: Vec<ApiEvent>,
     /// Pass as `after` next time: an opaque cursor (the position after the last event given,
     /// or `after` itself when there was none).
@@ -77,17 +82,25 @@ pub struct EventParams {
     /// Only events after this cursor (a `next_after`); default: from the beginning. A plain
     /// event id (the feed's first form) is read as "after that event".
     after: Option<String>,
-    /// Events per page, 1 to 1000 (default 500).
+    /// Events per page.
+    #[param(minimum = 1, maximum = 1000, default = 500, example = 500)]
     limit: Option<i64>,
 }
 
+/// The projects' audit trail.
+///
+/// Every change to a project and its records, in order, for incremental sync: pass the returned
+/// `next_after` as `after` next time. Never skips or repeats an event: one appears once every
+/// transaction that started before it has ended.
 #[utoipa::path(
     get, path = "/api/v1/events", tag = "events",
     params(EventParams),
     responses(
         (status = 200, description = "Audit events after the cursor, oldest first", body = EventPage),
-        (status = 400, description = "A malformed cursor (invalid_cursor) or limit", body = super::error::ErrorBody),
-        (status = 401, description = "Missing, wrong or revoked token", body = super::error::ErrorBody),
+        (status = 400, description = "A cursor this API did not give out (`invalid_cursor`) or a limit out of range (`invalid_filter`)", body = super::error::ErrorBody),
+        (status = 401, description = "Missing, wrong or revoked token (`unauthenticated`)", body = super::error::ErrorBody),
+        (status = 500, description = "Something went wrong on our side (`internal`)", body = super::error::ErrorBody),
+        (status = 503, description = "The database is not answering; try again shortly (`database_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]

@@ -2,7 +2,7 @@
 //! matching project as RFC 4180 CSV, streamed from PostgreSQL row by row in ~64 KB chunks, so
 //! memory stays flat however many projects there are.
 
-use super::filters::{self, FilterParams};
+use super::filters::{self, SinceParams, ViewParams};
 use super::ApiError;
 use app::auth::Permission;
 use app::projects::server::list::SqlFilters;
@@ -40,16 +40,23 @@ pub const COLUMNS: [&str; 16] = [
 
 const CHUNK: usize = 64 * 1024;
 
+/// Projects as CSV.
+///
+/// The same projects as the JSON list (same filters, no paging), streamed as RFC 4180 CSV with
+/// a header row. Names, teams and owners that a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return) are written with a leading `'`.
 #[utoipa::path(
     get, path = "/api/v1/projects.csv", tag = "projects",
-    params(FilterParams),
+    params(ViewParams, SinceParams),
     responses(
         (status = 200, description = "Every matching project, one row each, oldest first, with a header row \
             (id, name, team, stage, status, risk_tier, owner_name, owner_email, stage_entered_on, days_in_stage, \
             last_demo_on, next_review_on, health, flags, created_at, updated_at); flags are space-separated codes",
             content_type = "text/csv", body = String),
-        (status = 400, description = "An unknown filter or value", body = super::error::ErrorBody),
-        (status = 401, description = "Missing, wrong or revoked token", body = super::error::ErrorBody),
+        (status = 400, description = "An unknown parameter or value (`invalid_filter`)", body = super::error::ErrorBody),
+        (status = 401, description = "Missing, wrong or revoked token (`unauthenticated`)", body = super::error::ErrorBody),
+        (status = 500, description = "Something went wrong on our side (`internal`)", body = super::error::ErrorBody),
+        (status = 503, description = "The database is not answering; try again shortly (`database_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]

@@ -12,24 +12,40 @@ use std::collections::BTreeMap;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-/// Filters shared by the JSON list and the CSV export (documented for OpenAPI).
+/// Which projects: the filters shared by the JSON list, the CSV export and the portfolio
+/// (documented for OpenAPI; the handlers read them strictly with [`parse`]).
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
-pub struct FilterParams {
-    /// define, design, build or deploy.
-    stage: Option<String>,
-    /// green, amber or red.
-    health: Option<String>,
-    /// ownerless, stalled, demo_overdue, review_overdue or gate_gap.
-    flag: Option<String>,
-    /// A team name (case-insensitive).
+pub struct ViewParams {
+    /// Only projects in this stage.
+    #[param(example = "build")]
+    stage: Option<Stage>,
+    /// Only projects of this overall health (red: stalled or ownerless; amber: a demo or
+    /// review overdue, or a gate gap; green: no flag).
+    #[param(example = "red")]
+    health: Option<Health>,
+    /// Only projects with this flag.
+    #[param(example = "stalled")]
+    flag: Option<FlagCode>,
+    /// Only this team's projects (case-insensitive, at most 200 characters).
+    #[param(example = "Claims", max_length = 200)]
     team: Option<String>,
     /// The owner of the current stage: an account id, an email address, or `none` for nobody.
+    #[param(example = "none", max_length = 200)]
     owner: Option<String>,
-    /// low, medium or high.
-    risk_tier: Option<String>,
+    /// Only projects of this risk tier.
+    #[param(example = "high")]
+    risk_tier: Option<RiskTier>,
+}
+
+/// Changed since: for incremental exports.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+pub struct SinceParams {
     /// Only projects changed at or after this instant (RFC 3339) or day (YYYY-MM-DD, UTC).
+    #[param(example = "2026-11-25T09:00:00Z")]
     updated_since: Option<String>,
 }
 
@@ -40,7 +56,8 @@ pub struct FilterParams {
 pub struct PageParams {
     /// The `next_cursor` of the previous page; omit for the first page.
     cursor: Option<String>,
-    /// Projects per page, 1 to 1000 (default 100).
+    /// Projects per page.
+    #[param(minimum = 1, maximum = 1000, default = 100, example = 100)]
     limit: Option<u32>,
 }
 

@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi};
             `Authorization: Bearer <token>` (an admin creates tokens under Admin → API tokens). \
             Every error is `{\"code\": \"…\", \"message\": \"…\"}`."
     ),
+    servers((url = "/", description = "This Tollgate server")),
     paths(
         super::projects::list,
         super::export::csv,

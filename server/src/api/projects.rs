@@ -1,6 +1,6 @@
 //! `GET /api/v1/projects`, `/projects/{id}` and `/portfolio`.
 
-use super::filters::{self, Cursor, FilterParams, PageParams};
+use super::filters::{self, Cursor, PageParams, SinceParams, ViewParams};
 use super::ApiError;
 use app::health::{Flag, FlagCode, Health};
 use app::portfolio::Portfolio;
@@ -19,8 +19,13 @@ use uuid::Uuid;
 /// The owner of a project's current stage.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiOwner {
+    /// The owner's account id.
     pub id: Uuid,
+    /// The name shown in Tollgate.
+    #[schema(example = "Ana Ortiz")]
     pub name: String,
+    /// The owner's email address.
+    #[schema(example = "ana@example.com")]
     pub email: String,
     /// False when the account is deactivated (the project is then `ownerless`).
     pub active: bool,
@@ -29,38 +34,62 @@ pub struct ApiOwner {
 /// One project as the export lists it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiProject {
+    /// The project's id (stable; use it to fetch the project whole).
     pub id: Uuid,
+    /// Unique whatever the case.
+    #[schema(example = "Claims triage")]
     pub name: String,
+    /// The team that runs it.
+    #[schema(example = "Claims")]
     pub team: String,
+    /// The stage it is in now.
     pub stage: Stage,
+    /// Active, paused, cancelled or retired.
     pub status: Status,
+    /// How much harm the model could do; sets the review cadence.
     pub risk_tier: RiskTier,
+    /// The owner of the current stage; null when nobody owns it.
     pub owner: Option<ApiOwner>,
+    /// When it entered its current stage.
     pub stage_entered_at: DateTime<Utc>,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When anything about it last changed.
     pub updated_at: DateTime<Utc>,
+    /// The day of its latest demo checkpoint (withdrawn ones don't count); null if none.
     pub last_demo_on: Option<NaiveDate>,
+    /// When its latest model-risk review says the next one is due; null if never reviewed.
     pub next_review_on: Option<NaiveDate>,
+    /// Red if any red flag, amber if any amber flag, else green.
     pub health: Health,
+    /// Its flags today, most severe first.
     pub flags: Vec<FlagCode>,
 }
 
 /// One page of projects, oldest first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProjectPage {
+    /// The projects of this page, oldest first.
     pub items: Vec<ApiProject>,
     /// Pass as `cursor` for the next page; null on the last page. Paging by this cursor never
     /// repeats or skips a project, even while projects are being added.
     pub next_cursor: Option<String>,
 }
 
+/// Projects, one page at a time.
+///
+/// Every project the filters select, oldest first, with its owner, health and flags. Follow
+/// `next_cursor` until it is null: paging never repeats or skips a project, even while
+/// projects are being added.
 #[utoipa::path(
     get, path = "/api/v1/projects", tag = "projects",
-    params(FilterParams, PageParams),
+    params(ViewParams, SinceParams, PageParams),
     responses(
         (status = 200, description = "One page of projects", body = ProjectPage),
-        (status = 400, description = "An unknown filter, value or cursor", body = super::error::ErrorBody),
-        (status = 401, description = "Missing, wrong or revoked token", body = super::error::ErrorBody),
+        (status = 400, description = "An unknown parameter or value (`invalid_filter`) or a cursor this API did not give out (`invalid_cursor`)", body = super::error::ErrorBody),
+        (status = 401, description = "Missing, wrong or revoked token (`unauthenticated`)", body = super::error::ErrorBody),
+        (status = 500, description = "Something went wrong on our side (`internal`)", body = super::error::ErrorBody),
+        (status = 503, description = "The database is not answering; try again shortly (`database_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -143,12 +172,17 @@ pub async fn list(
 /// A governance record: its kind, when it happened, who recorded it and its fields.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiRecord {
+    /// Demo, research evidence, explainability sign-off or model-risk review.
     pub kind: RecordKind,
+    /// The record's id.
     pub id: Uuid,
     /// The day it happened (held, decided or reviewed).
     pub on: NaiveDate,
+    /// Who recorded it (the approver, for a sign-off or review).
     pub recorded_by: String,
+    /// A withdrawn record stays on file but no longer counts for gates and flags.
     pub withdrawn: bool,
+    /// Why it was withdrawn; null unless withdrawn.
     pub withdrawn_reason: Option<String>,
     /// The record's fields by name, as entered (dates as YYYY-MM-DD).
     pub fields: BTreeMap<String, String>,
@@ -157,27 +191,47 @@ pub struct ApiRecord {
 /// One project with its definition, owners, records and current flags.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiProjectDetail {
+    /// The project's id.
     pub id: Uuid,
+    /// Unique whatever the case.
     pub name: String,
+    /// The team that runs it.
     pub team: String,
+    /// What it is, in a sentence or two.
     pub summary: String,
+    /// What problem it solves and for whom (gate into Design).
     pub problem_statement: String,
+    /// How success is measured (gate into Design).
     pub success_metric: String,
+    /// The value of the success metric that counts as success (gate into Design).
     pub success_target: String,
+    /// The metric's value today, before the model (gate into Build).
     pub baseline_metric: String,
+    /// How the baseline was measured (gate into Build).
     pub baseline_method: String,
+    /// Whether the data it needs exists and may be used (gate into Build).
     pub data_readiness: String,
+    /// What happens when the model is wrong or down (gate into Deploy).
     pub fallback_plan: String,
+    /// Who watches the model in production (gate into Deploy).
     pub monitoring_owner: String,
+    /// The stage it is in now.
     pub stage: Stage,
+    /// Active, paused, cancelled or retired.
     pub status: Status,
+    /// How much harm the model could do.
     pub risk_tier: RiskTier,
+    /// When it entered its current stage.
     pub stage_entered_at: DateTime<Utc>,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When anything about it last changed.
     pub updated_at: DateTime<Utc>,
     /// Owner per stage (stages nobody owns are absent).
     pub owners: BTreeMap<String, ApiOwnerName>,
+    /// Red if any red flag, amber if any amber flag, else green.
     pub health: Health,
+    /// Its flags today, most severe first, each with its reason in words and since when.
     pub flags: Vec<Flag>,
     /// Newest first, withdrawn ones included and marked.
     pub records: Vec<ApiRecord>,
@@ -186,18 +240,27 @@ pub struct ApiProjectDetail {
 /// An owner as the project detail names them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiOwnerName {
+    /// The owner's account id.
     pub id: Uuid,
+    /// The name shown in Tollgate.
     pub name: String,
+    /// False when the account is deactivated.
     pub active: bool,
 }
 
+/// One project, whole.
+///
+/// Its definition, the owner of each stage, its health and flags (each with its reason in
+/// words and the day it became true) and every governance record, withdrawn ones included.
 #[utoipa::path(
     get, path = "/api/v1/projects/{id}", tag = "projects",
-    params(("id" = Uuid, Path, description = "The project's id")),
+    params(("id" = Uuid, Path, description = "The project's id", example = "0f8b6c1e-6a51-4c59-9d55-2f1f3c1d9a10")),
     responses(
         (status = 200, description = "The project", body = ApiProjectDetail),
-        (status = 401, description = "Missing, wrong or revoked token", body = super::error::ErrorBody),
-        (status = 404, description = "No such project", body = super::error::ErrorBody),
+        (status = 401, description = "Missing, wrong or revoked token (`unauthenticated`)", body = super::error::ErrorBody),
+        (status = 404, description = "No such project (`not_found`)", body = super::error::ErrorBody),
+        (status = 500, description = "Something went wrong on our side (`internal`)", body = super::error::ErrorBody),
+        (status = 503, description = "The database is not answering; try again shortly (`database_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -266,13 +329,19 @@ pub async fn one(
     }))
 }
 
+/// The portfolio's numbers.
+///
+/// Exactly the numbers behind the portfolio page for the same filters: headline counts, the
+/// stage funnel split by health, the health mix, time in stage and the attention lists.
 #[utoipa::path(
     get, path = "/api/v1/portfolio", tag = "portfolio",
-    params(FilterParams),
+    params(ViewParams),
     responses(
         (status = 200, description = "The numbers behind the portfolio page", body = Portfolio),
-        (status = 400, description = "An unknown filter or value", body = super::error::ErrorBody),
-        (status = 401, description = "Missing, wrong or revoked token", body = super::error::ErrorBody),
+        (status = 400, description = "An unknown parameter or value (`invalid_filter`)", body = super::error::ErrorBody),
+        (status = 401, description = "Missing, wrong or revoked token (`unauthenticated`)", body = super::error::ErrorBody),
+        (status = 500, description = "Something went wrong on our side (`internal`)", body = super::error::ErrorBody),
+        (status = 503, description = "The database is not answering; try again shortly (`database_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]

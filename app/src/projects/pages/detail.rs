@@ -10,6 +10,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
 use crate::records::pages::{RecordActions, Records};
+use crate::requests::{reviewer_candidates, RequestReview, ReviewRequests, WithdrawRequest};
 use crate::ui::{action_error, field_message, FieldErrorText, FormAlert, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -49,27 +50,54 @@ fn ProjectView(user: CurrentUser) -> impl IntoView {
     let assigned = successes(assign);
     let record_actions = RecordActions::new();
     let recorded = record_actions.successes();
+    let ask = ServerAction::<RequestReview>::new();
+    let withdraw_request = ServerAction::<WithdrawRequest>::new();
+    let (asked, withdrawn) = (successes(ask), successes(withdraw_request));
     let project = Resource::new(
-        move || (id.get(), moved.get(), assigned.get(), recorded.get()),
+        move || {
+            (
+                id.get(),
+                moved.get(),
+                assigned.get(),
+                recorded.get(),
+                asked.get(),
+                withdrawn.get(),
+            )
+        },
         |(id, ..)| load_project(id),
     );
     let candidates = Resource::new(|| (), |_| owner_candidates());
+    let reviewers = Resource::new(|| (), |_| reviewer_candidates());
+    // While the next view loads, the current one stays on screen, dimmed.
+    let pending = RwSignal::new(false);
     view! {
-        <Suspense fallback=Loading>
+        <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <Transition fallback=Loading set_pending=pending.write_only()>
             {move || {
                 let user = user.clone();
                 Suspend::new(async move {
                 let candidates = if can_edit { candidates.await.unwrap_or_default() } else { Vec::new() };
+                let reviewers = if can_edit { reviewers.await.unwrap_or_default() } else { Vec::new() };
+                let requests = RequestActions { ask, withdraw: withdraw_request, reviewers };
                 match project.await {
                     Ok(detail) => view! {
-                        <ProjectBody detail user can_edit candidates move_stage assign record_actions />
+                        <ProjectBody detail user can_edit candidates move_stage assign record_actions requests />
                     }
                         .into_any(),
                     Err(error) => load_failed(error),
                 }
             })}}
-        </Suspense>
+        </Transition>
+        </div>
     }
+}
+
+/// The review-request actions and who may be asked, handed to the page body.
+#[derive(Clone)]
+struct RequestActions {
+    ask: ServerAction<RequestReview>,
+    withdraw: ServerAction<WithdrawRequest>,
+    reviewers: Vec<Person>,
 }
 
 #[component]
@@ -81,6 +109,7 @@ fn ProjectBody(
     candidates: Vec<Person>,
     move_stage: ServerAction<MoveStage>,
     assign: ServerAction<AssignOwner>,
+    requests: RequestActions,
 ) -> impl IntoView {
     let owner = detail.current_owner().cloned();
     let ProjectDetail {
@@ -91,7 +120,13 @@ fn ProjectBody(
         owners,
         handoffs,
         timeline,
+        requests: open_requests,
     } = detail;
+    let RequestActions {
+        ask,
+        withdraw,
+        reviewers,
+    } = requests;
     let owner_line = match owner {
         Some(o) if o.owner.active => {
             view! { <span>"Owner: " <strong><bdi>{o.owner.display_name}</bdi></strong></span> }.into_any()
@@ -125,7 +160,9 @@ fn ProjectBody(
             <StageStepper current=project.stage />
             <div class="columns">
                 <div class="column-main">
-                    <StagePanel project=project.clone() records can_edit can_override=user.role == Role::Admin move_stage />
+                    <StagePanel project=project.clone() records can_edit can_override=user.role == Role::Admin
+                        move_stage candidates=candidates.clone() owners=owners.clone() />
+                    <ReviewRequests project_id=project.id requests=open_requests can_ask=can_edit reviewers ask withdraw />
                     <Records project_id=project.id rows=record_rows user actions=record_actions />
                     <Details project=project.clone() />
                     <Timeline entries=timeline />
@@ -206,28 +243,52 @@ fn StagePanel(
     /// Admins may push a refused move through with a written justification.
     can_override: bool,
     move_stage: ServerAction<MoveStage>,
+    /// Who may own a stage (active editors and admins).
+    candidates: Vec<Person>,
+    owners: Vec<super::super::StageOwner>,
 ) -> impl IntoView {
     let override_form = {
         let (id, version, next) = (project.id, project.version, project.stage.next());
         move || {
-            let refused = matches!(move_stage.value().get(), Some(Err(AppError::GateNotMet { .. })));
+            let refused = match move_stage.value().get() {
+                Some(Err(AppError::GateNotMet { .. })) => true,
+                Some(Err(error)) => error.fields().is_some_and(|f| f.get("justification").is_some()),
+                _ => false,
+            };
+            let message = field_message(action_error(move_stage), "justification");
             (can_override && refused).then(|| next.map(|next| view! {
                 <ActionForm action=move_stage attr:class="form-stack override" attr:data-test="override-form">
                     <input type="hidden" name="id" value=id.to_string() />
                     <input type="hidden" name="version" value=version.to_string() />
                     <input type="hidden" name="to" value=next.as_str() />
-                    <label for="override-justification">"Admin override: why move on without these?"</label>
-                    <textarea id="override-justification" name="justification" rows="2"></textarea>
+                    <input type="hidden" name="override_gate" value="true" />
+                    <div class="field" class:field-invalid=move || message.get().is_some()>
+                        <label for="override-justification">"Admin override: why move on without these?"</label>
+                        <textarea id="override-justification" name="justification" rows="2"
+                            aria-describedby="override-justification-error"></textarea>
+                        <FieldErrorText id="override-justification-error".into() error=message />
+                    </div>
                     <button type="submit" class="button danger">"Override the gate and move to " {next.label()}</button>
                 </ActionForm>
             }))
         }
     };
     let error = action_error(move_stage);
+    // After a refused move, focus goes to the refusal so a screen reader reads what is missing.
+    let refusal = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if matches!(error.get(), Some(AppError::GateNotMet { .. })) {
+            request_animation_frame(move || {
+                if let Some(alert) = refusal.get_untracked() {
+                    let _ = alert.focus();
+                }
+            });
+        }
+    });
     let missing = move || {
         match error.get() {
         Some(AppError::GateNotMet { message, missing }) => Some(view! {
-            <div class="alert alert-error" role="alert" data-test="move-refused">
+            <div class="alert alert-error" role="alert" data-test="move-refused" tabindex="-1" node_ref=refusal>
                 <p class="strong">{message.split(". Still missing").next().unwrap_or_default().to_owned()} "."</p>
                 <p>"Still missing:"</p>
                 <ul>{missing.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
@@ -260,14 +321,38 @@ fn StagePanel(
         .into_any()
     });
     let forward = project.stage.next().filter(|_| can_edit).map(|next| {
+        // The next stage's owner: whoever already owns it, else the owner of the stage being
+        // left (when they may own one), else nobody until someone chooses.
+        let owner_of = |stage: Stage| owners.iter().find(|o| o.stage == stage).map(|o| o.owner.id);
+        let proposed = owner_of(next)
+            .or_else(|| owner_of(project.stage))
+            .filter(|id| candidates.iter().any(|p| p.id == *id));
+        let options = candidates
+            .iter()
+            .map(|p| {
+                let selected = Some(p.id) == proposed;
+                view! { <option value=p.id.to_string() selected=selected>{p.display_name.clone()}</option> }
+            })
+            .collect_view();
         view! {
-            <ActionForm action=move_stage attr:data-test="move-forward-form" attr:class="inline-form">
+            <ActionForm action=move_stage attr:data-test="move-forward-form" attr:class="form-stack move-forward">
                 <input type="hidden" name="id" value=project.id.to_string() />
                 <input type="hidden" name="version" value=project.version.to_string() />
                 <input type="hidden" name="to" value=next.as_str() />
-                <button type="submit" class="button primary" disabled=move || move_stage.pending().get()>
-                    "Move to " {next.label()}
-                </button>
+                <div class="field" class:field-invalid=move || field_message(error, "next_owner").get().is_some()>
+                    <label for="next-owner">{format!("Owner of {}", next.label())}</label>
+                    <select id="next-owner" name="next_owner" aria-describedby="next-owner-hint next-owner-error">
+                        <option value="" selected=proposed.is_none()>"Nobody for now (the project shows as ownerless)"</option>
+                        {options}
+                    </select>
+                    <p class="hint" id="next-owner-hint">"Who is accountable once the project is in " {next.label()} "."</p>
+                    <FieldErrorText id="next-owner-error".into() error=field_message(error, "next_owner") />
+                </div>
+                <div>
+                    <button type="submit" class="button primary" disabled=move || move_stage.pending().get()>
+                        "Move to " {next.label()}
+                    </button>
+                </div>
             </ActionForm>
         }
     });

@@ -28,6 +28,9 @@ fn ProjectsView(can_edit: bool) -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| ProjectQuery::from_params(|key| p.get(key))));
     let list = Resource::new(move || query.get(), list_projects);
+    // While the next view loads, the current one stays on screen, dimmed.
+    let pending = RwSignal::new(false);
+    crate::ui::keep_address_tidy();
     view! {
         <section class="page">
             <header class="page-header with-actions">
@@ -37,7 +40,8 @@ fn ProjectsView(can_edit: bool) -> impl IntoView {
                 </div>
                 {can_edit.then(|| view! { <a class="button primary" href="/projects/new">"New project"</a> })}
             </header>
-            <Suspense fallback=Loading>
+            <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <Transition fallback=Loading set_pending=pending.write_only()>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(list) => {
@@ -51,7 +55,8 @@ fn ProjectsView(can_edit: bool) -> impl IntoView {
                         Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
+            </div>
         </section>
     }
 }

@@ -18,6 +18,8 @@ fn action_phrase(action: &str) -> &str {
         "review_added" => "recorded a model-risk review",
         "record_withdrawn" => "withdrew a record",
         "record_corrected" => "corrected a record",
+        "review_requested" => "asked for a decision",
+        "review_request_withdrawn" => "withdrew a request for a decision",
         other => other,
     }
 }

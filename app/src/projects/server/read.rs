@@ -106,6 +106,7 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
     let record_rows = crate::records::server::list(pool, id).await?;
     let limits = crate::health::server::thresholds(pool).await?;
     let flags = crate::health::server::project_flags(pool, &project, records, today, &limits).await?;
+    let requests = crate::requests::server::open_for_project(pool, id).await?;
     Ok(ProjectDetail {
         project,
         records,
@@ -114,6 +115,7 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
         owners,
         handoffs,
         timeline,
+        requests,
     })
 }
 

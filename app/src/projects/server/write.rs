@@ -166,6 +166,13 @@ pub async fn update(
 /// An admin may push a forward move whose gate is not met by writing a `justification`: the
 /// override is recorded with what was missing, and the project shows a `gate_gap` flag until
 /// the missing items exist.
+///
+/// `next_owner`, when given, becomes the owner of `to` in the same transaction and the same
+/// audit event, so a clean move never leaves the new stage ownerless by accident.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per field of the move form"
+)]
 pub async fn move_stage(
     pool: &PgPool,
     actor: &CurrentUser,
@@ -174,6 +181,7 @@ pub async fn move_stage(
     to: Stage,
     note: &str,
     justification: &str,
+    next_owner: Option<Uuid>,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::default();
     for (field, text) in [("note", note), ("justification", justification)] {
@@ -245,6 +253,22 @@ pub async fn move_stage(
     if let Some(missing) = overridden {
         changes["override"] = json!({ "before": null, "after": justification });
         changes["missing"] = json!({ "before": null, "after": missing.join("; ") });
+    }
+    if let Some(owner) = next_owner {
+        let to_name = eligible_owner(&mut tx, owner).await.map_err(|_| {
+            AppError::field(
+                "next_owner",
+                "Choose an active editor or admin, or nobody for now.",
+            )
+        })?;
+        let from = stage_owner(&mut tx, id, to).await?;
+        if from.as_ref().map(|(from, _)| *from) != Some(owner) {
+            set_owner(&mut tx, id, to, from.as_ref().map(|(id, _)| *id), owner, actor.id).await?;
+            changes[format!("owner.{to}")] = json!({
+                "before": from.map(|(_, name)| name),
+                "after": to_name,
+            });
+        }
     }
     audit::record(&mut *tx, Some(actor.id), ENTITY, id, "stage_moved", changes).await?;
     tx.commit().await?;

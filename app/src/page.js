@@ -1,3 +1,5 @@
+// The page's own small script (it runs before, and without, the WebAssembly).
+//
 // Shows every <time data-local datetime="…Z"> in the viewer's own time zone, keeping the UTC
 // time as its tooltip. The text node is rewritten in place (so hydration finds the node it
 // rendered), and again whenever the page re-renders one (its text goes back to UTC).
@@ -30,3 +32,14 @@
     });
   });
 })();
+
+// A filter form sent by GET leaves out the fields left empty, so shared addresses read
+// `/projects?stage=build`, not `/projects?q=&stage=build&tier=`. (The server tidies the
+// address the same way when JavaScript is off.)
+document.addEventListener("formdata", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "get") return;
+  for (const [name, value] of Array.from(event.formData.entries())) {
+    if (name === "" || value === "") event.formData.delete(name);
+  }
+}, true);
