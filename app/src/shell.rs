@@ -115,14 +115,9 @@ fn Frame() -> impl IntoView {
 #[component]
 fn SiteHeader() -> impl IntoView {
     let session = AuthContext::get().session;
-    // On a phone the menu folds away. With JavaScript "Menu" toggles it and any navigation
-    // closes it; without, the link opens it by its address (`:target`).
+    // On a phone the menu folds away. With JavaScript "Menu" toggles it and following any of
+    // its links closes it; without, the link opens it by its address (`:target`).
     let menu_open = RwSignal::new(false);
-    let location = leptos_router::hooks::use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        menu_open.set(false);
-    });
     view! {
         <header class="site-header">
             <div class="site-header-inner">
@@ -144,7 +139,8 @@ fn SiteHeader() -> impl IntoView {
                                     ev.prevent_default();
                                     menu_open.update(|open| *open = !*open);
                                 }>"Menu"</a>
-                            <nav class="site-nav" class:open=move || menu_open.get() id="site-menu" aria-label="Main">
+                            <nav class="site-nav" class:open=move || menu_open.get() id="site-menu" aria-label="Main"
+                                on:click=move |_| menu_open.set(false)>
                                 <A href="/">"Home"</A>
                                 <A href="/portfolio">"Portfolio"</A>
                                 <A href="/projects">"Projects"</A>
@@ -153,10 +149,7 @@ fn SiteHeader() -> impl IntoView {
                                     <A href="/admin/thresholds">"Thresholds"</A>
                                     <A href="/admin/tokens">"API tokens"</A>
                                 })}
-                                <a class="menu-close" href="#" on:click=move |ev| {
-                                    ev.prevent_default();
-                                    menu_open.set(false);
-                                }>"Close the menu"</a>
+                                <a class="menu-close" href="#" on:click=|ev| ev.prevent_default()>"Close the menu"</a>
                             </nav>
                             <div class="site-user" data-test="signed-in-user">
                                 <a class="user-name" href="/account" title="Your account"><bdi>{user.display_name}</bdi></a>

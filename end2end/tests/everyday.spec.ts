@@ -156,3 +156,12 @@ test("a reviewer who is not independent can't be asked, and says why", async ({ 
   );
   await expect(page.getByTestId("review-request")).toHaveCount(0);
 });
+
+test("the hand-over form proposes nobody and says what it needs", async ({ browser }) => {
+  const admin = await adminSession(await browser.newContext());
+  const form = admin.page.getByTestId("hand-over-form");
+  await expect(form.getByLabel("From")).toHaveValue("");
+  await expect(form.getByLabel("To")).toHaveValue("");
+  await form.getByRole("button", { name: "Hand over" }).click();
+  await expect(form.getByLabel("From")).toHaveAccessibleDescription("Choose whose projects to hand over.");
+});

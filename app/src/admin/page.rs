@@ -229,17 +229,21 @@ fn AccountTable(
 fn HandOverForm(accounts: Vec<AccountSummary>) -> impl IntoView {
     let reassign = ServerAction::<ReassignAll>::new();
     let error = action_error(reassign);
-    let from = accounts
-        .iter()
-        .map(|a| {
+    // Neither menu proposes a person: handing over is a choice made on purpose.
+    let choose = || (String::new(), "Choose…".to_owned());
+    let from = std::iter::once(choose())
+        .chain(accounts.iter().map(|a| {
             let suffix = if a.active { "" } else { " (deactivated)" };
             (a.id.to_string(), format!("{}{suffix}", a.display_name))
-        })
+        }))
         .collect();
-    let to = accounts
-        .iter()
-        .filter(|a| a.active && matches!(a.role, Role::Editor | Role::Admin))
-        .map(|a| (a.id.to_string(), a.display_name.clone()))
+    let to = std::iter::once(choose())
+        .chain(
+            accounts
+                .iter()
+                .filter(|a| a.active && matches!(a.role, Role::Editor | Role::Admin))
+                .map(|a| (a.id.to_string(), a.display_name.clone())),
+        )
         .collect();
     let done = move || {
         reassign.value().get().and_then(Result::ok).map(|moved| {
