@@ -34,6 +34,9 @@ test("an editor creates a project, is refused Design until the gate is met, move
     "At least one piece of user-research evidence",
   ]);
   await expect(project.currentStage()).toContainText("Define");
+  // Each item links to the field or record form that puts it right.
+  await expect(refusal.getByRole("link", { name: /^A problem statement/ })).toHaveAttribute("href", /\/edit#problem_statement$/);
+  await expect(refusal.getByRole("link", { name: /user-research evidence/ })).toHaveAttribute("href", /#records-evidence$/);
   // Focus moves to the refusal, so a screen reader reads what is missing.
   await expect(refusal).toBeFocused();
   await expectAccessible(page);

@@ -47,6 +47,27 @@ impl GateItem {
         }
     }
 
+    /// Where on `project`'s pages this item is put right: a field of the edit form, or the form
+    /// of a record on the project page.
+    pub fn fix_at(self, project: uuid::Uuid) -> String {
+        let field = |name: &str| format!("/projects/{project}/edit#{name}");
+        let record = |anchor: &str| format!("/projects/{project}#{anchor}");
+        match self {
+            GateItem::ProblemStatement => field("problem_statement"),
+            GateItem::SuccessMetric => field("success_metric"),
+            GateItem::SuccessTarget => field("success_target"),
+            GateItem::BaselineMetric => field("baseline_metric"),
+            GateItem::BaselineMethod => field("baseline_method"),
+            GateItem::DataReadiness => field("data_readiness"),
+            GateItem::FallbackPlan => field("fallback_plan"),
+            GateItem::MonitoringOwner => field("monitoring_owner"),
+            GateItem::UserResearch => record("records-evidence"),
+            GateItem::DemoHeld => record("records-demos"),
+            GateItem::ExplainabilitySignoff => record("records-signoffs"),
+            GateItem::ModelRiskReview => record("records-reviews"),
+        }
+    }
+
     /// Where on the project page this item is satisfied: a field of the edit form, or a
     /// section of records.
     pub fn field(self) -> &'static str {
@@ -199,6 +220,19 @@ pub fn check_move(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_missing_item_points_at_the_form_that_fixes_it() {
+        let id = uuid::Uuid::nil();
+        assert_eq!(
+            GateItem::SuccessTarget.fix_at(id),
+            format!("/projects/{id}/edit#success_target")
+        );
+        assert_eq!(
+            GateItem::DemoHeld.fix_at(id),
+            format!("/projects/{id}#records-demos")
+        );
+    }
     use GateItem::*;
 
     fn complete() -> GateFacts<'static> {

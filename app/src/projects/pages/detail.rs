@@ -285,13 +285,23 @@ fn StagePanel(
             });
         }
     });
+    let (project_id, next_stage) = (project.id, project.stage.next());
     let missing = move || {
         match error.get() {
         Some(AppError::GateNotMet { message, missing }) => Some(view! {
             <div class="alert alert-error" role="alert" data-test="move-refused" tabindex="-1" node_ref=refusal>
                 <p class="strong">{message.split(". Still missing").next().unwrap_or_default().to_owned()} "."</p>
                 <p>"Still missing:"</p>
-                <ul>{missing.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                <ul>{missing.into_iter().map(|m| {
+                    // Each item links to the field or record form that puts it right.
+                    let fix = next_stage
+                        .and_then(|next| gate_items(next).iter().find(|i| i.describe() == m).copied())
+                        .map(|item| item.fix_at(project_id));
+                    match fix {
+                        Some(href) => view! { <li><a href=href>{m}</a></li> }.into_any(),
+                        None => view! { <li>{m}</li> }.into_any(),
+                    }
+                }).collect_view()}</ul>
             </div>
         }
         .into_any()),
