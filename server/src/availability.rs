@@ -60,7 +60,18 @@ pub async fn fail_fast(State(state): State<AppState>, request: Request, next: Ne
         .is_some_and(|accept| accept.contains("text/html"));
     let retry = [(header::RETRY_AFTER, "5")];
     if wants_html && !path.starts_with("/api/") {
-        return (StatusCode::SERVICE_UNAVAILABLE, retry, Html(UNAVAILABLE_PAGE)).into_response();
+        // No script on this page: its policy allows only our stylesheet.
+        let policy = (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        );
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            retry,
+            [policy],
+            Html(UNAVAILABLE_PAGE),
+        )
+            .into_response();
     }
     let error = AppError::DatabaseUnavailable;
     let body = serde_json::to_vec(&error).unwrap_or_default();

@@ -224,6 +224,14 @@ async fn while_the_database_is_away_requests_fail_within_two_seconds_with_503_an
         .expect("answered");
     assert!(started.elapsed() < Duration::from_millis(200));
     assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let policy = page.headers()[axum::http::header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        policy.contains("style-src 'self'"),
+        "the page may load our stylesheet: {policy}"
+    );
     assert!(common::body_text(page)
         .await
         .contains("Tollgate is unavailable for a moment"));
