@@ -28,6 +28,26 @@ fn added(fields: &[(&str, Value)]) -> Value {
 }
 
 /// Locks the project and returns its risk tier (records of a missing project are refused).
+/// Audits a decision just recorded, answering any open request for it in the same transaction
+/// and event.
+async fn record_decision(
+    tx: &mut PgConnection,
+    actor: &CurrentUser,
+    project: Uuid,
+    kind: crate::requests::RequestKind,
+    record: Uuid,
+    action: &str,
+    fields: &[(&str, Value)],
+) -> Result<(), AppError> {
+    let mut changes = added(fields);
+    let answered = crate::requests::server::close_for(&mut *tx, project, kind, actor.id, record).await?;
+    if answered > 0 {
+        changes["requests_answered"] = json!({ "before": null, "after": answered });
+    }
+    audit::record(&mut *tx, Some(actor.id), "project", project, action, changes).await?;
+    Ok(())
+}
+
 /// Locks a project for a change of its records; returns its risk tier.
 pub async fn lock_project(tx: &mut PgConnection, project: Uuid) -> Result<RiskTier, AppError> {
     sqlx::query_scalar!(
@@ -430,26 +450,14 @@ pub async fn add_signoff(
     )
     .fetch_one(&mut *tx)
     .await?;
-    // The decision answers any open request for it, in the same transaction and event.
-    let mut changes = added(&signoff.fields());
-    let answered = crate::requests::server::close_for(
+    record_decision(
         &mut tx,
+        actor,
         project,
         crate::requests::RequestKind::Signoff,
-        actor.id,
         id,
-    )
-    .await?;
-    if answered > 0 {
-        changes["requests_answered"] = json!({ "before": null, "after": answered });
-    }
-    audit::record(
-        &mut *tx,
-        Some(actor.id),
-        "project",
-        project,
         "signoff_added",
-        changes,
+        &signoff.fields(),
     )
     .await?;
     tx.commit().await?;
@@ -586,26 +594,14 @@ pub async fn add_review(
     )
     .fetch_one(&mut *tx)
     .await?;
-    // The decision answers any open request for it, in the same transaction and event.
-    let mut changes = added(&review.fields());
-    let answered = crate::requests::server::close_for(
+    record_decision(
         &mut tx,
+        actor,
         project,
         crate::requests::RequestKind::Review,
-        actor.id,
         id,
-    )
-    .await?;
-    if answered > 0 {
-        changes["requests_answered"] = json!({ "before": null, "after": answered });
-    }
-    audit::record(
-        &mut *tx,
-        Some(actor.id),
-        "project",
-        project,
         "review_added",
-        changes,
+        &review.fields(),
     )
     .await?;
     tx.commit().await?;
