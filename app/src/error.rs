@@ -66,9 +66,16 @@ pub enum AppError {
     SetupClosed,
     #[error("{0}")]
     Refused(String),
-    /// Someone else saved first: the message names who and when.
-    #[error("{0}")]
-    Conflict(String),
+    /// Someone else saved first: who, and when (pages show the time in the viewer's zone).
+    #[error(
+        "{by} changed this project at {} since you opened it, so your change was not saved. \
+         Your input is still here: open the project in a new tab to see what changed, then try again.",
+        at.format("%-d %b %Y, %H:%M UTC")
+    )]
+    Conflict {
+        by: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// A stage move whose gate is not met, with each missing item in words.
     #[error("{message}")]
     GateNotMet { message: String, missing: Vec<String> },
@@ -106,7 +113,7 @@ impl AppError {
             AppError::Throttled { .. } => "throttled",
             AppError::SetupClosed => "setup_closed",
             AppError::Refused(_) => "refused",
-            AppError::Conflict(_) => "conflict",
+            AppError::Conflict { .. } => "conflict",
             AppError::GateNotMet { .. } => "gate_not_met",
             AppError::BadRequest(_) => "bad_request",
             AppError::NotFound => "not_found",
@@ -126,7 +133,7 @@ impl AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::SetupClosed | AppError::Refused(_) | AppError::Conflict(_) => 409,
+            AppError::SetupClosed | AppError::Refused(_) | AppError::Conflict { .. } => 409,
             AppError::GateNotMet { .. } => 422,
             AppError::Invalid(_) => 422,
             AppError::Throttled { .. } => 429,
@@ -167,6 +174,11 @@ pub struct ErrorEnvelope {
     /// For `gate_not_met`: each missing item, in words.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// For `conflict`: who saved since, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<AppError> for ErrorEnvelope {
@@ -179,12 +191,18 @@ impl From<AppError> for ErrorEnvelope {
             AppError::GateNotMet { missing, .. } => missing.clone(),
             _ => Vec::new(),
         };
+        let (changed_by, changed_at) = match &error {
+            AppError::Conflict { by, at } => (Some(by.clone()), Some(*at)),
+            _ => (None, None),
+        };
         ErrorEnvelope {
             code: error.code().to_owned(),
             message: error.to_string(),
             fields: error.fields().map(|f| f.0.clone()).unwrap_or_default(),
             retry_after_minutes,
             missing,
+            changed_by,
+            changed_at,
         }
     }
 }
@@ -201,7 +219,10 @@ impl From<ErrorEnvelope> for AppError {
             },
             "setup_closed" => AppError::SetupClosed,
             "refused" => AppError::Refused(envelope.message),
-            "conflict" => AppError::Conflict(envelope.message),
+            "conflict" => match (envelope.changed_by, envelope.changed_at) {
+                (Some(by), Some(at)) => AppError::Conflict { by, at },
+                _ => AppError::Refused(envelope.message),
+            },
             "gate_not_met" => AppError::GateNotMet {
                 message: envelope.message,
                 missing: envelope.missing,
@@ -279,7 +300,10 @@ mod tests {
             AppError::field("email", "Enter an email address."),
             AppError::Throttled { minutes: 7 },
             AppError::Refused("Not now.".into()),
-            AppError::Conflict("Changed by Ada at 10:02.".into()),
+            AppError::Conflict {
+                by: "Ada".into(),
+                at: chrono::DateTime::from_timestamp(1_780_000_000, 0).expect("an instant"),
+            },
             AppError::GateNotMet {
                 message: "Design can't start yet.".into(),
                 missing: vec!["A problem statement".into()],

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::mywork::{my_work, MyWorkSections};
 use crate::portfolio::page::PortfolioBody;
 use crate::projects::{list_projects, NoProjectsYet, OwnerFilter, ProjectQuery, ProjectTable};
-use crate::ui::{FormAlert, Loading};
+use crate::ui::{Alert, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -52,19 +52,19 @@ pub fn HomePage() -> impl IntoView {
                                     }
                                         .into_any(),
                                     Ok(None) => ().into_any(),
-                                    Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                                    Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                                 },
                                 Ok((total, mine)) => view! {
                                     <h2>"Projects you own"</h2>
                                     {if mine.rows.is_empty() {
                                         view! { <p class="muted" data-test="none-owned">"You don't own a stage of any project right now."</p> }.into_any()
                                     } else {
-                                        view! { <ProjectTable rows=mine.rows /> }.into_any()
+                                        view! { <ProjectTable rows=mine.rows today=mine.today /> }.into_any()
                                     }}
                                     <p class="table-footer"><a href="/projects">{format!("See all {total} projects →")}</a></p>
                                 }
                                     .into_any(),
-                                Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                                Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                             }
                         })}
                     </Suspense>

@@ -71,8 +71,6 @@ pub struct AppState {
     pub auth: AuthSettings,
     /// Where "today" comes from for the rules.
     pub clock: crate::clock::Clock,
-    /// Portfolios computed since the data last changed.
-    pub portfolios: crate::portfolio::server::PortfolioCache,
     /// Whether the database answers, so requests fail fast while it does not.
     pub database: DatabaseStatus,
 }

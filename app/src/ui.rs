@@ -23,9 +23,35 @@ pub fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Si
     })
 }
 
+/// What the banner above a form says: words, or who saved first and when (an instant the
+/// page shows in the viewer's own time zone).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Alert {
+    Text(String),
+    Changed {
+        by: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl From<AppError> for Alert {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Conflict { by, at } => Alert::Changed { by, at },
+            other => Alert::Text(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for Alert {
+    fn from(text: String) -> Self {
+        Alert::Text(text)
+    }
+}
+
 /// The message shown above a form: the summary of any failure.
-pub fn form_message(error: Signal<Option<AppError>>) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().map(|e| e.to_string()))
+pub fn form_message(error: Signal<Option<AppError>>) -> Signal<Option<Alert>> {
+    Signal::derive(move || error.get().map(Alert::from))
 }
 
 /// A labelled input with its hint and its error message right below it.
@@ -180,21 +206,31 @@ pub fn FieldErrorText(id: String, #[prop(into)] error: Signal<Option<String>>) -
 
 /// The summary banner above a form when a submission failed.
 #[component]
-pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+pub fn FormAlert(#[prop(into)] message: Signal<Option<Alert>>) -> impl IntoView {
     move || {
         message.get().map(|message| {
+            let words = match message {
+                Alert::Text(text) => text.into_any(),
+                Alert::Changed { by, at } => view! {
+                    <bdi>{by}</bdi>
+                    " changed this project at " <LocalTime at /> " since you opened it, so your change \
+                     was not saved. Your input is still here: open the project in a new tab to see \
+                     what changed, then try again."
+                }
+                .into_any(),
+            };
             view! {
                 <div class="alert alert-error" role="alert" data-test="form-error">
-                    {message}
+                    {words}
                 </div>
             }
         })
     }
 }
 
-/// "3 days", "1 day", "today": how long ago `then` was.
-pub fn days_since(then: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
-    match (now - then).num_days() {
+/// "3 days", "1 day", "today": how many calendar days (UTC) lie between `then` and `today`.
+pub fn days_since(then: chrono::DateTime<chrono::Utc>, today: chrono::NaiveDate) -> String {
+    match (today - then.date_naive()).num_days() {
         days if days <= 0 => "today".into(),
         1 => "1 day".into(),
         days => format!("{days} days"),

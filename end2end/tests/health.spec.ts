@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { adminSession, newPerson, ProjectPage, sessionAs } from "./support";
+import { adminSession, expectAccessible, newPerson, ProjectPage, sessionAs } from "./support";
 
 test("an admin override shows as a gate gap, and a deactivated owner as ownerless, with reasons", async ({
   browser,
@@ -46,4 +46,51 @@ test("an admin override shows as a gate gap, and a deactivated owner as ownerles
   await expect(benPage.getByTestId("ownerless-project").filter({ hasText: name })).toContainText(
     `owner ${ana.name} was deactivated on`,
   );
+});
+
+test("deactivating an owner turns their project ownerless on the list, the portfolio and My work at once", async ({
+  browser,
+}) => {
+  const admin = await adminSession(await browser.newContext());
+  const ana = newPerson("Ana");
+  const ben = newPerson("Ben");
+  await admin.create(ana, "editor");
+  await admin.create(ben, "editor");
+  const anaPage = await sessionAs(browser, ana);
+  const unique = Date.now().toString(36);
+  const name = `Leaver's model ${unique}`;
+  const team = `Leavers ${unique}`;
+  await new ProjectPage(anaPage).create(name, team);
+  await expect(anaPage.getByTestId("health")).toHaveText("Healthy: no flags.");
+
+  // Before: the team's portfolio has nothing ownerless.
+  const page = admin.page;
+  const portfolio = `/portfolio?team=${encodeURIComponent(team)}`;
+  await page.goto(portfolio);
+  await expect(page.getByTestId("attention-ownerless").getByTestId("attention-total")).toHaveText("0");
+
+  await admin.open();
+  await admin.deactivate(ana);
+
+  // The list, filtered by the flag, shows it red, right after the change.
+  await page.goto(`/projects?flag=ownerless&team=${encodeURIComponent(team)}`);
+  const row = page.getByTestId("project-row").filter({ hasText: name });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("(deactivated)");
+  await expectAccessible(page);
+
+  // The portfolio counts it and says why.
+  await page.goto(portfolio);
+  const attention = page.getByTestId("attention-ownerless");
+  await expect(attention.getByTestId("attention-total")).toHaveText("1");
+  await expect(attention.getByTestId("attention-item")).toContainText(`owner ${ana.name} was deactivated on`);
+  await expect(page.getByTestId("health-red").getByTestId("health-count")).toHaveText("1");
+  await expectAccessible(page);
+
+  // Another editor finds it in My work, to pick it up.
+  const benPage = await sessionAs(browser, ben);
+  await expect(benPage.getByTestId("ownerless-project").filter({ hasText: name })).toContainText(
+    `owner ${ana.name} was deactivated on`,
+  );
+  await expectAccessible(benPage);
 });

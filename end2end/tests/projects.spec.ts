@@ -111,6 +111,10 @@ test("the second of two simultaneous saves is refused and keeps what was typed",
   await benPage.getByRole("button", { name: "Save changes" }).click();
   await expect(benPage.getByTestId("form-error")).toContainText(`${ana.name} changed this project at`);
   await expect(benPage.getByTestId("form-error")).toContainText("since you opened it");
+  // The time Ana saved reads in Ben's own time zone, the UTC time as its tooltip.
+  const savedAt = benPage.getByTestId("form-error").locator("time[data-localised]");
+  await expect(savedAt).toHaveCount(1);
+  await expect(savedAt).toHaveAttribute("title", /UTC$/);
   await expect(benPage.getByLabel("Summary")).toHaveValue(typed);
   await expect(benPage).toHaveURL(/\/edit$/);
 

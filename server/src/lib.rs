@@ -127,10 +127,19 @@ pub async fn connect_and_migrate(
         .run(&mut migrating)
         .await
         .context("applying database migrations (the server will not start until they succeed)")?;
+    let filled = app::health::server::backfill(&mut migrating)
+        .await
+        .context("computing the health signals of projects that have none")?;
+    if filled > 0 {
+        tracing::info!(projects = filled, "computed first health signals");
+    }
     migrating
         .close()
         .await
         .context("closing the migration connection")?;
+    // Each statement is planned for its own arguments: a list's optional filters never fall
+    // back to a generic plan that suits none of them (see README, "Query plans").
+    let options = options.options([("plan_cache_mode", "force_custom_plan")]);
     let options = match statement_timeout {
         Some(limit) => options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]),
         None => options,

@@ -153,12 +153,14 @@ async fn every_filter_selects_its_projects_and_an_unknown_value_names_the_allowe
         .execute(&pool)
         .await
         .expect("unowned");
+    common::resignal(&pool, &[pricing]).await;
     let before_update = chrono::Utc::now();
     sqlx::query("update projects set stage = 'design' where id = $1")
         .bind(churn)
         .execute(&pool)
         .await
         .expect("moved");
+    common::resignal(&pool, &[churn]).await;
 
     let ids = |body: &Value| -> HashSet<Uuid> {
         body["items"]

@@ -31,6 +31,7 @@ async fn backdated_project(pool: &PgPool, owner: &app::auth::CurrentUser, days_a
     .execute(pool)
     .await
     .expect("backdated");
+    common::resignal(pool, &[id]).await;
     id
 }
 
@@ -168,5 +169,37 @@ async fn the_rules_read_one_clock_that_a_test_can_pin(pool: PgPool) {
     assert_eq!(
         flags_on(today + chrono::Days::new(63)).await,
         ["stalled", "demo_overdue"]
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_portfolio_gives_each_stage_its_median_and_longest_time(pool: PgPool) {
+    let ana = user(&account(&pool, "ana@example.com", Role::Editor).await);
+    let today = chrono::Utc::now().date_naive();
+    let define = |portfolio: &app::portfolio::Portfolio| {
+        let s = &portfolio.stages[0];
+        (s.projects, s.median_days_in_stage, s.max_days_in_stage)
+    };
+    for days in [20, 1, 9, 5] {
+        backdated_project(&pool, &ana, days).await;
+    }
+    let query = app::projects::ProjectQuery::default();
+    let four = app::portfolio::server::portfolio(&pool, &query, today)
+        .await
+        .expect("portfolio");
+    // percentile_disc(0.5) of 1, 5, 9, 20: the 2nd smallest.
+    assert_eq!(define(&four), (4, 5, 20));
+    backdated_project(&pool, &ana, 30).await;
+    let five = app::portfolio::server::portfolio(&pool, &query, today)
+        .await
+        .expect("portfolio");
+    assert_eq!(define(&five), (5, 9, 30), "of 1, 5, 9, 20, 30: the 3rd");
+    assert_eq!(five.stages[1].projects, 0);
+    assert_eq!(
+        (
+            five.stages[1].median_days_in_stage,
+            five.stages[1].max_days_in_stage
+        ),
+        (0, 0)
     );
 }

@@ -4,7 +4,7 @@ use super::{AccountSummary, ChangeRole, CreateAccount, ResetPassword, SetAccount
 use crate::auth::{Permission, Protected, Role};
 use crate::projects::ReassignAll;
 use crate::ui::{
-    action_error, field_message, form_message, Field, FieldErrorText, FormAlert, Loading, SelectField,
+    action_error, field_message, form_message, Alert, Field, FieldErrorText, FormAlert, Loading, SelectField,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,7 +38,7 @@ fn Accounts(me: uuid::Uuid) -> impl IntoView {
             .get()
             .or_else(|| action_error(set_active).get())
             .or_else(|| action_error(reset).get())
-            .map(|e| e.to_string())
+            .map(Alert::from)
     });
     let temporary = move || {
         reset.value().get().and_then(Result::ok).map(|(name, password)| {
@@ -70,7 +70,7 @@ fn Accounts(me: uuid::Uuid) -> impl IntoView {
                             <HandOverForm accounts=list />
                         }
                             .into_any(),
-                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                        Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -265,7 +265,7 @@ fn HandOverForm(accounts: Vec<AccountSummary>) -> impl IntoView {
                 "Give every stage one person owns, on every project, to someone else — the usual step when someone leaves. Each project's history records the handoff."
             </p>
             {done}
-            <FormAlert message=Signal::derive(move || error.get().filter(|e| e.fields().is_none()).map(|e| e.to_string())) />
+            <FormAlert message=Signal::derive(move || error.get().filter(|e| e.fields().is_none()).map(Alert::from)) />
             <ActionForm action=reassign attr:class="form-grid" attr:data-test="hand-over-form">
                 <SelectField label="From" name="from_owner_id" id_prefix="handover-" options=from
                     error=field_message(error, "from_owner_id") />

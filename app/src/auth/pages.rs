@@ -3,7 +3,7 @@
 use super::account::MustChangePassword;
 use super::{CreateFirstAdmin, CurrentUser, Login, Logout, Permission, SessionInfo};
 use crate::error::AppError;
-use crate::ui::{action_error, field_message, form_message, set_status, Field, FormAlert, Loading};
+use crate::ui::{action_error, field_message, form_message, set_status, Alert, Field, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -96,7 +96,7 @@ where
                             );
                             view! { <Redirect path=super::login_then(&here) /> }.into_any()
                         }
-                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                        Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                     }
                 })
             }}
@@ -134,7 +134,7 @@ where
                             view! { <Redirect path=to /> }.into_any()
                         }
                         Ok(_) => view().into_any(),
-                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                        Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                     }
                 })
             }}

@@ -1,12 +1,14 @@
 //! Health flags: what is going wrong with a project, in plain words, and since when.
-//! Pure functions of (project facts, today, thresholds); the SQL that filters lists at scale
-//! must agree with them (tested over generated portfolios).
+//! The rules are pure functions of (project facts, thresholds) → [`Signals`], stored with every
+//! change; any reader compares the stored onsets with its day (see `signals`).
 
 #[cfg(feature = "ssr")]
 pub mod server;
 mod settings;
+mod signals;
 
 pub use settings::*;
+pub use signals::{signals, GateGapFacts, Signals};
 
 use crate::projects::stage::{RiskTier, Status};
 use chrono::{Months, NaiveDate};
@@ -176,109 +178,13 @@ pub struct HealthFacts {
     pub last_demo_on: Option<NaiveDate>,
     /// The next-review date of the latest model-risk review (withdrawn ones do not count).
     pub review_due_on: Option<NaiveDate>,
-    /// When the current stage's entry gate stopped being met, if it is not met.
-    pub gate_gap: Option<(NaiveDate, String)>,
-}
-
-fn day(date: NaiveDate) -> String {
-    date.format("%-d %b %Y").to_string()
-}
-
-fn days(n: i64) -> String {
-    if n == 1 {
-        "1 day".into()
-    } else {
-        format!("{n} days")
-    }
+    /// What the current stage's gate lacks, and since when.
+    pub gate: GateGapFacts,
 }
 
 /// Every flag that is true of `facts` on `today`, most severe first.
 pub fn flags(facts: &HealthFacts, today: NaiveDate, limits: &Thresholds) -> Vec<Flag> {
-    let mut flags = Vec::new();
-    let mut raise = |code: FlagCode, since: NaiveDate, reason: String| {
-        flags.push(Flag {
-            code,
-            severity: code.severity(),
-            reason,
-            since,
-        });
-    };
-
-    match &facts.owner {
-        None => raise(
-            FlagCode::Ownerless,
-            facts.stage_entered_on,
-            format!("nobody owns the {} stage", facts.stage_label),
-        ),
-        Some(OwnerFact {
-            name,
-            deactivated_on: Some(on),
-        }) => raise(
-            FlagCode::Ownerless,
-            *on,
-            format!("owner {name} was deactivated on {}", day(*on)),
-        ),
-        Some(_) => {}
-    }
-
-    if facts.status == Status::Active {
-        let progress = [
-            Some(facts.stage_entered_on),
-            facts.last_demo_on,
-            Some(facts.created_on),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(facts.created_on);
-        let idle = (today - progress).num_days();
-        if idle > limits.stall_days {
-            raise(
-                FlagCode::Stalled,
-                progress + chrono::Days::new(limits.stall_days as u64 + 1),
-                format!("no stage change or demo since {} — {}", day(progress), days(idle)),
-            );
-        }
-
-        let demo_base = facts.last_demo_on.unwrap_or(facts.created_on);
-        let since_demo = (today - demo_base).num_days();
-        if since_demo > limits.demo_cadence_days {
-            let reason = match facts.last_demo_on {
-                Some(on) => format!("no demo since {} — {}", day(on), days(since_demo)),
-                None => format!(
-                    "no demo since the project began on {} — {}",
-                    day(demo_base),
-                    days(since_demo)
-                ),
-            };
-            raise(
-                FlagCode::DemoOverdue,
-                demo_base + chrono::Days::new(limits.demo_cadence_days as u64 + 1),
-                reason,
-            );
-        }
-    }
-
-    if let Some(due) = facts.review_due_on {
-        if today > due {
-            raise(
-                FlagCode::ReviewOverdue,
-                due + chrono::Days::new(1),
-                format!(
-                    "model-risk review was due on {} — {} ago",
-                    day(due),
-                    days((today - due).num_days())
-                ),
-            );
-        }
-    }
-
-    if let Some((since, reason)) = &facts.gate_gap {
-        raise(FlagCode::GateGap, *since, reason.clone());
-    }
-
-    flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
-    flags
+    signals(facts, limits).flags(today)
 }
 
 /// Red if any flag is red, amber if any is amber, green otherwise.
@@ -293,6 +199,7 @@ pub fn health(flags: &[Flag]) -> Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::projects::gate::GateItem;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("a date")
@@ -310,7 +217,7 @@ mod tests {
             }),
             last_demo_on: Some(d(2026, 11, 1)),
             review_due_on: None,
-            gate_gap: None,
+            gate: GateGapFacts::default(),
         }
     }
 
@@ -474,7 +381,11 @@ mod tests {
     fn red_flags_come_first_and_decide_health() {
         let facts = HealthFacts {
             owner: None,
-            gate_gap: Some((d(2026, 11, 1), "entered Deploy by an admin override".into())),
+            gate: GateGapFacts {
+                unmet: vec![GateItem::FallbackPlan],
+                overridden: true,
+                withdrawn: vec![],
+            },
             ..healthy()
         };
         let flags = flags(&facts, d(2026, 11, 25), &Thresholds::default());
@@ -496,5 +407,162 @@ mod tests {
             flags.iter().map(|f| f.code).collect::<Vec<_>>(),
             vec![FlagCode::DemoOverdue]
         );
+    }
+
+    #[test]
+    fn cancelled_and_retired_projects_carry_no_flag_whatever_their_facts() {
+        for status in [Status::Cancelled, Status::Retired] {
+            let facts = HealthFacts {
+                status,
+                owner: None,
+                last_demo_on: Some(d(2024, 1, 1)),
+                stage_entered_on: d(2024, 1, 1),
+                review_due_on: Some(d(2024, 6, 1)),
+                gate: GateGapFacts {
+                    unmet: vec![GateItem::DemoHeld],
+                    ..GateGapFacts::default()
+                },
+                ..healthy()
+            };
+            let signals = signals(&facts, &Thresholds::default());
+            assert!(
+                FlagCode::ALL.iter().all(|c| signals.onset(*c).is_none()),
+                "{status:?}"
+            );
+            assert_eq!(signals.health(d(2026, 11, 25)), Health::Green);
+        }
+    }
+
+    #[test]
+    fn a_paused_project_keeps_ownerless_review_and_gate_gap_but_its_clocks_stop() {
+        let facts = HealthFacts {
+            status: Status::Paused,
+            owner: None,
+            last_demo_on: Some(d(2024, 1, 1)),
+            stage_entered_on: d(2024, 1, 1),
+            review_due_on: Some(d(2024, 6, 1)),
+            gate: GateGapFacts {
+                unmet: vec![GateItem::DemoHeld],
+                ..GateGapFacts::default()
+            },
+            ..healthy()
+        };
+        assert_eq!(
+            codes(&facts, d(2026, 11, 25)),
+            vec![FlagCode::Ownerless, FlagCode::ReviewOverdue, FlagCode::GateGap]
+        );
+    }
+
+    #[test]
+    fn the_clocks_are_onset_dates_known_in_advance() {
+        let facts = HealthFacts {
+            last_demo_on: Some(d(2026, 8, 2)),
+            stage_entered_on: d(2026, 8, 1),
+            review_due_on: Some(d(2026, 12, 31)),
+            ..healthy()
+        };
+        let s = signals(&facts, &Thresholds::default());
+        assert_eq!(s.demo_overdue_on, Some(d(2026, 9, 3)), "day 32 after the demo");
+        assert_eq!(s.demo_due_on(), Some(d(2026, 9, 2)), "day 31 is still on time");
+        assert_eq!(
+            s.stalled_on,
+            Some(d(2026, 10, 4)),
+            "day 63 after the last progress"
+        );
+        assert_eq!(s.review_overdue_on, Some(d(2027, 1, 1)));
+        assert_eq!(s.health(d(2026, 9, 2)), Health::Green);
+        assert_eq!(s.health(d(2026, 9, 3)), Health::Amber);
+        assert_eq!(s.health(d(2026, 10, 4)), Health::Red);
+        // Reading a day is the same as running the rules on that day.
+        for day in [
+            d(2026, 9, 2),
+            d(2026, 9, 3),
+            d(2026, 10, 3),
+            d(2026, 10, 4),
+            d(2027, 1, 1),
+        ] {
+            assert_eq!(s.flags(day), flags(&facts, day, &Thresholds::default()));
+        }
+    }
+
+    #[test]
+    fn a_gate_gap_caused_by_a_withdrawal_is_true_since_the_withdrawal() {
+        let facts = HealthFacts {
+            stage_label: "Design",
+            stage_entered_on: d(2026, 10, 1),
+            gate: GateGapFacts {
+                unmet: vec![GateItem::UserResearch],
+                overridden: false,
+                withdrawn: vec![(GateItem::UserResearch, d(2026, 11, 16))],
+            },
+            ..healthy()
+        };
+        let flags = flags(&facts, d(2026, 11, 25), &Thresholds::default());
+        let gap = flags.iter().find(|f| f.code == FlagCode::GateGap).expect("a gap");
+        assert_eq!(gap.since, d(2026, 11, 16));
+        assert_eq!(
+            gap.reason,
+            "the last user-research evidence was withdrawn on 16 Nov 2026"
+        );
+        // A withdrawal from before the stage was entered does not explain the gap.
+        let earlier = HealthFacts {
+            gate: GateGapFacts {
+                withdrawn: vec![(GateItem::UserResearch, d(2026, 9, 1))],
+                ..facts.gate.clone()
+            },
+            ..facts
+        };
+        let s = signals(&earlier, &Thresholds::default());
+        assert_eq!(s.gate_gap_on, Some(d(2026, 10, 1)));
+        assert_eq!(
+            s.gate_gap_reason.as_deref(),
+            Some("Design entered without at least one piece of user-research evidence")
+        );
+    }
+
+    #[test]
+    fn an_owner_deactivated_then_reactivated_leaves_no_flag() {
+        let gone = HealthFacts {
+            owner: Some(OwnerFact {
+                name: "Ana Lopez".into(),
+                deactivated_on: Some(d(2026, 11, 20)),
+            }),
+            ..healthy()
+        };
+        assert_eq!(
+            signals(&gone, &Thresholds::default()).ownerless_on,
+            Some(d(2026, 11, 20))
+        );
+        let back = HealthFacts {
+            owner: Some(OwnerFact {
+                name: "Ana Lopez".into(),
+                deactivated_on: None,
+            }),
+            ..gone
+        };
+        assert_eq!(signals(&back, &Thresholds::default()).ownerless_on, None);
+    }
+
+    #[test]
+    fn a_pivot_restarts_the_stall_clock_and_a_threshold_change_moves_it() {
+        let before = HealthFacts {
+            last_demo_on: None,
+            created_on: d(2026, 1, 5),
+            stage_entered_on: d(2026, 3, 1),
+            ..healthy()
+        };
+        let limits = Thresholds::default();
+        assert_eq!(signals(&before, &limits).stalled_on, Some(d(2026, 5, 3)));
+        let pivoted = HealthFacts {
+            stage_entered_on: d(2026, 11, 1),
+            stage_label: "Design",
+            ..before.clone()
+        };
+        assert_eq!(signals(&pivoted, &limits).stalled_on, Some(d(2027, 1, 3)));
+        let stricter = Thresholds {
+            stall_days: 10,
+            ..limits
+        };
+        assert_eq!(signals(&pivoted, &stricter).stalled_on, Some(d(2026, 11, 12)));
     }
 }

@@ -1,10 +1,16 @@
-//! Loading what the health rules need (server only).
+//! Computing and storing health signals (server only).
+//!
+//! Every write that can move a project's signals calls [`refresh`] in its own transaction,
+//! after its change and before its commit: the facts are read back, the pure rules
+//! ([`super::signals`]) run, and a changed result closes the current history row and opens the
+//! next. Readers never run the rules; they compare the stored onsets with their day.
 
-use super::{flags, Flag, HealthFacts, OwnerFact, Thresholds};
-use crate::projects::gate::{missing, RecordFacts};
-use crate::projects::Project;
+use super::{signals, GateGapFacts, HealthFacts, OwnerFact, Severity, Signals, Thresholds};
+use crate::projects::gate::{missing, GateFacts, GateItem, RecordFacts};
+use crate::projects::stage::{Stage, Status};
 use chrono::NaiveDate;
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
 
 /// The thresholds admins have set.
 pub async fn thresholds(db: impl PgExecutor<'_>) -> sqlx::Result<Thresholds> {
@@ -24,95 +30,332 @@ pub async fn thresholds(db: impl PgExecutor<'_>) -> sqlx::Result<Thresholds> {
     })
 }
 
-/// The flags of one project on `today`.
-pub async fn project_flags(
-    db: &sqlx::PgPool,
-    project: &Project,
-    records: RecordFacts,
-    today: NaiveDate,
-    limits: &Thresholds,
-) -> sqlx::Result<Vec<Flag>> {
-    let row = sqlx::query!(
+/// Everything the rules look at for one project, as read from the database.
+pub struct ProjectFacts {
+    pub id: Uuid,
+    pub records: RecordFacts,
+    pub health: HealthFacts,
+}
+
+/// The facts of each of `ids` (missing projects are left out), read set-based: one statement
+/// whatever the number of projects.
+///
+/// The latest sign-off and the latest review decide: a later refusal supersedes an approval.
+pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<ProjectFacts>> {
+    let rows = sqlx::query!(
         r#"
-        select o.display_name as "owner_name?", o.deactivated_at as "owner_deactivated_at?",
-               (select max(d.held_on) from demo_checkpoints d
-                 where d.project_id = p.id and d.withdrawn_at is null) as last_demo,
-               (select v.next_review_on from risk_reviews v
-                 where v.project_id = p.id and v.withdrawn_at is null
-                 order by v.reviewed_on desc, v.created_at desc limit 1) as review_due,
-               (select max(g.overridden_at) from gate_overrides g
-                 where g.project_id = p.id and g.stage = p.stage) as overridden_at
+        select p.id, p.status as "status: Status", p.stage as "stage: Stage",
+               p.created_at, p.stage_entered_at,
+               p.problem_statement, p.success_metric, p.success_target, p.baseline_metric,
+               p.baseline_method, p.data_readiness, p.fallback_plan, p.monitoring_owner,
+               o.display_name as "owner_name?", o.deactivated_at as "owner_deactivated_at?",
+               d.demos as "demos!", d.last_demo, d.demo_withdrawn,
+               r.research as "research!", r.research_withdrawn,
+               coalesce(s.decision = 'approved' and s.approver_id is distinct from so.owner_id, false)
+                 as "signoff!",
+               sw.signoff_withdrawn,
+               coalesce(v.decision in ('approved', 'approved_with_conditions')
+                 and v.reviewer_id is distinct from so.owner_id
+                 and (p.risk_tier <> 'high' or not exists (
+                       select 1 from ownership_changes c
+                        where c.project_id = p.id and c.to_owner_id = v.reviewer_id)), false) as "review!",
+               v.next_review_on as "review_due?",
+               vw.review_withdrawn,
+               exists (select 1 from gate_overrides g where g.project_id = p.id and g.stage = p.stage)
+                 as "overridden!"
         from projects p
         left join stage_owners so on so.project_id = p.id and so.stage = p.stage
         left join accounts o on o.id = so.owner_id
-        where p.id = $1
+        cross join lateral (
+          select count(*) filter (where withdrawn_at is null) as demos,
+                 max(held_on) filter (where withdrawn_at is null) as last_demo,
+                 max(withdrawn_at) as demo_withdrawn
+          from demo_checkpoints where project_id = p.id) d
+        cross join lateral (
+          select count(*) filter (where withdrawn_at is null) as research,
+                 max(withdrawn_at) as research_withdrawn
+          from research_evidence where project_id = p.id) r
+        left join lateral (
+          select decision, approver_id from explainability_signoffs
+          where project_id = p.id and withdrawn_at is null
+          order by decided_on desc, created_at desc limit 1) s on true
+        cross join lateral (
+          select max(withdrawn_at) as signoff_withdrawn from explainability_signoffs
+          where project_id = p.id) sw
+        left join lateral (
+          select decision, reviewer_id, next_review_on from risk_reviews
+          where project_id = p.id and withdrawn_at is null
+          order by reviewed_on desc, created_at desc limit 1) v on true
+        cross join lateral (
+          select max(withdrawn_at) as review_withdrawn from risk_reviews
+          where project_id = p.id) vw
+        where p.id = any($1)
         "#,
-        project.id
-    )
-    .fetch_one(db)
-    .await?;
-    let stage_entered_on = project.stage_entered_at.date_naive();
-    let unmet = missing(project.stage, &project.gate_facts(records));
-    let gate_gap = (!unmet.is_empty()).then(|| {
-        let how = if row.overridden_at.is_some() {
-            "entered by an admin override"
-        } else {
-            "entered"
-        };
-        let items: Vec<String> = unmet.iter().map(|i| i.describe().to_lowercase()).collect();
-        (
-            stage_entered_on,
-            format!("{} {how} without {}", project.stage.label(), items.join("; ")),
-        )
-    });
-    let facts = HealthFacts {
-        status: project.status,
-        created_on: project.created_at.date_naive(),
-        stage_entered_on,
-        stage_label: project.stage.label(),
-        owner: row.owner_name.map(|name| OwnerFact {
-            name,
-            deactivated_on: row.owner_deactivated_at.map(|at| at.date_naive()),
-        }),
-        last_demo_on: row.last_demo,
-        review_due_on: row.review_due,
-        gate_gap,
-    };
-    Ok(flags(&facts, today, limits))
-}
-
-/// Every project's flag codes on `today`, computed in SQL (the `project_health` function of
-/// the migrations) — what lists filter by, the portfolio counts and the export writes.
-/// Must agree with [`super::flags`] (tested over generated portfolios).
-pub async fn flag_codes_sql(
-    db: impl PgExecutor<'_>,
-    today: NaiveDate,
-) -> sqlx::Result<Vec<(uuid::Uuid, Vec<super::FlagCode>)>> {
-    use super::FlagCode;
-    let rows = sqlx::query!(
-        r#"
-        select project_id as "id!", ownerless as "ownerless!", stalled as "stalled!",
-               demo_overdue as "demo_overdue!", review_overdue as "review_overdue!", gate_gap as "gate_gap!"
-        from project_health($1)
-        "#,
-        today
+        ids
     )
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let codes = [
-                (r.ownerless, FlagCode::Ownerless),
-                (r.stalled, FlagCode::Stalled),
-                (r.demo_overdue, FlagCode::DemoOverdue),
-                (r.review_overdue, FlagCode::ReviewOverdue),
-                (r.gate_gap, FlagCode::GateGap),
+        .map(|row| {
+            let records = RecordFacts {
+                research: u32::try_from(row.research).unwrap_or(u32::MAX),
+                demos: u32::try_from(row.demos).unwrap_or(u32::MAX),
+                independent_signoff: row.signoff,
+                independent_review: row.review,
+            };
+            let gate_facts = GateFacts {
+                records,
+                problem_statement: &row.problem_statement,
+                success_metric: &row.success_metric,
+                success_target: &row.success_target,
+                baseline_metric: &row.baseline_metric,
+                baseline_method: &row.baseline_method,
+                data_readiness: &row.data_readiness,
+                fallback_plan: &row.fallback_plan,
+                monitoring_owner: &row.monitoring_owner,
+            };
+            let withdrawn = [
+                (GateItem::UserResearch, row.research_withdrawn),
+                (GateItem::DemoHeld, row.demo_withdrawn),
+                (GateItem::ExplainabilitySignoff, row.signoff_withdrawn),
+                (GateItem::ModelRiskReview, row.review_withdrawn),
             ]
             .into_iter()
-            .filter_map(|(on, code)| on.then_some(code))
+            .filter_map(|(item, at)| at.map(|at| (item, at.date_naive())))
             .collect();
-            (r.id, codes)
+            let health = HealthFacts {
+                status: row.status,
+                created_on: row.created_at.date_naive(),
+                stage_entered_on: row.stage_entered_at.date_naive(),
+                stage_label: row.stage.label(),
+                owner: row.owner_name.map(|name| OwnerFact {
+                    name,
+                    deactivated_on: row.owner_deactivated_at.map(|at| at.date_naive()),
+                }),
+                last_demo_on: row.last_demo,
+                review_due_on: row.review_due,
+                gate: GateGapFacts {
+                    unmet: missing(row.stage, &gate_facts),
+                    overridden: row.overridden,
+                    withdrawn,
+                },
+            };
+            ProjectFacts {
+                id: row.id,
+                records,
+                health,
+            }
         })
         .collect())
+}
+
+/// What one project's records establish for its gates.
+pub async fn record_facts(db: impl PgExecutor<'_>, project: Uuid) -> sqlx::Result<RecordFacts> {
+    Ok(facts(db, &[project])
+        .await?
+        .into_iter()
+        .next()
+        .map(|f| f.records)
+        .unwrap_or_default())
+}
+
+/// Recomputes the signals of `ids` and stores those that changed, in the caller's transaction.
+/// The caller holds the projects' row locks (every write locks its project first).
+pub async fn refresh(tx: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<()> {
+    let limits = thresholds(&mut *tx).await?;
+    let computed: Vec<(Uuid, Signals)> = facts(&mut *tx, ids)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, signals(&f.health, &limits)))
+        .collect();
+    store(tx, &computed).await
+}
+
+/// Writes `computed` as the current signals: a project whose signals changed has its current
+/// row moved to the history, closed, and the new one made current, at one instant; an
+/// unchanged one is left alone.
+async fn store(tx: &mut PgConnection, computed: &[(Uuid, Signals)]) -> sqlx::Result<()> {
+    if computed.is_empty() {
+        return Ok(());
+    }
+    macro_rules! column {
+        ($field:ident) => {
+            computed
+                .iter()
+                .map(|(_, s)| s.$field.clone())
+                .collect::<Vec<_>>()
+        };
+    }
+    let ids: Vec<Uuid> = computed.iter().map(|(id, _)| *id).collect();
+    let red: Vec<Option<NaiveDate>> = computed.iter().map(|(_, s)| s.onset_of(Severity::Red)).collect();
+    let flagged: Vec<Option<NaiveDate>> = computed
+        .iter()
+        .map(|(_, s)| s.onset_of(Severity::Amber))
+        .collect();
+    sqlx::query!(
+        r#"
+        select store_signals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        "#,
+        &ids,
+        &column!(ownerless_on) as &[Option<NaiveDate>],
+        &column!(stalled_on) as &[Option<NaiveDate>],
+        &column!(demo_overdue_on) as &[Option<NaiveDate>],
+        &column!(review_overdue_on) as &[Option<NaiveDate>],
+        &column!(gate_gap_on) as &[Option<NaiveDate>],
+        &red as &[Option<NaiveDate>],
+        &flagged as &[Option<NaiveDate>],
+        &column!(ownerless_reason) as &[Option<String>],
+        &column!(gate_gap_reason) as &[Option<String>],
+        &column!(progress_on),
+        &column!(last_demo_on) as &[Option<NaiveDate>],
+        &column!(review_due_on) as &[Option<NaiveDate>],
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// How many projects one statement of a whole-portfolio refresh covers.
+const BATCH: i64 = 2_000;
+
+/// Recomputes every project's signals (after the thresholds changed), in the caller's
+/// transaction, a batch at a time; returns how many projects were looked at.
+pub async fn refresh_all(tx: &mut PgConnection) -> sqlx::Result<u64> {
+    let mut after = Uuid::nil();
+    let mut seen = 0u64;
+    loop {
+        let ids = sqlx::query_scalar!(
+            "select id from projects where id > $1 order by id limit $2 for update",
+            after,
+            BATCH
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = ids.last() else {
+            return Ok(seen);
+        };
+        after = *last;
+        seen += ids.len() as u64;
+        refresh(tx, &ids).await?;
+    }
+}
+
+/// Gives every project without signals its first ones: projects that existed before signals
+/// were stored, or were written by hand. Run before the server serves; returns how many.
+pub async fn backfill(conn: &mut PgConnection) -> sqlx::Result<u64> {
+    use sqlx::Connection;
+    let mut filled = 0u64;
+    loop {
+        let mut tx = conn.begin().await?;
+        let ids = sqlx::query_scalar!(
+            r#"
+            select p.id from projects p
+            where p.signals_from is null
+            order by p.id limit $1
+            for update of p skip locked
+            "#,
+            BATCH
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if ids.is_empty() {
+            return Ok(filled);
+        }
+        filled += ids.len() as u64;
+        refresh(&mut tx, &ids).await?;
+        tx.commit().await?;
+    }
+}
+
+/// A stored row of signals.
+struct Stored {
+    project_id: Uuid,
+    ownerless_on: Option<NaiveDate>,
+    ownerless_reason: Option<String>,
+    stalled_on: Option<NaiveDate>,
+    progress_on: NaiveDate,
+    demo_overdue_on: Option<NaiveDate>,
+    last_demo_on: Option<NaiveDate>,
+    created_on: NaiveDate,
+    review_overdue_on: Option<NaiveDate>,
+    review_due_on: Option<NaiveDate>,
+    gate_gap_on: Option<NaiveDate>,
+    gate_gap_reason: Option<String>,
+}
+
+impl From<Stored> for (Uuid, Signals) {
+    fn from(r: Stored) -> Self {
+        let signals = Signals {
+            ownerless_on: r.ownerless_on,
+            ownerless_reason: r.ownerless_reason,
+            stalled_on: r.stalled_on,
+            progress_on: r.progress_on,
+            demo_overdue_on: r.demo_overdue_on,
+            last_demo_on: r.last_demo_on,
+            created_on: r.created_on,
+            review_overdue_on: r.review_overdue_on,
+            review_due_on: r.review_due_on,
+            gate_gap_on: r.gate_gap_on,
+            gate_gap_reason: r.gate_gap_reason,
+        };
+        (r.project_id, signals)
+    }
+}
+
+/// The current signals of each of `ids` (a project without any yet is left out).
+pub async fn current(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Signals)>> {
+    let rows = sqlx::query_as!(
+        Stored,
+        r#"
+        select id as project_id, ownerless_on, ownerless_reason, stalled_on, progress_on as "progress_on!",
+               demo_overdue_on, last_demo_on, (created_at at time zone 'UTC')::date as "created_on!",
+               review_overdue_on, review_due_on, gate_gap_on, gate_gap_reason
+        from projects
+        where id = any($1) and signals_from is not null
+        "#,
+        ids,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The signals each of `ids` had at the instant `at`, from the history.
+pub async fn as_of(
+    db: impl PgExecutor<'_>,
+    ids: &[Uuid],
+    at: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<Vec<(Uuid, Signals)>> {
+    let rows = sqlx::query_as!(
+        Stored,
+        r#"
+        select id as "project_id!", ownerless_on, ownerless_reason, stalled_on, progress_on as "progress_on!",
+               demo_overdue_on, last_demo_on, (created_at at time zone 'UTC')::date as "created_on!",
+               review_overdue_on, review_due_on, gate_gap_on, gate_gap_reason
+        from projects
+        where id = any($1) and signals_from <= $2
+        union all
+        select h.project_id, h.ownerless_on, h.ownerless_reason, h.stalled_on, h.progress_on,
+               h.demo_overdue_on, h.last_demo_on, (p.created_at at time zone 'UTC')::date,
+               h.review_overdue_on, h.review_due_on, h.gate_gap_on, h.gate_gap_reason
+        from project_signals_history h join projects p on p.id = h.project_id
+        where h.project_id = any($1) and h.valid_from <= $2 and h.valid_to > $2
+        "#,
+        ids,
+        at,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The current signals of one project (default, flagless, if it has none yet).
+pub async fn current_of(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Signals> {
+    Ok(current(db, &[id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, s)| s)
+        .unwrap_or_default())
 }

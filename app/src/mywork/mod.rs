@@ -59,14 +59,51 @@ pub async fn my_work() -> Result<Workload, AppError> {
 mod server {
     use super::*;
     use crate::auth::{CurrentUser, Permission};
-    use crate::projects::gate::GateItem;
+    use crate::health::Signals;
+    use crate::projects::gate::{GateItem, RecordFacts};
+    use crate::projects::stage::Stage;
     use sqlx::PgPool;
 
+    /// The rows of `projects` with their current signals, in the order given.
+    fn with_flags(
+        rows: Vec<(Uuid, String, Stage)>,
+        mut signals: std::collections::HashMap<Uuid, Signals>,
+        today: NaiveDate,
+    ) -> Vec<(OwnedProject, Signals)> {
+        rows.into_iter()
+            .map(|(id, name, stage)| {
+                let signals = signals.remove(&id).unwrap_or_default();
+                let flags = signals.flags(today);
+                (
+                    OwnedProject {
+                        id,
+                        name,
+                        stage,
+                        flags,
+                    },
+                    signals,
+                )
+            })
+            .collect()
+    }
+
+    async fn signals_of(
+        pool: &PgPool,
+        rows: &[(Uuid, String, Stage)],
+    ) -> Result<std::collections::HashMap<Uuid, Signals>, AppError> {
+        let ids: Vec<Uuid> = rows.iter().map(|(id, _, _)| *id).collect();
+        Ok(crate::health::server::current(pool, &ids)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    /// A few set-based reads, whatever the number of projects: the stored signals say what is
+    /// wrong and when the next demo is due.
     pub async fn load(pool: &PgPool, user: &CurrentUser, today: NaiveDate) -> Result<Workload, AppError> {
-        let limits = crate::health::server::thresholds(pool).await?;
-        let mine = sqlx::query_scalar!(
+        let mine: Vec<(Uuid, String, Stage)> = sqlx::query!(
             r#"
-            select p.id from projects p
+            select p.id, p.name, p.stage as "stage: Stage" from projects p
             join stage_owners so on so.project_id = p.id and so.stage = p.stage
             where so.owner_id = $1 and p.status not in ('cancelled', 'retired')
             order by lower(p.name)
@@ -75,70 +112,50 @@ mod server {
             user.id
         )
         .fetch_all(pool)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name, r.stage))
+        .collect();
+        let signals = signals_of(pool, &mine).await?;
         let mut owned = Vec::new();
         let mut demos_due = Vec::new();
-        for id in mine {
-            let Some(project) = crate::projects::server::read::project(pool, id).await? else {
-                continue;
-            };
-            let records = crate::records::server::facts(pool, id).await?;
-            let flags = crate::health::server::project_flags(pool, &project, records, today, &limits).await?;
-            if project.status == crate::projects::stage::Status::Active {
-                let last = sqlx::query_scalar!(
-                    "select max(held_on) from demo_checkpoints where project_id = $1 and withdrawn_at is null",
-                    id
-                )
-                .fetch_one(pool)
-                .await?
-                .unwrap_or(project.created_at.date_naive());
-                let due_on = last + chrono::Days::new(limits.demo_cadence_days as u64);
+        for (project, signals) in with_flags(mine, signals, today) {
+            if let Some(due_on) = signals.demo_due_on() {
                 if due_on <= today + chrono::Days::new(7) {
                     demos_due.push(DemoDue {
-                        id,
+                        id: project.id,
                         name: project.name.clone(),
                         due_on,
                         overdue: due_on < today,
                     });
                 }
             }
-            owned.push(OwnedProject {
-                id,
-                name: project.name,
-                stage: project.stage,
-                flags,
-            });
+            owned.push(project);
         }
         demos_due.sort_by_key(|d| d.due_on);
 
         let mut ownerless = Vec::new();
         if user.role.can(Permission::EditProjects) {
-            let orphans = sqlx::query_scalar!(
+            let orphans: Vec<(Uuid, String, Stage)> = sqlx::query!(
                 r#"
-                select p.id from projects p
-                left join stage_owners so on so.project_id = p.id and so.stage = p.stage
-                left join accounts o on o.id = so.owner_id
-                where p.status in ('active', 'paused') and (o.id is null or not o.active)
-                order by p.stage_entered_at
+                select p.id, p.name, p.stage as "stage: Stage"
+                from projects p
+                where p.ownerless_on <= $1
+                order by p.stage_entered_at, p.id
                 limit 20
-                "#
+                "#,
+                today
             )
             .fetch_all(pool)
-            .await?;
-            for id in orphans {
-                let Some(project) = crate::projects::server::read::project(pool, id).await? else {
-                    continue;
-                };
-                let records = crate::records::server::facts(pool, id).await?;
-                let flags =
-                    crate::health::server::project_flags(pool, &project, records, today, &limits).await?;
-                ownerless.push(OwnedProject {
-                    id,
-                    name: project.name,
-                    stage: project.stage,
-                    flags,
-                });
-            }
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name, r.stage))
+            .collect();
+            let signals = signals_of(pool, &orphans).await?;
+            ownerless = with_flags(orphans, signals, today)
+                .into_iter()
+                .map(|(project, _)| project)
+                .collect();
         }
 
         let mut awaiting_review = Vec::new();
@@ -155,8 +172,15 @@ mod server {
             )
             .fetch_all(pool)
             .await?;
+            let ids: Vec<Uuid> = at_the_door.iter().map(|r| r.id).collect();
+            let facts: std::collections::HashMap<Uuid, RecordFacts> =
+                crate::health::server::facts(pool, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|f| (f.id, f.records))
+                    .collect();
             for row in at_the_door {
-                let facts = crate::records::server::facts(pool, row.id).await?;
+                let facts = facts.get(&row.id).copied().unwrap_or_default();
                 let mut needs = Vec::new();
                 if !facts.independent_signoff {
                     needs.push(GateItem::ExplainabilitySignoff.describe().to_owned());

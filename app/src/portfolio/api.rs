@@ -20,12 +20,9 @@ pub async fn portfolio_view(#[server(default)] query: ProjectQuery) -> Result<Po
     use crate::projects::server::list::{owner_choices, teams};
     let Caller { state, .. } = require(Permission::Read).await?;
     query.check()?;
-    let portfolio = state
-        .portfolios
-        .get(&state.pool, &query, state.clock.today())
-        .await?;
+    let portfolio = super::server::portfolio(&state.pool, &query, state.clock.today()).await?;
     Ok(PortfolioPageData {
-        portfolio: Portfolio::clone(&portfolio),
+        portfolio,
         teams: teams(&state.pool).await?,
         owners: owner_choices(&state.pool).await?,
     })

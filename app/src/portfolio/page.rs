@@ -8,7 +8,7 @@ use crate::health::{FlagCode, Health};
 use crate::projects::pages::{choices_view, options};
 use crate::projects::stage::{RiskTier, Stage};
 use crate::projects::{OwnerField, ProjectQuery};
-use crate::ui::{FormAlert, Loading};
+use crate::ui::{Alert, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -49,7 +49,7 @@ pub fn PortfolioBody() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                        Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                     }
                 })}
             </Transition>

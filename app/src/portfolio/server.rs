@@ -5,13 +5,14 @@ use super::{
     ATTENTION_SHOWN,
 };
 use crate::error::AppError;
-use crate::health::{flags, FlagCode, HealthFacts, OwnerFact, Thresholds};
+use crate::health::{FlagCode, Signals};
 use crate::projects::server::list::SqlFilters;
 use crate::projects::stage::{RiskTier, Stage, Status};
 use crate::projects::ProjectQuery;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgPool;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 #[derive(Deserialize)]
@@ -21,6 +22,8 @@ struct StageRow {
     green: i64,
     amber: i64,
     red: i64,
+    /// Filled in from [`MedianRow`].
+    #[serde(default)]
     median_days: i64,
     max_days: i64,
     ownerless: i64,
@@ -28,6 +31,13 @@ struct StageRow {
     demo_overdue: i64,
     review_overdue: i64,
     gate_gap: i64,
+}
+
+/// The median days in one stage.
+#[derive(Deserialize)]
+struct MedianRow {
+    stage: Stage,
+    days: i64,
 }
 
 #[derive(Deserialize)]
@@ -39,7 +49,7 @@ struct TeamRow {
     red: i64,
 }
 
-/// A flagged project as the attention lists need it to say why.
+/// A flagged project as the attention lists show it.
 #[derive(Deserialize)]
 struct FlaggedRow {
     flag: FlagCode,
@@ -47,73 +57,44 @@ struct FlaggedRow {
     name: String,
     team: String,
     stage: Stage,
-    status: Status,
     owner_name: Option<String>,
-    owner_deactivated_at: Option<DateTime<Utc>>,
     stage_entered_at: DateTime<Utc>,
-    created_at: DateTime<Utc>,
-    last_demo_on: Option<NaiveDate>,
-    next_review_on: Option<NaiveDate>,
 }
 
 /// The portfolio of the projects `query` selects (its search, sort and page are ignored), on
-/// `today`. The flags are evaluated once; every count comes from that one evaluation.
-pub async fn portfolio(
-    pool: &PgPool,
-    query: &ProjectQuery,
-    today: NaiveDate,
-    limits: &Thresholds,
-) -> Result<Portfolio, AppError> {
+/// `today`, from the stored signals, in two statements: one pass that counts every stage and
+/// every team (grouping sets over the covering index), then each stage's median time (one
+/// index probe at its middle) and the first few of each attention list (an index walk in
+/// entry order). Nothing is cached, so every server on one database shows the same numbers
+/// right after a change.
+pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Result<Portfolio, AppError> {
     let f = SqlFilters::of(&ProjectQuery {
         q: String::new(),
         ..query.clone()
     });
-    let row = sqlx::query!(
+    let counts = sqlx::query!(
         r#"
-        with r as materialized (
-          select *, $1::date - (stage_entered_at at time zone 'UTC')::date as days_in_stage
-          from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $12)
-        ),
-        stages as (
-          select stage, count(*) as projects,
+        select coalesce(jsonb_agg(g) filter (where not g.by_team), '[]') as "stages!",
+               coalesce(jsonb_agg(g) filter (where g.by_team), '[]') as "teams!"
+        from (
+          select grouping(stage) = 1 as by_team, stage, team, count(*) as projects,
                  count(*) filter (where health = 'green') as green,
                  count(*) filter (where health = 'amber') as amber,
                  count(*) filter (where health = 'red') as red,
-                 percentile_disc(0.5) within group (order by days_in_stage) as median_days,
                  max(days_in_stage) as max_days,
                  count(*) filter (where ownerless) as ownerless,
                  count(*) filter (where stalled) as stalled,
                  count(*) filter (where demo_overdue) as demo_overdue,
                  count(*) filter (where review_overdue) as review_overdue,
                  count(*) filter (where gate_gap) as gate_gap
-          from r group by stage
-        ),
-        teams as (
-          select min(team) as team, count(*) as projects,
-                 count(*) filter (where health = 'green') as green,
-                 count(*) filter (where health = 'amber') as amber,
-                 count(*) filter (where health = 'red') as red
-          from r group by lower(team)
-        ),
-        flagged as (
-          select f.flag, r.*, row_number() over (partition by f.flag order by r.stage_entered_at, r.id) as n
-          from r
-          cross join lateral (values ('stalled', r.stalled), ('ownerless', r.ownerless),
-                                     ('demo_overdue', r.demo_overdue), ('review_overdue', r.review_overdue))
-                     as f (flag, raised)
-          where f.raised
-        )
-        select
-          coalesce((select jsonb_agg(s) from stages s), '[]') as "stages!",
-          coalesce((select jsonb_agg(t order by t.projects desc, lower(t.team)) from teams t), '[]') as "teams!",
-          coalesce((select jsonb_agg(jsonb_build_object(
-                      'flag', x.flag, 'id', x.id, 'name', x.name, 'team', x.team, 'stage', x.stage,
-                      'status', x.status, 'owner_name', x.owner_name,
-                      'owner_deactivated_at', a.deactivated_at, 'stage_entered_at', x.stage_entered_at,
-                      'created_at', x.created_at, 'last_demo_on', x.last_demo_on,
-                      'next_review_on', x.next_review_on) order by x.flag, x.n)
-                    from flagged x left join accounts a on a.id = x.owner_id
-                    where x.n <= $11), '[]') as "flagged!"
+          from (
+            select stage, team, health, ownerless, stalled, demo_overdue, review_overdue, gate_gap,
+                   $1::date - (stage_entered_at at time zone 'UTC')::date as days_in_stage
+            from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+          ) r
+          -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
+          group by grouping sets ((stage), (team))
+        ) g
         "#,
         today,
         f.search,
@@ -125,15 +106,102 @@ pub async fn portfolio(
         f.health,
         f.flag,
         f.tier as Option<RiskTier>,
-        ATTENTION_SHOWN,
         f.owner_email,
     )
     .fetch_one(pool)
     .await?;
-    let stages: Vec<StageRow> = decode(row.stages)?;
-    let teams: Vec<TeamRow> = decode(row.teams)?;
-    let flagged: Vec<FlaggedRow> = decode(row.flagged)?;
-    Ok(assemble(today, limits, stages, teams, flagged))
+    let mut stages: Vec<StageRow> = decode(counts.stages)?;
+    let teams: Vec<TeamRow> = decode(counts.teams)?;
+
+    // The median (percentile_disc 0.5) of days in stage is the ⌈n/2⌉-th smallest: in order of
+    // entry, newest first, the one after (n - 1) / 2 others.
+    let middle = |stage: Stage| {
+        stages
+            .iter()
+            .find(|r| r.stage == stage)
+            .map_or(0, |r| (r.projects - 1).max(0) / 2)
+    };
+    let rest = sqlx::query!(
+        r#"
+        with medians as (
+          (select 'define'::project_stage as stage, $1::date - (stage_entered_at at time zone 'UTC')::date as days
+           from project_rows($1, $2, 'define', $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+           order by stage_entered_at desc, id offset $13 limit 1)
+          union all
+          (select 'design', $1::date - (stage_entered_at at time zone 'UTC')::date
+           from project_rows($1, $2, 'design', $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+           order by stage_entered_at desc, id offset $14 limit 1)
+          union all
+          (select 'build', $1::date - (stage_entered_at at time zone 'UTC')::date
+           from project_rows($1, $2, 'build', $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+           order by stage_entered_at desc, id offset $15 limit 1)
+          union all
+          (select 'deploy', $1::date - (stage_entered_at at time zone 'UTC')::date
+           from project_rows($1, $2, 'deploy', $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+           order by stage_entered_at desc, id offset $16 limit 1)
+        ),
+        -- Not materialized: each list below reads the projects in entry order and stops early.
+        r as not materialized (
+          select id, name, team, stage, stage_entered_at, ownerless, stalled, demo_overdue, review_overdue
+          from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+        ),
+        -- The first few of each attention list, oldest in its stage first.
+        flagged as (
+          (select 'stalled' as flag, id, name, team, stage, stage_entered_at from r where stalled
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'ownerless', id, name, team, stage, stage_entered_at from r where ownerless
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'demo_overdue', id, name, team, stage, stage_entered_at from r where demo_overdue
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'review_overdue', id, name, team, stage, stage_entered_at from r where review_overdue
+           order by stage_entered_at, id limit $12)
+        )
+        select
+          coalesce((select jsonb_agg(m) from medians m), '[]') as "medians!",
+          coalesce((select jsonb_agg(jsonb_build_object(
+                      'flag', x.flag, 'id', x.id, 'name', x.name, 'team', x.team, 'stage', x.stage,
+                      'owner_name', o.display_name, 'stage_entered_at', x.stage_entered_at)
+                      order by x.flag, x.stage_entered_at, x.id)
+                    from flagged x
+                    left join stage_owners so on so.project_id = x.id and so.stage = x.stage
+                    left join accounts o on o.id = so.owner_id), '[]') as "flagged!"
+        "#,
+        today,
+        f.search,
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team,
+        f.owner,
+        f.no_owner,
+        f.health,
+        f.flag,
+        f.tier as Option<RiskTier>,
+        f.owner_email,
+        ATTENTION_SHOWN,
+        middle(Stage::Define),
+        middle(Stage::Design),
+        middle(Stage::Build),
+        middle(Stage::Deploy),
+    )
+    .fetch_one(pool)
+    .await?;
+    let medians: Vec<MedianRow> = decode(rest.medians)?;
+    for stage in &mut stages {
+        stage.median_days = medians
+            .iter()
+            .find(|m| m.stage == stage.stage)
+            .map_or(0, |m| m.days);
+    }
+    let flagged: Vec<FlaggedRow> = decode(rest.flagged)?;
+    let ids: Vec<Uuid> = flagged.iter().map(|r| r.id).collect();
+    let signals: HashMap<Uuid, Signals> = crate::health::server::current(pool, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(assemble(today, &signals, stages, teams, flagged))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
@@ -142,7 +210,7 @@ fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T,
 
 fn assemble(
     today: NaiveDate,
-    limits: &Thresholds,
+    signals: &HashMap<Uuid, Signals>,
     stage_rows: Vec<StageRow>,
     team_rows: Vec<TeamRow>,
     flagged: Vec<FlaggedRow>,
@@ -182,18 +250,7 @@ fn assemble(
             },
         })
         .collect::<Vec<_>>();
-    let teams = team_rows
-        .into_iter()
-        .map(|t| TeamCount {
-            team: t.team,
-            projects: t.projects,
-            health: HealthMix {
-                green: t.green,
-                amber: t.amber,
-                red: t.red,
-            },
-        })
-        .collect();
+    let teams = teams_of(team_rows);
     let attention = ATTENTION_FLAGS
         .iter()
         .map(|&flag| AttentionList {
@@ -202,7 +259,7 @@ fn assemble(
             items: flagged
                 .iter()
                 .filter(|r| r.flag == flag)
-                .map(|r| attention_item(r, today, limits))
+                .map(|r| attention_item(r, today, signals.get(&r.id)))
                 .collect(),
         })
         .collect();
@@ -217,26 +274,51 @@ fn assemble(
     }
 }
 
-/// Says why a listed project carries its flag, in the words the project page uses: the pure
-/// rules of `health::flags` run over the facts the row carries.
-fn attention_item(row: &FlaggedRow, today: NaiveDate, limits: &Thresholds) -> AttentionItem {
+/// One row per team, its spellings merged case-insensitively under the first spelling in
+/// code-point order; the largest team first, then A–Z.
+fn teams_of(mut rows: Vec<TeamRow>) -> Vec<TeamCount> {
+    let mut teams: Vec<TeamCount> = Vec::new();
+    rows.sort_by(|a, b| {
+        a.team
+            .to_lowercase()
+            .cmp(&b.team.to_lowercase())
+            .then(a.team.cmp(&b.team))
+    });
+    for row in rows {
+        match teams.last_mut() {
+            Some(team) if team.team.to_lowercase() == row.team.to_lowercase() => {
+                team.projects += row.projects;
+                team.health.green += row.green;
+                team.health.amber += row.amber;
+                team.health.red += row.red;
+                if row.team < team.team {
+                    team.team = row.team;
+                }
+            }
+            _ => teams.push(TeamCount {
+                team: row.team,
+                projects: row.projects,
+                health: HealthMix {
+                    green: row.green,
+                    amber: row.amber,
+                    red: row.red,
+                },
+            }),
+        }
+    }
+    teams.sort_by(|a, b| {
+        b.projects
+            .cmp(&a.projects)
+            .then(a.team.to_lowercase().cmp(&b.team.to_lowercase()))
+    });
+    teams
+}
+
+/// Says why a listed project carries its flag, in the words the project page uses: its
+/// stored signals read on `today`.
+fn attention_item(row: &FlaggedRow, today: NaiveDate, signals: Option<&Signals>) -> AttentionItem {
     let stage_entered_on = row.stage_entered_at.date_naive();
-    let facts = HealthFacts {
-        status: row.status,
-        created_on: row.created_at.date_naive(),
-        stage_entered_on,
-        stage_label: row.stage.label(),
-        owner: row.owner_name.clone().map(|name| OwnerFact {
-            name,
-            deactivated_on: row.owner_deactivated_at.map(|at| at.date_naive()),
-        }),
-        last_demo_on: row.last_demo_on,
-        review_due_on: row.next_review_on,
-        gate_gap: None,
-    };
-    let flag = flags(&facts, today, limits)
-        .into_iter()
-        .find(|f| f.code == row.flag);
+    let flag = signals.and_then(|s| s.flags(today).into_iter().find(|f| f.code == row.flag));
     AttentionItem {
         id: row.id,
         name: row.name.clone(),
@@ -252,77 +334,32 @@ fn attention_item(row: &FlaggedRow, today: NaiveDate, limits: &Thresholds) -> At
     }
 }
 
-/// Portfolios already computed, by view and day, valid while nothing has changed since: every
-/// change writes an audit event in its transaction, so the newest event id is the data's
-/// version. A stale entry is recomputed on the next request, never served.
-///
-/// Ids are taken before commit, so a transaction still open may hold an id below the newest
-/// one and commit later without changing the maximum. A portfolio is therefore kept only when
-/// it was computed while no writing transaction was open (the snapshot's xmin equals its
-/// xmax): then every id up to the version had already committed.
-#[derive(Clone, Default)]
-pub struct PortfolioCache {
-    entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(String, NaiveDate), Cached>>>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[derive(Clone)]
-struct Cached {
-    version: i64,
-    portfolio: std::sync::Arc<Portfolio>,
-}
-
-/// How many views the cache keeps before it starts again.
-const CACHED_VIEWS: usize = 256;
-
-impl PortfolioCache {
-    pub async fn get(
-        &self,
-        pool: &PgPool,
-        query: &ProjectQuery,
-        today: NaiveDate,
-    ) -> Result<std::sync::Arc<Portfolio>, AppError> {
-        let now = sqlx::query!(
-            r#"
-            select coalesce(max(id), 0) as "version!",
-                   pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot())
-                       as "settled!"
-            from audit_events
-            "#
-        )
-        .fetch_one(pool)
-        .await?;
-        let version = now.version;
-        let key = (query.url_at(""), today);
-        if let Some(hit) = self.lookup(&key).filter(|c| c.version == version) {
-            return Ok(hit.portfolio);
+    fn row(team: &str, projects: i64, red: i64) -> TeamRow {
+        TeamRow {
+            team: team.into(),
+            projects,
+            green: projects - red,
+            amber: 0,
+            red,
         }
-        let limits = crate::health::server::thresholds(pool).await?;
-        let fresh = std::sync::Arc::new(portfolio(pool, query, today, &limits).await?);
-        if !now.settled {
-            return Ok(fresh);
-        }
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= CACHED_VIEWS {
-            entries.clear();
-        }
-        entries.insert(
-            key,
-            Cached {
-                version,
-                portfolio: fresh.clone(),
-            },
-        );
-        Ok(fresh)
     }
 
-    fn lookup(&self, key: &(String, NaiveDate)) -> Option<Cached> {
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.get(key).cloned()
+    #[test]
+    fn spellings_of_one_team_are_counted_together_largest_team_first() {
+        let teams = teams_of(vec![
+            row("risk", 2, 1),
+            row("Claims", 3, 0),
+            row("Risk", 2, 0),
+            row("Ads", 3, 3),
+        ]);
+        let summary: Vec<(&str, i64, i64)> = teams
+            .iter()
+            .map(|t| (t.team.as_str(), t.projects, t.health.red))
+            .collect();
+        assert_eq!(summary, vec![("Risk", 4, 1), ("Ads", 3, 3), ("Claims", 3, 0)]);
     }
 }

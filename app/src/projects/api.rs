@@ -29,7 +29,7 @@ pub async fn get_project(id: Uuid) -> Result<ProjectDetail, AppError> {
 pub async fn owner_candidates() -> Result<Vec<Person>, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
-    let Caller { state, .. } = require(Permission::Read).await?;
+    let Caller { state, .. } = require(Permission::EditProjects).await?;
     super::server::list::owners(&state.pool).await
 }
 

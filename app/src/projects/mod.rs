@@ -148,6 +148,8 @@ pub struct TimelineEntry {
 /// Everything the project page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectDetail {
+    /// The day the page was read on (the one clock's today): flags, dates and form defaults.
+    pub today: chrono::NaiveDate,
     pub project: Project,
     /// What the governance records establish for the gates.
     pub records: gate::RecordFacts,
@@ -384,6 +386,8 @@ fn encode(value: &str) -> String {
 /// One page of the list, with what the filter menus offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectList {
+    /// The day the list was read on (the one clock's today).
+    pub today: chrono::NaiveDate,
     pub rows: Vec<ProjectRow>,
     pub total: i64,
     pub page: u32,

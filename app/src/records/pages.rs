@@ -84,9 +84,15 @@ fn options(values: &[&str]) -> Vec<(String, String)> {
     values.iter().map(|v| (v.to_string(), super::label(v))).collect()
 }
 
+/// The one clock's today, as the project page read it: the default date of every record form.
+#[derive(Debug, Clone, Copy)]
+struct Today(chrono::NaiveDate);
+
 /// Today as `<input type=date>` wants it.
 fn today() -> String {
-    chrono::Utc::now().date_naive().to_string()
+    use_context::<Today>()
+        .map(|Today(day)| day.to_string())
+        .unwrap_or_default()
 }
 
 #[component]
@@ -95,7 +101,9 @@ pub fn Records(
     rows: Vec<RecordRow>,
     user: CurrentUser,
     actions: RecordActions,
+    today: chrono::NaiveDate,
 ) -> impl IntoView {
+    provide_context(Today(today));
     let can_edit = user.role.can(Permission::EditProjects);
     let can_review = user.role.can(Permission::ReviewModels);
     let of = |kind: RecordKind| {

@@ -151,6 +151,7 @@ pub async fn add_demo(
         added(&demo.fields()),
     )
     .await?;
+    crate::health::server::refresh(&mut tx, &[project]).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -283,6 +284,7 @@ pub async fn add_evidence(
         added(&evidence.fields()),
     )
     .await?;
+    crate::health::server::refresh(&mut tx, &[project]).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -460,6 +462,7 @@ pub async fn add_signoff(
         &signoff.fields(),
     )
     .await?;
+    crate::health::server::refresh(&mut tx, &[project]).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -604,6 +607,7 @@ pub async fn add_review(
         &review.fields(),
     )
     .await?;
+    crate::health::server::refresh(&mut tx, &[project]).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -736,6 +740,7 @@ async fn finish_correction(
         )
         .await?;
     }
+    crate::health::server::refresh(&mut tx, &[locked.project]).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -785,47 +790,14 @@ pub async fn withdraw(
         changes,
     )
     .await?;
+    crate::health::server::refresh(&mut tx, &[locked.project]).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// What a project's records establish for its gates (see [`RecordFacts`]).
-///
-/// The latest sign-off and the latest review decide: a later refusal supersedes an approval.
 pub async fn facts(db: impl sqlx::PgExecutor<'_>, project: Uuid) -> sqlx::Result<RecordFacts> {
-    let row = sqlx::query!(
-        r#"
-        select
-          (select count(*) from research_evidence r
-            where r.project_id = p.id and r.withdrawn_at is null) as "research!",
-          (select count(*) from demo_checkpoints d
-            where d.project_id = p.id and d.withdrawn_at is null) as "demos!",
-          coalesce((select s.decision = 'approved' and s.approver_id is distinct from so.owner_id
-             from explainability_signoffs s
-            where s.project_id = p.id and s.withdrawn_at is null
-            order by s.decided_on desc, s.created_at desc limit 1), false) as "signoff!",
-          coalesce((select v.decision in ('approved', 'approved_with_conditions')
-                  and v.reviewer_id is distinct from so.owner_id
-                  and (p.risk_tier <> 'high' or not exists (
-                        select 1 from ownership_changes c
-                         where c.project_id = p.id and c.to_owner_id = v.reviewer_id))
-             from risk_reviews v
-            where v.project_id = p.id and v.withdrawn_at is null
-            order by v.reviewed_on desc, v.created_at desc limit 1), false) as "review!"
-        from projects p
-        left join stage_owners so on so.project_id = p.id and so.stage = p.stage
-        where p.id = $1
-        "#,
-        project
-    )
-    .fetch_one(db)
-    .await?;
-    Ok(RecordFacts {
-        research: u32::try_from(row.research).unwrap_or(u32::MAX),
-        demos: u32::try_from(row.demos).unwrap_or(u32::MAX),
-        independent_signoff: row.signoff,
-        independent_review: row.review,
-    })
+    crate::health::server::record_facts(db, project).await
 }
 
 /// Every record of a project, newest first, withdrawn ones included (and marked).

@@ -30,6 +30,6 @@ pub async fn withdraw_request(request_id: Uuid) -> Result<(), AppError> {
 pub async fn reviewer_candidates() -> Result<Vec<Person>, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
-    let Caller { state, .. } = require(Permission::Read).await?;
+    let Caller { state, .. } = require(Permission::EditProjects).await?;
     super::server::reviewers(&state.pool).await
 }

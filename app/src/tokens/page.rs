@@ -2,7 +2,7 @@
 
 use super::{list_tokens, CreateToken, RevokeToken};
 use crate::auth::{Permission, Protected};
-use crate::ui::{action_error, field_message, form_message, Field, FormAlert, Loading, LocalTime};
+use crate::ui::{action_error, field_message, form_message, Alert, Field, FormAlert, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -105,7 +105,7 @@ fn Tokens() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                        Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -355,9 +355,7 @@ pub async fn portfolio(
             "The portfolio counts every project: updated_since applies to /projects only.",
         ));
     }
-    let portfolio = state
-        .portfolios
-        .get(&state.pool, &filters.query, state.clock.today())
-        .await?;
-    Ok(Json(Portfolio::clone(&portfolio)))
+    let portfolio =
+        app::portfolio::server::portfolio(&state.pool, &filters.query, state.clock.today()).await?;
+    Ok(Json(portfolio))
 }

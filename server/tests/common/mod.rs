@@ -20,7 +20,6 @@ pub fn state(pool: PgPool) -> AppState {
         pool,
         auth: AuthSettings::default(),
         clock: app::clock::Clock::System,
-        portfolios: Default::default(),
         database: Default::default(),
     }
 }
@@ -152,4 +151,14 @@ pub async fn sign_in(pool: &PgPool, email: &str) -> String {
         response.status()
     );
     session_cookie(&response).expect("a session cookie")
+}
+
+/// Recomputes the stored health signals of `projects` after a test shaped their data with raw
+/// SQL, as every write of the application does in its own transaction.
+pub async fn resignal(pool: &PgPool, projects: &[uuid::Uuid]) {
+    let mut tx = pool.begin().await.expect("a transaction");
+    app::health::server::refresh(&mut tx, projects)
+        .await
+        .expect("recomputing signals");
+    tx.commit().await.expect("committing signals");
 }

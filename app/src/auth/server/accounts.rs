@@ -299,6 +299,20 @@ pub async fn set_active(
         audit::change("active", before.active, active),
     )
     .await?;
+    // Whoever owns a project's current stage decides whether it is ownerless.
+    let owned: Vec<Uuid> = sqlx::query_scalar!(
+        r#"
+        select p.id from projects p
+        join stage_owners so on so.project_id = p.id and so.stage = p.stage
+        where so.owner_id = $1
+        order by p.id
+        for update of p
+        "#,
+        id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    crate::health::server::refresh(&mut tx, &owned).await?;
     tx.commit().await?;
     Ok(AccountSummary { active, ..before })
 }

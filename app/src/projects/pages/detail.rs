@@ -11,7 +11,7 @@ use crate::auth::{Permission, Protected};
 use crate::error::AppError;
 use crate::records::pages::{RecordActions, Records};
 use crate::requests::{reviewer_candidates, RequestReview, ReviewRequests, WithdrawRequest};
-use crate::ui::{action_error, field_message, FieldErrorText, FormAlert, Loading, LocalTime};
+use crate::ui::{action_error, field_message, Alert, FieldErrorText, FormAlert, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -66,8 +66,28 @@ fn ProjectView(user: CurrentUser) -> impl IntoView {
         },
         |(id, ..)| load_project(id),
     );
-    let candidates = Resource::new(|| (), |_| owner_candidates());
-    let reviewers = Resource::new(|| (), |_| reviewer_candidates());
+    // Who may own a stage or be asked for a review: only for people who can use the menus
+    // (a viewer's page carries nobody's name it does not show).
+    let candidates = Resource::new(
+        move || can_edit,
+        |edit| async move {
+            if edit {
+                owner_candidates().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
+    let reviewers = Resource::new(
+        move || can_edit,
+        |edit| async move {
+            if edit {
+                reviewer_candidates().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
     // While the next view loads, the current one stays on screen, dimmed.
     let pending = RwSignal::new(false);
     view! {
@@ -76,8 +96,8 @@ fn ProjectView(user: CurrentUser) -> impl IntoView {
             {move || {
                 let user = user.clone();
                 Suspend::new(async move {
-                let candidates = if can_edit { candidates.await.unwrap_or_default() } else { Vec::new() };
-                let reviewers = if can_edit { reviewers.await.unwrap_or_default() } else { Vec::new() };
+                let candidates = candidates.await.unwrap_or_default();
+                let reviewers = reviewers.await.unwrap_or_default();
                 let requests = RequestActions { ask, withdraw: withdraw_request, reviewers };
                 match project.await {
                     Ok(detail) => view! {
@@ -113,6 +133,7 @@ fn ProjectBody(
 ) -> impl IntoView {
     let owner = detail.current_owner().cloned();
     let ProjectDetail {
+        today,
         project,
         records,
         record_rows,
@@ -163,7 +184,7 @@ fn ProjectBody(
                     <StagePanel project=project.clone() records can_edit can_override=user.role == Role::Admin
                         move_stage candidates=candidates.clone() owners=owners.clone() />
                     <ReviewRequests project_id=project.id requests=open_requests can_ask=can_edit reviewers ask withdraw />
-                    <Records project_id=project.id rows=record_rows user actions=record_actions />
+                    <Records project_id=project.id rows=record_rows user actions=record_actions today />
                     <Details project=project.clone() />
                     <Timeline entries=timeline />
                 </div>
@@ -306,7 +327,7 @@ fn StagePanel(
         }
         .into_any()),
         Some(AppError::Invalid(_)) | None => None,
-        Some(other) => Some(view! { <FormAlert message=Some(other.to_string()) /> }.into_any()),
+        Some(other) => Some(view! { <FormAlert message=Some(Alert::from(other)) /> }.into_any()),
     }
     };
     let facts = project.gate_facts(records);
@@ -517,7 +538,7 @@ fn Owners(
             <h2>"Owners"</h2>
             <p class="muted small">"One accountable owner per stage. The owner of the current stage owns the project."</p>
             <FormAlert message=Signal::derive(move || {
-                error.get().map(|e| e.fields().and_then(|f| f.0.first()).map(|f| f.message.clone()).unwrap_or_else(|| e.to_string()))
+                error.get().map(|e| e.fields().and_then(|f| f.0.first()).map(|f| Alert::Text(f.message.clone())).unwrap_or_else(|| Alert::from(e)))
             }) />
             <ul class="owner-list">{rows}</ul>
         </div>

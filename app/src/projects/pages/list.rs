@@ -7,7 +7,7 @@ use super::super::{
 use super::{StageBadge, StatusBadge};
 use crate::auth::{Permission, Protected};
 use crate::health::{FlagCode, Health};
-use crate::ui::{days_since, FormAlert, Loading};
+use crate::ui::{days_since, Alert, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -52,7 +52,7 @@ fn ProjectsView(can_edit: bool) -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(error) => view! { <FormAlert message=Some(error.to_string()) /> }.into_any(),
+                        Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -181,7 +181,7 @@ fn Results(query: ProjectQuery, list: ProjectList, can_edit: bool) -> impl IntoV
                 format!("Showing {first}–{last} of {}", list.total)
             }}
         </p>
-        <ProjectTable rows=list.rows />
+        <ProjectTable rows=list.rows today=list.today />
         <nav class="pager" aria-label="Pages">
             {previous.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
             <span class="muted small">{format!("Page {} of {pages}", list.page)}</span>
@@ -212,8 +212,7 @@ pub fn NoProjectsYet(can_edit: bool) -> impl IntoView {
 
 /// Projects as a table: name, team, stage, status, owner, time in stage.
 #[component]
-pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
-    let now = chrono::Utc::now();
+pub fn ProjectTable(rows: Vec<ProjectRow>, today: chrono::NaiveDate) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|row| {
@@ -233,7 +232,7 @@ pub fn ProjectTable(rows: Vec<ProjectRow>) -> impl IntoView {
                     <td><StatusBadge status=row.status /></td>
                     <td>{owner}</td>
                     <td><HealthCell health=row.health flags=row.flags.clone() /></td>
-                    <td class="nowrap hide-narrow">{days_since(row.stage_entered_at, now)}</td>
+                    <td class="nowrap hide-narrow">{days_since(row.stage_entered_at, today)}</td>
                 </tr>
             }
         })

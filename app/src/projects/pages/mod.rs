@@ -50,6 +50,6 @@ fn load_failed(error: crate::error::AppError) -> AnyView {
             crate::ui::set_status(404);
             view! { <form::ProjectMissing /> }.into_any()
         }
-        error => view! { <crate::ui::FormAlert message=Some(error.to_string()) /> }.into_any(),
+        error => view! { <crate::ui::FormAlert message=Some(crate::ui::Alert::from(error)) /> }.into_any(),
     }
 }

@@ -140,6 +140,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     })
     .collect();
     Ok(ProjectList {
+        today,
         rows,
         total,
         page: query.page,

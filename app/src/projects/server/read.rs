@@ -104,10 +104,10 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
     .collect();
     let records = crate::records::server::facts(pool, id).await?;
     let record_rows = crate::records::server::list(pool, id).await?;
-    let limits = crate::health::server::thresholds(pool).await?;
-    let flags = crate::health::server::project_flags(pool, &project, records, today, &limits).await?;
+    let flags = crate::health::server::current_of(pool, id).await?.flags(today);
     let requests = crate::requests::server::open_for_project(pool, id).await?;
     Ok(ProjectDetail {
+        today,
         project,
         records,
         record_rows,

@@ -10,6 +10,7 @@ use super::read;
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, FieldErrors};
+use crate::health::server::refresh;
 use crate::projects::input::{changed_fields, note_too_long, ProjectInput, ValidProject};
 use serde_json::{json, Map, Value};
 use sqlx::{PgConnection, PgPool};
@@ -22,12 +23,10 @@ pub fn check_version(current: &Project, expected: i32) -> Result<(), AppError> {
     if current.version == expected {
         return Ok(());
     }
-    let who = current.updated_by.as_deref().unwrap_or("Someone");
-    Err(AppError::Conflict(format!(
-        "{who} changed this project at {} since you opened it, so your change was not saved. \
-         Your input is still here: open the project in a new tab to see what changed, then try again.",
-        current.updated_at.format("%-d %b %Y, %H:%M UTC"),
-    )))
+    Err(AppError::Conflict {
+        by: current.updated_by.clone().unwrap_or_else(|| "Someone".into()),
+        at: current.updated_at,
+    })
 }
 
 /// Maps the unique-name constraint to a message next to the name field.
@@ -95,6 +94,7 @@ pub async fn create(pool: &PgPool, actor: &CurrentUser, input: ValidProject) -> 
         Value::Object(changes),
     )
     .await?;
+    refresh(&mut tx, &[id]).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -157,6 +157,7 @@ pub async fn update(
         Value::Object(changes),
     )
     .await?;
+    refresh(&mut tx, &[id]).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -271,6 +272,7 @@ pub async fn move_stage(
         }
     }
     audit::record(&mut *tx, Some(actor.id), ENTITY, id, "stage_moved", changes).await?;
+    refresh(&mut tx, &[id]).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -397,6 +399,7 @@ pub async fn assign_owner(
         to_name,
     );
     audit::record(&mut *tx, Some(actor.id), ENTITY, id, "owner_assigned", changes).await?;
+    refresh(&mut tx, &[id]).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -457,6 +460,8 @@ pub async fn reassign_all(pool: &PgPool, actor: &CurrentUser, from: Uuid, to: Uu
         )
         .await?;
     }
+    let projects: Vec<Uuid> = by_project.iter().map(|(project, _)| *project).collect();
+    refresh(&mut tx, &projects).await?;
     tx.commit().await?;
     Ok(moved)
 }
@@ -508,9 +513,10 @@ mod tests {
             updated_by: Some("Ana Lopez".into()),
         };
         assert_eq!(check_version(&project, 4), Ok(()));
-        let Err(AppError::Conflict(message)) = check_version(&project, 3) else {
+        let Err(conflict @ AppError::Conflict { .. }) = check_version(&project, 3) else {
             panic!("expected a conflict");
         };
+        let message = conflict.to_string();
         assert!(
             message.starts_with("Ana Lopez changed this project at 25 Nov 2026, 09:05 UTC"),
             "{message}"

@@ -1,0 +1,259 @@
+//! A project's signals: for each flag the day it turns true (its onset), and what its reason
+//! needs. Computed once, when something about the project changes, and stored with the change;
+//! a project's flags on any day are then its onsets compared with that day.
+//!
+//! Every flag is either a state that became true on a day (`ownerless`, `gate_gap`) or a clock
+//! that turns true on a day known in advance (`stalled`, `demo_overdue`, `review_overdue`), so
+//! nothing needs recomputing because a day passed.
+
+use super::{Flag, FlagCode, Health, HealthFacts, OwnerFact, Severity, Thresholds};
+use crate::projects::gate::GateItem;
+use crate::projects::stage::Status;
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// What the rules concluded about one project, independent of today.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Signals {
+    pub ownerless_on: Option<NaiveDate>,
+    pub ownerless_reason: Option<String>,
+    pub stalled_on: Option<NaiveDate>,
+    /// The day of the latest progress (stage change, demo or creation): the stall clock's start.
+    pub progress_on: NaiveDate,
+    pub demo_overdue_on: Option<NaiveDate>,
+    /// The latest demo held, if any (the demo clock starts at creation without one).
+    pub last_demo_on: Option<NaiveDate>,
+    pub created_on: NaiveDate,
+    pub review_overdue_on: Option<NaiveDate>,
+    /// When the latest model-risk review asked for the next one.
+    pub review_due_on: Option<NaiveDate>,
+    pub gate_gap_on: Option<NaiveDate>,
+    pub gate_gap_reason: Option<String>,
+}
+
+/// What the gate of the current stage still lacks, and since when each record-backed item
+/// has been missing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GateGapFacts {
+    /// The items of the current stage's gate that are not met.
+    pub unmet: Vec<GateItem>,
+    /// The stage was entered by an admin override.
+    pub overridden: bool,
+    /// For record-backed items: the day the last record of that kind was withdrawn, when that
+    /// happened after the stage was entered.
+    pub withdrawn: Vec<(GateItem, NaiveDate)>,
+}
+
+fn day(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+fn after(date: NaiveDate, n: i64) -> NaiveDate {
+    date.checked_add_days(Days::new(n.max(0) as u64 + 1))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The record a record-backed gate item needs, in words ("user-research evidence").
+fn record_noun(item: GateItem) -> &'static str {
+    match item {
+        GateItem::UserResearch => "user-research evidence",
+        GateItem::DemoHeld => "demo checkpoint",
+        GateItem::ExplainabilitySignoff => "approved explainability sign-off",
+        GateItem::ModelRiskReview => "approved model-risk review",
+        _ => "record",
+    }
+}
+
+/// The gate gap of a project in `stage_label` entered on `entered_on`: true since the stage was
+/// entered without an item, or since the day the last record an item needed was withdrawn.
+fn gate_gap(gate: &GateGapFacts, stage_label: &str, entered_on: NaiveDate) -> Option<(NaiveDate, String)> {
+    if gate.unmet.is_empty() {
+        return None;
+    }
+    let withdrawn_on = |item: GateItem| {
+        gate.withdrawn
+            .iter()
+            .filter(|(i, on)| *i == item && *on >= entered_on)
+            .map(|(_, on)| *on)
+            .max()
+    };
+    let mut without = Vec::new();
+    let mut withdrawals = Vec::new();
+    let mut since = NaiveDate::MAX;
+    for &item in &gate.unmet {
+        match withdrawn_on(item) {
+            Some(on) => {
+                since = since.min(on);
+                withdrawals.push(format!(
+                    "the last {} was withdrawn on {}",
+                    record_noun(item),
+                    day(on)
+                ));
+            }
+            None => {
+                since = since.min(entered_on);
+                without.push(item.describe().to_lowercase());
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    if !without.is_empty() {
+        let how = if gate.overridden {
+            "entered by an admin override"
+        } else {
+            "entered"
+        };
+        parts.push(format!("{stage_label} {how} without {}", without.join("; ")));
+    }
+    parts.extend(withdrawals);
+    Some((since, parts.join("; ")))
+}
+
+/// The signals of a project with `facts` under `limits`.
+///
+/// A cancelled or retired project needs no attention: no signal. A paused one keeps
+/// `ownerless`, `review_overdue` and `gate_gap`, but its clocks (`stalled`, `demo_overdue`) stop.
+pub fn signals(facts: &HealthFacts, limits: &Thresholds) -> Signals {
+    let progress_on = [
+        Some(facts.stage_entered_on),
+        facts.last_demo_on,
+        Some(facts.created_on),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(facts.created_on);
+    let mut signals = Signals {
+        progress_on,
+        last_demo_on: facts.last_demo_on,
+        created_on: facts.created_on,
+        review_due_on: facts.review_due_on,
+        ..Signals::default()
+    };
+    if matches!(facts.status, Status::Cancelled | Status::Retired) {
+        return signals;
+    }
+
+    match &facts.owner {
+        None => {
+            signals.ownerless_on = Some(facts.stage_entered_on);
+            signals.ownerless_reason = Some(format!("nobody owns the {} stage", facts.stage_label));
+        }
+        Some(OwnerFact {
+            name,
+            deactivated_on: Some(on),
+        }) => {
+            signals.ownerless_on = Some(*on);
+            signals.ownerless_reason = Some(format!("owner {name} was deactivated on {}", day(*on)));
+        }
+        Some(_) => {}
+    }
+
+    if facts.status == Status::Active {
+        signals.stalled_on = Some(after(progress_on, limits.stall_days));
+        let demo_base = facts.last_demo_on.unwrap_or(facts.created_on);
+        signals.demo_overdue_on = Some(after(demo_base, limits.demo_cadence_days));
+    }
+
+    signals.review_overdue_on = facts.review_due_on.map(|due| after(due, 0));
+
+    if let Some((on, reason)) = gate_gap(&facts.gate, facts.stage_label, facts.stage_entered_on) {
+        signals.gate_gap_on = Some(on);
+        signals.gate_gap_reason = Some(reason);
+    }
+    signals
+}
+
+impl Signals {
+    /// The day `code` turns (or turned) true, if it ever does with these facts.
+    pub fn onset(&self, code: FlagCode) -> Option<NaiveDate> {
+        match code {
+            FlagCode::Ownerless => self.ownerless_on,
+            FlagCode::Stalled => self.stalled_on,
+            FlagCode::DemoOverdue => self.demo_overdue_on,
+            FlagCode::ReviewOverdue => self.review_overdue_on,
+            FlagCode::GateGap => self.gate_gap_on,
+        }
+    }
+
+    /// The last day the next demo is on time (an active project's demo clock), if it runs.
+    pub fn demo_due_on(&self) -> Option<NaiveDate> {
+        self.demo_overdue_on.and_then(|on| on.pred_opt())
+    }
+
+    /// The first day the project shows a flag of `severity` (or worse).
+    pub fn onset_of(&self, severity: Severity) -> Option<NaiveDate> {
+        FlagCode::ALL
+            .into_iter()
+            .filter(|code| code.severity() >= severity)
+            .filter_map(|code| self.onset(code))
+            .min()
+    }
+
+    /// The project's health on `today`.
+    pub fn health(&self, today: NaiveDate) -> Health {
+        let by = |severity| self.onset_of(severity).is_some_and(|on| on <= today);
+        if by(Severity::Red) {
+            Health::Red
+        } else if by(Severity::Amber) {
+            Health::Amber
+        } else {
+            Health::Green
+        }
+    }
+
+    /// Every flag true on `today`, most severe first, each with its reason in words.
+    pub fn flags(&self, today: NaiveDate) -> Vec<Flag> {
+        let mut flags: Vec<Flag> = FlagCode::ALL
+            .into_iter()
+            .filter_map(|code| {
+                let since = self.onset(code).filter(|on| *on <= today)?;
+                Some(Flag {
+                    code,
+                    severity: code.severity(),
+                    reason: self.reason(code, today),
+                    since,
+                })
+            })
+            .collect();
+        flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
+        flags
+    }
+
+    fn reason(&self, code: FlagCode, today: NaiveDate) -> String {
+        let stored = |reason: &Option<String>| reason.clone().unwrap_or_else(|| code.label().to_owned());
+        match code {
+            FlagCode::Ownerless => stored(&self.ownerless_reason),
+            FlagCode::GateGap => stored(&self.gate_gap_reason),
+            FlagCode::Stalled => format!(
+                "no stage change or demo since {} — {}",
+                day(self.progress_on),
+                days((today - self.progress_on).num_days())
+            ),
+            FlagCode::DemoOverdue => match self.last_demo_on {
+                Some(on) => format!("no demo since {} — {}", day(on), days((today - on).num_days())),
+                None => format!(
+                    "no demo since the project began on {} — {}",
+                    day(self.created_on),
+                    days((today - self.created_on).num_days())
+                ),
+            },
+            FlagCode::ReviewOverdue => match self.review_due_on {
+                Some(due) => format!(
+                    "model-risk review was due on {} — {} ago",
+                    day(due),
+                    days((today - due).num_days())
+                ),
+                None => code.label().to_owned(),
+            },
+        }
+    }
+}
