@@ -409,22 +409,27 @@ mod tests {
         );
     }
 
+    /// A project in `status` with every reason for a flag: no owner, no demo or move for years,
+    /// a review long overdue, its gate not met.
+    fn neglected(status: Status) -> HealthFacts {
+        HealthFacts {
+            status,
+            owner: None,
+            last_demo_on: Some(d(2024, 1, 1)),
+            stage_entered_on: d(2024, 1, 1),
+            review_due_on: Some(d(2024, 6, 1)),
+            gate: GateGapFacts {
+                unmet: vec![GateItem::DemoHeld],
+                ..GateGapFacts::default()
+            },
+            ..healthy()
+        }
+    }
+
     #[test]
     fn cancelled_and_retired_projects_carry_no_flag_whatever_their_facts() {
         for status in [Status::Cancelled, Status::Retired] {
-            let facts = HealthFacts {
-                status,
-                owner: None,
-                last_demo_on: Some(d(2024, 1, 1)),
-                stage_entered_on: d(2024, 1, 1),
-                review_due_on: Some(d(2024, 6, 1)),
-                gate: GateGapFacts {
-                    unmet: vec![GateItem::DemoHeld],
-                    ..GateGapFacts::default()
-                },
-                ..healthy()
-            };
-            let signals = signals(&facts, &Thresholds::default());
+            let signals = signals(&neglected(status), &Thresholds::default());
             assert!(
                 FlagCode::ALL.iter().all(|c| signals.onset(*c).is_none()),
                 "{status:?}"
@@ -435,20 +440,8 @@ mod tests {
 
     #[test]
     fn a_paused_project_keeps_ownerless_review_and_gate_gap_but_its_clocks_stop() {
-        let facts = HealthFacts {
-            status: Status::Paused,
-            owner: None,
-            last_demo_on: Some(d(2024, 1, 1)),
-            stage_entered_on: d(2024, 1, 1),
-            review_due_on: Some(d(2024, 6, 1)),
-            gate: GateGapFacts {
-                unmet: vec![GateItem::DemoHeld],
-                ..GateGapFacts::default()
-            },
-            ..healthy()
-        };
         assert_eq!(
-            codes(&facts, d(2026, 11, 25)),
+            codes(&neglected(Status::Paused), d(2026, 11, 25)),
             vec![FlagCode::Ownerless, FlagCode::ReviewOverdue, FlagCode::GateGap]
         );
     }

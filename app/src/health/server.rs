@@ -150,16 +150,6 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
         .collect())
 }
 
-/// What one project's records establish for its gates.
-pub async fn record_facts(db: impl PgExecutor<'_>, project: Uuid) -> sqlx::Result<RecordFacts> {
-    Ok(facts(db, &[project])
-        .await?
-        .into_iter()
-        .next()
-        .map(|f| f.records)
-        .unwrap_or_default())
-}
-
 /// Recomputes the signals of `ids` and stores those that changed, in the caller's transaction.
 /// The caller holds the projects' row locks (every write locks its project first).
 pub async fn refresh(tx: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<()> {

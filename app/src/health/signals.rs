@@ -198,16 +198,9 @@ impl Signals {
             .min()
     }
 
-    /// The project's health on `today`.
+    /// The project's health on `today` (red if any flag then is red, amber if any is amber).
     pub fn health(&self, today: NaiveDate) -> Health {
-        let by = |severity| self.onset_of(severity).is_some_and(|on| on <= today);
-        if by(Severity::Red) {
-            Health::Red
-        } else if by(Severity::Amber) {
-            Health::Amber
-        } else {
-            Health::Green
-        }
+        super::health(&self.flags(today))
     }
 
     /// Every flag true on `today`, most severe first, each with its reason in words.

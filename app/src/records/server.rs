@@ -797,7 +797,8 @@ pub async fn withdraw(
 
 /// What a project's records establish for its gates (see [`RecordFacts`]).
 pub async fn facts(db: impl sqlx::PgExecutor<'_>, project: Uuid) -> sqlx::Result<RecordFacts> {
-    crate::health::server::record_facts(db, project).await
+    let facts = crate::health::server::facts(db, &[project]).await?;
+    Ok(facts.into_iter().next().map(|f| f.records).unwrap_or_default())
 }
 
 /// Every record of a project, newest first, withdrawn ones included (and marked).
