@@ -129,8 +129,14 @@ def report(name, seconds):
     print(f"{name} {percentile(seconds, 50) * 1000:.1f} {percentile(seconds, 90) * 1000:.1f}", flush=True)
 
 
+ONLY = set()
+
+
 def measure(name, step):
-    """Warms `step` up, then times it; `step` returns (seconds, status)."""
+    """Warms `step` up, then times it; `step` returns (seconds, status). Skipped when `--only`
+    names other paths."""
+    if ONLY and name not in ONLY:
+        return
     for _ in range(WARMUP):
         step()
     seconds = []
@@ -291,7 +297,9 @@ def main():
     parser.add_argument("--own-more", type=int, default=0)
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--only", default="", help="paths: measure only these (comma-separated names)")
     args = parser.parse_args()
+    ONLY.update(name for name in args.only.split(",") if name)
     {"paths": paths, "mixed": mixed, "thresholds": thresholds}[args.mode](args)
 
 

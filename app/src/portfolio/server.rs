@@ -62,16 +62,34 @@ struct FlaggedRow {
 }
 
 /// The portfolio of the projects `query` selects (its search, sort and page are ignored), on
-/// `today`, from the stored signals, in two statements: one pass that counts every stage and
-/// every team (grouping sets over the covering index), then each stage's median time (one
-/// index probe at its middle) and the first few of each attention list (an index walk in
-/// entry order). Nothing is cached, so every server on one database shows the same numbers
-/// right after a change.
+/// `today`, from the stored signals. Two statements run side by side on two connections — one
+/// pass that counts every stage and every team (grouping sets), and the first few of each
+/// attention list (an index walk in entry order) with their signals — then each stage's median
+/// time (one index probe at its middle, which needs the counts). Nothing is cached, so every
+/// server on one database shows the same numbers right after a change.
 pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Result<Portfolio, AppError> {
     let f = SqlFilters::of(&ProjectQuery {
         q: String::new(),
         ..query.clone()
     });
+    let ((mut stages, teams), (flagged, signals)) =
+        tokio::try_join!(counts(pool, &f, today), attention(pool, &f, today))?;
+    let medians = medians(pool, &f, today, &stages).await?;
+    for stage in &mut stages {
+        stage.median_days = medians
+            .iter()
+            .find(|m| m.stage == stage.stage)
+            .map_or(0, |m| m.days);
+    }
+    Ok(assemble(today, &signals, stages, teams, flagged))
+}
+
+/// Every stage's and every team's counts, in one pass.
+async fn counts(
+    pool: &PgPool,
+    f: &SqlFilters,
+    today: NaiveDate,
+) -> Result<(Vec<StageRow>, Vec<TeamRow>), AppError> {
     let counts = sqlx::query!(
         r#"
         select coalesce(jsonb_agg(g) filter (where not g.by_team), '[]') as "stages!",
@@ -81,7 +99,7 @@ pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) ->
                  count(*) filter (where health = 'green') as green,
                  count(*) filter (where health = 'amber') as amber,
                  count(*) filter (where health = 'red') as red,
-                 max(days_in_stage) as max_days,
+                 $1::date - (min(stage_entered_at) at time zone 'UTC')::date as max_days,
                  count(*) filter (where ownerless) as ownerless,
                  count(*) filter (where stalled) as stalled,
                  count(*) filter (where demo_overdue) as demo_overdue,
@@ -89,7 +107,7 @@ pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) ->
                  count(*) filter (where gate_gap) as gate_gap
           from (
             select stage, team, health, ownerless, stalled, demo_overdue, review_overdue, gate_gap,
-                   $1::date - (stage_entered_at at time zone 'UTC')::date as days_in_stage
+                   stage_entered_at
             from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
           ) r
           -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
@@ -97,90 +115,70 @@ pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) ->
         ) g
         "#,
         today,
-        f.search,
+        f.search.as_deref(),
         f.stage as Option<Stage>,
         f.status as Option<Status>,
-        f.team,
+        f.team.as_deref(),
         f.owner,
         f.no_owner,
         f.health,
         f.flag,
         f.tier as Option<RiskTier>,
-        f.owner_email,
+        f.owner_email.as_deref(),
     )
     .fetch_one(pool)
     .await?;
-    let mut stages: Vec<StageRow> = decode(counts.stages)?;
+    let stages: Vec<StageRow> = decode(counts.stages)?;
     let teams: Vec<TeamRow> = decode(counts.teams)?;
+    Ok((stages, teams))
+}
 
-    // The median (percentile_disc 0.5) of days in stage is the ⌈n/2⌉-th smallest: in order of
-    // entry, newest first, the one after (n - 1) / 2 others.
+/// Each stage's median days in stage: the median (percentile_disc 0.5) is the ⌈n/2⌉-th
+/// smallest, so in order of entry, newest first, the one after (n - 1) / 2 others (projects
+/// that entered at the same instant have the same days, so ties need no order: an index-only
+/// walk of the stage's entry times).
+async fn medians(
+    pool: &PgPool,
+    f: &SqlFilters,
+    today: NaiveDate,
+    stages: &[StageRow],
+) -> Result<Vec<MedianRow>, AppError> {
     let middle = |stage: Stage| {
         stages
             .iter()
             .find(|r| r.stage == stage)
             .map_or(0, |r| (r.projects - 1).max(0) / 2)
     };
-    let rest = sqlx::query!(
+    let medians = sqlx::query_scalar!(
         r#"
-        with medians as (
+        select coalesce(jsonb_agg(m), '[]') as "medians!" from (
           (select 'define'::project_stage as stage, $1::date - (stage_entered_at at time zone 'UTC')::date as days
-           from project_rows($1, $2, 'define', $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
-           order by stage_entered_at desc, id offset $13 limit 1)
+           from project_rows($1, $2, 'define', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10)
+           order by stage_entered_at desc offset $11 limit 1)
           union all
           (select 'design', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'design', $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
-           order by stage_entered_at desc, id offset $14 limit 1)
+           from project_rows($1, $2, 'design', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10)
+           order by stage_entered_at desc offset $12 limit 1)
           union all
           (select 'build', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'build', $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
-           order by stage_entered_at desc, id offset $15 limit 1)
+           from project_rows($1, $2, 'build', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10)
+           order by stage_entered_at desc offset $13 limit 1)
           union all
           (select 'deploy', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'deploy', $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
-           order by stage_entered_at desc, id offset $16 limit 1)
-        ),
-        -- Not materialized: each list below reads the projects in entry order and stops early.
-        r as not materialized (
-          select id, name, team, stage, stage_entered_at, ownerless, stalled, demo_overdue, review_overdue
-          from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
-        ),
-        -- The first few of each attention list, oldest in its stage first.
-        flagged as (
-          (select 'stalled' as flag, id, name, team, stage, stage_entered_at from r where stalled
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'ownerless', id, name, team, stage, stage_entered_at from r where ownerless
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'demo_overdue', id, name, team, stage, stage_entered_at from r where demo_overdue
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'review_overdue', id, name, team, stage, stage_entered_at from r where review_overdue
-           order by stage_entered_at, id limit $12)
-        )
-        select
-          coalesce((select jsonb_agg(m) from medians m), '[]') as "medians!",
-          coalesce((select jsonb_agg(jsonb_build_object(
-                      'flag', x.flag, 'id', x.id, 'name', x.name, 'team', x.team, 'stage', x.stage,
-                      'owner_name', o.display_name, 'stage_entered_at', x.stage_entered_at)
-                      order by x.flag, x.stage_entered_at, x.id)
-                    from flagged x
-                    left join stage_owners so on so.project_id = x.id and so.stage = x.stage
-                    left join accounts o on o.id = so.owner_id), '[]') as "flagged!"
+           from project_rows($1, $2, 'deploy', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10)
+           order by stage_entered_at desc offset $14 limit 1)
+        ) m
         "#,
         today,
-        f.search,
-        f.stage as Option<Stage>,
+        f.search.as_deref(),
         f.status as Option<Status>,
-        f.team,
+        f.team.as_deref(),
         f.owner,
         f.no_owner,
         f.health,
         f.flag,
         f.tier as Option<RiskTier>,
-        f.owner_email,
-        ATTENTION_SHOWN,
+        f.owner_email.as_deref(),
         middle(Stage::Define),
         middle(Stage::Design),
         middle(Stage::Build),
@@ -188,20 +186,72 @@ pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) ->
     )
     .fetch_one(pool)
     .await?;
-    let medians: Vec<MedianRow> = decode(rest.medians)?;
-    for stage in &mut stages {
-        stage.median_days = medians
-            .iter()
-            .find(|m| m.stage == stage.stage)
-            .map_or(0, |m| m.days);
-    }
-    let flagged: Vec<FlaggedRow> = decode(rest.flagged)?;
+    decode(medians)
+}
+
+/// The first few projects of each attention list, oldest in its stage first, with their
+/// stored signals (for the reasons).
+async fn attention(
+    pool: &PgPool,
+    f: &SqlFilters,
+    today: NaiveDate,
+) -> Result<(Vec<FlaggedRow>, HashMap<Uuid, Signals>), AppError> {
+    let flagged = sqlx::query_scalar!(
+        r#"
+        -- Each list asks `project_rows` for its flag (an onset index range, or a walk in entry
+        -- order, whichever is cheaper for that flag's numbers) and is empty when the page is
+        -- filtered to another flag.
+        with flagged as (
+          (select 'stalled' as flag, id, name, team, stage, stage_entered_at
+           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'stalled', $10, f_owner_email => $11)
+           where $9::text is null or $9 = 'stalled'
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'ownerless', id, name, team, stage, stage_entered_at
+           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'ownerless', $10, f_owner_email => $11)
+           where $9::text is null or $9 = 'ownerless'
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'demo_overdue', id, name, team, stage, stage_entered_at
+           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'demo_overdue', $10, f_owner_email => $11)
+           where $9::text is null or $9 = 'demo_overdue'
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'review_overdue', id, name, team, stage, stage_entered_at
+           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'review_overdue', $10, f_owner_email => $11)
+           where $9::text is null or $9 = 'review_overdue'
+           order by stage_entered_at, id limit $12)
+        )
+        select coalesce(jsonb_agg(jsonb_build_object(
+                 'flag', x.flag, 'id', x.id, 'name', x.name, 'team', x.team, 'stage', x.stage,
+                 'owner_name', o.display_name, 'stage_entered_at', x.stage_entered_at)
+                 order by x.flag, x.stage_entered_at, x.id), '[]') as "flagged!"
+        from flagged x
+        left join stage_owners so on so.project_id = x.id and so.stage = x.stage
+        left join accounts o on o.id = so.owner_id
+        "#,
+        today,
+        f.search.as_deref(),
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team.as_deref(),
+        f.owner,
+        f.no_owner,
+        f.health,
+        f.flag,
+        f.tier as Option<RiskTier>,
+        f.owner_email.as_deref(),
+        ATTENTION_SHOWN,
+    )
+    .fetch_one(pool)
+    .await?;
+    let flagged: Vec<FlaggedRow> = decode(flagged)?;
     let ids: Vec<Uuid> = flagged.iter().map(|r| r.id).collect();
-    let signals: HashMap<Uuid, Signals> = crate::health::server::current(pool, &ids)
+    let signals = crate::health::server::current(pool, &ids)
         .await?
         .into_iter()
         .collect();
-    Ok(assemble(today, &signals, stages, teams, flagged))
+    Ok((flagged, signals))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
