@@ -605,6 +605,7 @@ async fn the_list_searches_filters_sorts_and_pages_in_sql(pool: PgPool) {
         .execute(&pool)
         .await
         .expect("delete");
+    common::resignal(&pool, &[fraud]).await;
     let nobody = ProjectQuery {
         owner: OwnerFilter::Nobody,
         page: 1,

@@ -33,6 +33,8 @@ pub async fn thresholds(db: impl PgExecutor<'_>) -> sqlx::Result<Thresholds> {
 /// Everything the rules look at for one project, as read from the database.
 pub struct ProjectFacts {
     pub id: Uuid,
+    /// The current stage's owner, if any (active or not).
+    pub owner_id: Option<Uuid>,
     pub records: RecordFacts,
     pub health: HealthFacts,
 }
@@ -48,7 +50,7 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                p.created_at, p.stage_entered_at,
                p.problem_statement, p.success_metric, p.success_target, p.baseline_metric,
                p.baseline_method, p.data_readiness, p.fallback_plan, p.monitoring_owner,
-               o.display_name as "owner_name?", o.deactivated_at as "owner_deactivated_at?",
+               so.owner_id as "owner_id?", o.display_name as "owner_name?", o.deactivated_at as "owner_deactivated_at?",
                d.demos as "demos!", d.last_demo, d.demo_withdrawn,
                r.research as "research!", r.research_withdrawn,
                coalesce(s.decision = 'approved' and s.approver_id is distinct from so.owner_id, false)
@@ -143,6 +145,7 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
             };
             ProjectFacts {
                 id: row.id,
+                owner_id: row.owner_id,
                 records,
                 health,
             }
@@ -154,18 +157,29 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
 /// The caller holds the projects' row locks (every write locks its project first).
 pub async fn refresh(tx: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<()> {
     let limits = thresholds(&mut *tx).await?;
-    let computed: Vec<(Uuid, Signals)> = facts(&mut *tx, ids)
+    let computed: Vec<Computed> = facts(&mut *tx, ids)
         .await?
         .into_iter()
-        .map(|f| (f.id, signals(&f.health, &limits)))
+        .map(|f| Computed {
+            id: f.id,
+            owner_id: f.owner_id,
+            signals: signals(&f.health, &limits),
+        })
         .collect();
     store(tx, &computed).await
 }
 
-/// Writes `computed` as the current signals: a project whose signals changed has its current
-/// row moved to the history, closed, and the new one made current, at one instant; an
-/// unchanged one is left alone.
-async fn store(tx: &mut PgConnection, computed: &[(Uuid, Signals)]) -> sqlx::Result<()> {
+/// One project's freshly computed signals, with the stage owner they were computed with.
+struct Computed {
+    id: Uuid,
+    owner_id: Option<Uuid>,
+    signals: Signals,
+}
+
+/// Writes `computed` as the current signals: a project whose signals (or stage owner) changed
+/// has its current version closed and the next one opened, at one instant, by the database's
+/// `projects_keep_history` trigger; an unchanged one is left alone.
+async fn store(tx: &mut PgConnection, computed: &[Computed]) -> sqlx::Result<()> {
     if computed.is_empty() {
         return Ok(());
     }
@@ -173,21 +187,26 @@ async fn store(tx: &mut PgConnection, computed: &[(Uuid, Signals)]) -> sqlx::Res
         ($field:ident) => {
             computed
                 .iter()
-                .map(|(_, s)| s.$field.clone())
+                .map(|c| c.signals.$field.clone())
                 .collect::<Vec<_>>()
         };
     }
-    let ids: Vec<Uuid> = computed.iter().map(|(id, _)| *id).collect();
-    let red: Vec<Option<NaiveDate>> = computed.iter().map(|(_, s)| s.onset_of(Severity::Red)).collect();
+    let ids: Vec<Uuid> = computed.iter().map(|c| c.id).collect();
+    let owners: Vec<Option<Uuid>> = computed.iter().map(|c| c.owner_id).collect();
+    let red: Vec<Option<NaiveDate>> = computed
+        .iter()
+        .map(|c| c.signals.onset_of(Severity::Red))
+        .collect();
     let flagged: Vec<Option<NaiveDate>> = computed
         .iter()
-        .map(|(_, s)| s.onset_of(Severity::Amber))
+        .map(|c| c.signals.onset_of(Severity::Amber))
         .collect();
     sqlx::query!(
         r#"
-        select store_signals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        select store_signals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         "#,
         &ids,
+        &owners as &[Option<Uuid>],
         &column!(ownerless_on) as &[Option<NaiveDate>],
         &column!(stalled_on) as &[Option<NaiveDate>],
         &column!(demo_overdue_on) as &[Option<NaiveDate>],
@@ -311,7 +330,17 @@ pub async fn current(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// The signals each of `ids` had at the instant `at`, from the history.
+/// The end of `day` (UTC), the instant a past day is read at: what stood then is what the
+/// day ended with.
+pub fn end_of(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    day.succ_opt()
+        .unwrap_or(day)
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+}
+
+/// The signals each of `ids` had just before the instant `at`, from the history (a version
+/// that ends at `at` is the one read, as `project_rows` reads a past day).
 pub async fn as_of(
     db: impl PgExecutor<'_>,
     ids: &[Uuid],
@@ -324,13 +353,13 @@ pub async fn as_of(
                demo_overdue_on, last_demo_on, (created_at at time zone 'UTC')::date as "created_on!",
                review_overdue_on, review_due_on, gate_gap_on, gate_gap_reason
         from projects
-        where id = any($1) and signals_from <= $2
+        where id = any($1) and signals_from < $2
         union all
         select h.project_id, h.ownerless_on, h.ownerless_reason, h.stalled_on, h.progress_on,
                h.demo_overdue_on, h.last_demo_on, (p.created_at at time zone 'UTC')::date,
                h.review_overdue_on, h.review_due_on, h.gate_gap_on, h.gate_gap_reason
         from project_signals_history h join projects p on p.id = h.project_id
-        where h.project_id = any($1) and h.valid_from <= $2 and h.valid_to > $2
+        where h.project_id = any($1) and h.valid_from < $2 and h.valid_to >= $2
         "#,
         ids,
         at,

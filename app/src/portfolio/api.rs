@@ -11,6 +11,14 @@ pub struct PortfolioPageData {
     pub portfolio: Portfolio,
     pub teams: Vec<String>,
     pub owners: crate::projects::OwnerChoices,
+    /// The clock's day: the latest a past day may be.
+    pub today: chrono::NaiveDate,
+    /// Health and flags each week of the last year, and stage moves each month, up to the
+    /// day shown.
+    pub weekly: Vec<super::trend::TrendPoint>,
+    /// The month ends of the flows (the first only bounds the first month).
+    pub months: Vec<chrono::NaiveDate>,
+    pub monthly_flows: Vec<super::trend::StageFlow>,
 }
 
 #[server(prefix = "/api", endpoint = "portfolio/view")]
@@ -20,10 +28,27 @@ pub async fn portfolio_view(#[server(default)] query: ProjectQuery) -> Result<Po
     use crate::projects::server::list::{owner_choices, teams};
     let Caller { state, .. } = require(Permission::Read).await?;
     query.check()?;
-    let portfolio = super::server::portfolio(&state.pool, &query, state.clock.today()).await?;
+    use super::trend::{days, months_before, weeks_before, Interval};
+    let today = state.clock.today();
+    let portfolio = super::server::portfolio(&state.pool, &query, today).await?;
+    // The last 52 weeks and 12 months up to the day shown, or since the history starts.
+    let last = query.as_of.unwrap_or(today);
+    let first = crate::projects::server::list::history_start(&state.pool)
+        .await?
+        .unwrap_or(last);
+    let weeks = days(Interval::Week, weeks_before(last, 51).max(first), last);
+    let months = days(Interval::Month, months_before(last, 12).max(first), last);
+    let (weekly, monthly_flows) = tokio::try_join!(
+        super::server::points(&state.pool, &query, &weeks),
+        super::server::flows(&state.pool, &query, &months),
+    )?;
     Ok(PortfolioPageData {
         portfolio,
         teams: teams(&state.pool).await?,
         owners: owner_choices(&state.pool).await?,
+        today,
+        weekly,
+        months,
+        monthly_flows,
     })
 }

@@ -6,6 +6,8 @@ mod api;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod trend;
+mod trend_page;
 
 pub use api::*;
 pub use page::PortfolioPage;
@@ -106,6 +108,8 @@ pub struct AttentionList {
 pub struct Portfolio {
     /// The day the health flags were evaluated for.
     pub today: NaiveDate,
+    /// Set when these are a past day's numbers (as the portfolio stood at the end of it).
+    pub as_of: Option<NaiveDate>,
     pub projects: i64,
     pub health: HealthMix,
     pub flags: FlagCounts,

@@ -2,6 +2,7 @@
 //! URL's filters select. Charts are SVG drawn on the server, each with a title, a description
 //! and the same numbers as text; every number links to the list of projects behind it.
 
+use super::trend_page::{MonthlyFlows, WeeklyTrend};
 use super::{portfolio_view, AttentionList, HealthMix, Portfolio, PortfolioPageData, StageCount};
 use crate::auth::{Permission, Protected};
 use crate::health::{FlagCode, Health};
@@ -45,11 +46,21 @@ pub fn PortfolioBody() -> impl IntoView {
                             let query = query.get_untracked();
                             view! {
                                 <PortfolioFilters query=query.clone() view=view.clone() />
-                                <PortfolioNumbers query portfolio=view.portfolio />
+                                <PastDay query=query.clone() path="/portfolio" what="portfolio" />
+                                <PortfolioNumbers query=query.clone() portfolio=view.portfolio />
+                                <h2>"Over time"</h2>
+                                <WeeklyTrend query points=view.weekly />
+                                <MonthlyFlows months=view.months flows=view.monthly_flows />
                             }
                                 .into_any()
                         }
-                        Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <FormAlert message=Some(Alert::from(error)) />
+                                <p><a href="/portfolio">"See today\u{2019}s portfolio"</a></p>
+                            }
+                                .into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -89,12 +100,46 @@ fn PortfolioFilters(query: ProjectQuery, view: PortfolioPageData) -> impl IntoVi
                     {choices_view("Any tier", query.tier.map(RiskTier::as_str), tiers)}
                 </select>
             </div>
+            <div class="field">
+                <label for="portfolio-as-of">"As of"</label>
+                <input
+                    id="portfolio-as-of"
+                    type="date"
+                    name="as_of"
+                    max=view.today.format("%Y-%m-%d").to_string()
+                    value=query.as_of.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+                    data-test="as-of"
+                />
+            </div>
             <div class="filter-actions">
                 <button type="submit" class="button primary">"Apply"</button>
                 <a href="/portfolio" class="button link">"Clear"</a>
             </div>
         </Form>
     }
+}
+
+/// Says plainly that the numbers below are a past day's, with the way back to today; nothing
+/// when they are today's.
+#[component]
+pub fn PastDay(query: ProjectQuery, path: &'static str, what: &'static str) -> impl IntoView {
+    query.as_of.map(|day| {
+        let today = ProjectQuery {
+            as_of: None,
+            page: 1,
+            ..query.clone()
+        }
+        .url_at(path);
+        view! {
+            <div class="alert alert-info" role="status" data-test="as-of-banner">
+                <strong>{format!("As of {}", day.format("%-d %b %Y"))}</strong>
+                {format!(
+                    ": the {what} as it stood at the end of that day \u{2014} stages, owners and flags as they were then. "
+                )}
+                <a href=today data-test="back-to-today">"Back to today"</a>
+            </div>
+        }
+    })
 }
 
 /// The list of projects behind a number: this view's filters narrowed by `narrow`.

@@ -14,7 +14,7 @@ pub use pages::{
     EditProjectPage, NewProjectPage, NoProjectsYet, OwnerField, ProjectPage, ProjectTable, ProjectsPage,
 };
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use gate::GateFacts;
 use input::ProjectInput;
 use serde::{Deserialize, Serialize};
@@ -267,6 +267,8 @@ pub struct ProjectQuery {
     pub sort: SortKey,
     /// 1-based.
     pub page: u32,
+    /// Read the portfolio as it stood at the end of this past day (UTC) instead of now.
+    pub as_of: Option<NaiveDate>,
 }
 
 pub const PAGE_SIZE: u32 = 25;
@@ -315,6 +317,7 @@ impl ProjectQuery {
                 .and_then(|v| v.parse().ok())
                 .filter(|p| *p >= 1)
                 .unwrap_or(1),
+            as_of: non_empty("as_of").and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
         }
     }
 
@@ -355,6 +358,9 @@ impl ProjectQuery {
         }
         if self.page > 1 {
             params.push(("page", self.page.to_string()));
+        }
+        if let Some(day) = self.as_of {
+            params.push(("as_of", day.format("%Y-%m-%d").to_string()));
         }
         let query: Vec<String> = params
             .into_iter()
@@ -449,9 +455,10 @@ mod tests {
             tier: Some(stage::RiskTier::High),
             sort: SortKey::StageAge,
             page: 3,
+            as_of: NaiveDate::from_ymd_opt(2026, 6, 30),
         };
         let url = query.to_url();
-        assert_eq!(url, "/projects?q=churn%20%26%20fraud&stage=build&status=paused&team=Risk%20Ops&owner=none&health=amber&flag=demo_overdue&tier=high&sort=stage_age&page=3");
+        assert_eq!(url, "/projects?q=churn%20%26%20fraud&stage=build&status=paused&team=Risk%20Ops&owner=none&health=amber&flag=demo_overdue&tier=high&sort=stage_age&page=3&as_of=2026-06-30");
         let params: Vec<(String, String)> = url
             .split_once('?')
             .map(|(_, q)| q)

@@ -65,6 +65,7 @@ pub async fn csv(
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let (filters, _, _) = filters::parse(&params, false)?;
+    filters::check_as_of(&state, &filters.query).await?;
     Ok(stream(state, filters.query, filters.updated_since))
 }
 
@@ -85,9 +86,12 @@ pub async fn session_csv(
         Err(error) => Err(error.into()),
     };
     let query = ProjectQuery::from_params(|key| params.get(key).cloned());
-    match allowed.and_then(|()| query.check()) {
+    if let Err(error) = allowed.and_then(|()| query.check()) {
+        return ApiError::from(error).into_response();
+    }
+    match filters::check_as_of(&state, &query).await {
         Ok(()) => stream(state, query, None),
-        Err(error) => ApiError::from(error).into_response(),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -104,9 +108,9 @@ fn stream(state: AppState, query: ProjectQuery, updated_since: Option<DateTime<U
                    risk_tier as "risk_tier!", owner_name, owner_email, stage_entered_on as "stage_entered_on!",
                    days_in_stage as "days_in_stage!", last_demo_on, next_review_on, health as "health!",
                    flags as "flags!", created_at as "created_at!", updated_at as "updated_at!"
-            from project_export($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            from project_export($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             "#,
-            today,
+            f.day(today),
             f.stage as Option<Stage>,
             f.team,
             f.owner,
@@ -116,6 +120,7 @@ fn stream(state: AppState, query: ProjectQuery, updated_since: Option<DateTime<U
             f.tier as Option<RiskTier>,
             updated_since,
             f.owner_email,
+            f.past(),
         )
         .fetch(&state.pool);
         while let Some(r) = rows.try_next().await? {

@@ -37,6 +37,11 @@ pub struct ViewParams {
     /// Only projects of this risk tier.
     #[param(example = "high")]
     risk_tier: Option<RiskTier>,
+    /// Read the portfolio as it stood at the end of this past day (YYYY-MM-DD, UTC): each
+    /// project's stage, status, owner and flags then. Today or earlier, not before the history
+    /// starts.
+    #[param(example = "2026-06-30")]
+    as_of: Option<NaiveDate>,
 }
 
 /// Changed since: for incremental exports.
@@ -96,7 +101,7 @@ impl Cursor {
     }
 }
 
-const FILTERS: [&str; 7] = [
+const FILTERS: [&str; 8] = [
     "stage",
     "health",
     "flag",
@@ -104,6 +109,7 @@ const FILTERS: [&str; 7] = [
     "owner",
     "risk_tier",
     "updated_since",
+    "as_of",
 ];
 
 fn one_of<T: Copy>(
@@ -170,6 +176,13 @@ pub fn parse(
             })?;
         f.updated_since = Some(instant);
     }
+    if let Some(v) = get("as_of") {
+        f.query.as_of = Some(NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            ApiError::invalid_filter(format!(
+                "Unknown as_of \u{201c}{v}\u{201d}: use a day (2026-06-30)."
+            ))
+        })?);
+    }
     if let Err(error) = f.query.check() {
         let detail = error
             .fields()
@@ -199,6 +212,24 @@ pub fn parse(
         },
     };
     Ok((f, cursor, limit))
+}
+
+/// Refuses (400 `invalid_filter`) a past day the history cannot show: in the future, or
+/// before the first recorded history.
+pub async fn check_as_of(state: &app::state::AppState, query: &ProjectQuery) -> Result<(), ApiError> {
+    app::projects::server::list::check_as_of(&state.pool, query.as_of, state.clock.today())
+        .await
+        .map_err(|error| match error.fields() {
+            Some(fields) => ApiError::invalid_filter(
+                fields
+                    .0
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            None => error.into(),
+        })
 }
 
 #[cfg(test)]

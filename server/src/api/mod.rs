@@ -9,6 +9,7 @@ mod export;
 mod filters;
 mod openapi;
 mod projects;
+mod trend;
 
 pub use error::ApiError;
 pub use export::session_csv;
@@ -28,6 +29,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/projects.csv", get(export::csv))
         .route("/projects/{id}", get(projects::one))
         .route("/portfolio", get(projects::portfolio))
+        .route("/portfolio/trend", get(trend::trend))
         .route("/events", get(events::list))
         .route_layer(axum::middleware::from_fn_with_state(state, bearer));
     Router::new()

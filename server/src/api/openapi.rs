@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         super::export::csv,
         super::projects::one,
         super::projects::portfolio,
+        super::trend::trend,
         super::events::list,
     ),
     modifiers(&BearerAuth),

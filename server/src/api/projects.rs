@@ -98,6 +98,7 @@ pub async fn list(
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Result<Json<ProjectPage>, ApiError> {
     let (filters, cursor, limit) = filters::parse(&params, true)?;
+    filters::check_as_of(&state, &filters.query).await?;
     let f = SqlFilters::of(&filters.query);
     let rows = sqlx::query!(
         r#"
@@ -107,12 +108,12 @@ pub async fn list(
                stage_entered_at as "stage_entered_at!", created_at as "created_at!",
                updated_at as "updated_at!", last_demo_on, next_review_on,
                health as "health!", flags as "flags!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15)
+        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $16)
         where $12::timestamptz is null or (created_at, id) > ($12, $13::uuid)
         order by created_at, id
         limit $14
         "#,
-        state.clock.today(),
+        f.day(state.clock.today()),
         f.search,
         f.stage as Option<Stage>,
         f.status as Option<Status>,
@@ -127,6 +128,7 @@ pub async fn list(
         cursor.map(|c| c.id),
         limit + 1,
         f.owner_email,
+        f.past(),
     )
     .fetch_all(&state.pool)
     .await?;
@@ -350,6 +352,7 @@ pub async fn portfolio(
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Result<Json<Portfolio>, ApiError> {
     let (filters, _, _) = filters::parse(&params, false)?;
+    filters::check_as_of(&state, &filters.query).await?;
     if filters.updated_since.is_some() {
         return Err(ApiError::invalid_filter(
             "The portfolio counts every project: updated_since applies to /projects only.",

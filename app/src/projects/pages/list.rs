@@ -48,11 +48,18 @@ fn ProjectsView(can_edit: bool) -> impl IntoView {
                             let query = query.get_untracked();
                             view! {
                                 <Filters query=query.clone() list=list.clone() />
+                                <crate::portfolio::page::PastDay query=query.clone() path="/projects" what="list" />
                                 <Results query list can_edit />
                             }
                                 .into_any()
                         }
-                        Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <FormAlert message=Some(Alert::from(error)) />
+                                <p><a href="/projects">"See today\u{2019}s projects"</a></p>
+                            }
+                                .into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -140,6 +147,8 @@ fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
                 <label for="filter-sort">"Sort by"</label>
                 <select id="filter-sort" name="sort">{sorts}</select>
             </div>
+            // A past day's list stays that day's as the filters change.
+            {query.as_of.map(|day| view! { <input type="hidden" name="as_of" value=day.format("%Y-%m-%d").to_string() /> })}
             <div class="filter-actions">
                 <button type="submit" class="button primary">"Apply"</button>
                 <a href="/projects" class="button link">"Clear"</a>

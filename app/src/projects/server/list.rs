@@ -32,6 +32,8 @@ pub struct SqlFilters {
     pub health: Option<&'static str>,
     pub flag: Option<&'static str>,
     pub tier: Option<RiskTier>,
+    /// The past day to read (`project_rows`' `f_past`), or none for now.
+    pub as_of: Option<NaiveDate>,
 }
 
 impl SqlFilters {
@@ -53,6 +55,55 @@ impl SqlFilters {
             health: query.health.map(Health::as_str),
             flag: query.flag.map(FlagCode::as_str),
             tier: query.tier,
+            as_of: query.as_of,
+        }
+    }
+
+    /// The day whose flags are read: the past day asked for, or `today`.
+    pub fn day(&self, today: NaiveDate) -> NaiveDate {
+        self.as_of.unwrap_or(today)
+    }
+
+    /// Whether a past day is read (from the history) rather than the current rows.
+    pub fn past(&self) -> bool {
+        self.as_of.is_some()
+    }
+}
+
+/// The first day of the recorded history (none before the first project).
+pub async fn history_start(pool: &PgPool) -> Result<Option<NaiveDate>, AppError> {
+    let starts = sqlx::query_scalar!(r#"select history_starts() as "starts""#)
+        .fetch_one(pool)
+        .await?;
+    Ok(starts.map(|at| at.date_naive()))
+}
+
+/// Refuses a past day the history cannot show: one after `today`, or before the first
+/// recorded history (the message names the first day there is).
+pub async fn check_as_of(pool: &PgPool, as_of: Option<NaiveDate>, today: NaiveDate) -> Result<(), AppError> {
+    let Some(day) = as_of else {
+        return Ok(());
+    };
+    let mut errors = crate::error::FieldErrors::default();
+    if day > today {
+        errors.add(
+            "as_of",
+            format!("{day} has not happened yet: pick {today} or an earlier day."),
+        );
+        return errors.into_result();
+    }
+    match history_start(pool).await? {
+        Some(first) if day >= first => Ok(()),
+        Some(first) => {
+            errors.add(
+                "as_of",
+                format!("The history starts on {first}: pick that day or a later one."),
+            );
+            errors.into_result()
+        }
+        None => {
+            errors.add("as_of", "There is no history yet: add a project first.");
+            errors.into_result()
         }
     }
 }
@@ -64,14 +115,15 @@ pub fn flag_codes(text: &str) -> Vec<FlagCode> {
 
 /// One page of projects matching `query`, with the options the filter menus offer.
 pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Result<ProjectList, AppError> {
+    check_as_of(pool, query.as_of, today).await?;
     let f = SqlFilters::of(query);
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(PAGE_SIZE);
     let total = sqlx::query_scalar!(
         r#"
         select count(*) as "count!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $12)
         "#,
-        today,
+        f.day(today),
         f.search,
         f.stage as Option<Stage>,
         f.status as Option<Status>,
@@ -82,6 +134,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
         f.flag,
         f.tier as Option<RiskTier>,
         f.owner_email,
+        f.past(),
     )
     .fetch_one(pool)
     .await?;
@@ -91,7 +144,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
                status as "status!: Status", risk_tier as "risk_tier!: RiskTier",
                stage_entered_at as "stage_entered_at!", updated_at as "updated_at!",
                owner_id, owner_name, owner_active, health as "health!", flags as "flags!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $15)
         order by
           case when $12 = 'updated' then updated_at end desc,
           case when $12 = 'stage' then stage end asc,
@@ -100,7 +153,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
           lower(name) asc, id
         limit $13 offset $14
         "#,
-        today,
+        f.day(today),
         f.search,
         f.stage as Option<Stage>,
         f.status as Option<Status>,
@@ -114,6 +167,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
         query.sort.as_str(),
         i64::from(PAGE_SIZE),
         offset,
+        f.past(),
     )
     .fetch_all(pool)
     .await?
@@ -140,7 +194,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     })
     .collect();
     Ok(ProjectList {
-        today,
+        today: f.day(today),
         rows,
         total,
         page: query.page,

@@ -15,6 +15,9 @@ use sqlx::PgPool;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+mod trend;
+pub use trend::{flows, points, trend};
+
 #[derive(Deserialize)]
 struct StageRow {
     stage: Stage,
@@ -68,20 +71,24 @@ struct FlaggedRow {
 /// time (one index probe at its middle, which needs the counts). Nothing is cached, so every
 /// server on one database shows the same numbers right after a change.
 pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Result<Portfolio, AppError> {
+    crate::projects::server::list::check_as_of(pool, query.as_of, today).await?;
     let f = SqlFilters::of(&ProjectQuery {
         q: String::new(),
         ..query.clone()
     });
+    let day = f.day(today);
     let ((mut stages, teams), (flagged, signals)) =
-        tokio::try_join!(counts(pool, &f, today), attention(pool, &f, today))?;
-    let medians = medians(pool, &f, today, &stages).await?;
+        tokio::try_join!(counts(pool, &f, day), attention(pool, &f, day))?;
+    let medians = medians(pool, &f, day, &stages).await?;
     for stage in &mut stages {
         stage.median_days = medians
             .iter()
             .find(|m| m.stage == stage.stage)
             .map_or(0, |m| m.days);
     }
-    Ok(assemble(today, &signals, stages, teams, flagged))
+    let mut portfolio = assemble(day, &signals, stages, teams, flagged);
+    portfolio.as_of = f.as_of;
+    Ok(portfolio)
 }
 
 /// Every stage's and every team's counts, in one pass.
@@ -108,7 +115,7 @@ async fn counts(
           from (
             select stage, team, health, ownerless, stalled, demo_overdue, review_overdue, gate_gap,
                    stage_entered_at
-            from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11)
+            from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $12)
           ) r
           -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
           group by grouping sets ((stage), (team))
@@ -125,6 +132,7 @@ async fn counts(
         f.flag,
         f.tier as Option<RiskTier>,
         f.owner_email.as_deref(),
+        f.past(),
     )
     .fetch_one(pool)
     .await?;
@@ -153,19 +161,19 @@ async fn medians(
         r#"
         select coalesce(jsonb_agg(m), '[]') as "medians!" from (
           (select 'define'::project_stage as stage, $1::date - (stage_entered_at at time zone 'UTC')::date as days
-           from project_rows($1, $2, 'define', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10)
+           from project_rows($1, $2, 'define', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
            order by stage_entered_at desc offset $11 limit 1)
           union all
           (select 'design', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'design', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10)
+           from project_rows($1, $2, 'design', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
            order by stage_entered_at desc offset $12 limit 1)
           union all
           (select 'build', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'build', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10)
+           from project_rows($1, $2, 'build', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
            order by stage_entered_at desc offset $13 limit 1)
           union all
           (select 'deploy', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'deploy', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10)
+           from project_rows($1, $2, 'deploy', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
            order by stage_entered_at desc offset $14 limit 1)
         ) m
         "#,
@@ -183,6 +191,7 @@ async fn medians(
         middle(Stage::Design),
         middle(Stage::Build),
         middle(Stage::Deploy),
+        f.past(),
     )
     .fetch_one(pool)
     .await?;
@@ -203,22 +212,22 @@ async fn attention(
         -- filtered to another flag.
         with flagged as (
           (select 'stalled' as flag, id, name, team, stage, stage_entered_at
-           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'stalled', $10, f_owner_email => $11)
+           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'stalled', $10, f_owner_email => $11, f_past => $13)
            where $9::text is null or $9 = 'stalled'
            order by stage_entered_at, id limit $12)
           union all
           (select 'ownerless', id, name, team, stage, stage_entered_at
-           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'ownerless', $10, f_owner_email => $11)
+           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'ownerless', $10, f_owner_email => $11, f_past => $13)
            where $9::text is null or $9 = 'ownerless'
            order by stage_entered_at, id limit $12)
           union all
           (select 'demo_overdue', id, name, team, stage, stage_entered_at
-           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'demo_overdue', $10, f_owner_email => $11)
+           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'demo_overdue', $10, f_owner_email => $11, f_past => $13)
            where $9::text is null or $9 = 'demo_overdue'
            order by stage_entered_at, id limit $12)
           union all
           (select 'review_overdue', id, name, team, stage, stage_entered_at
-           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'review_overdue', $10, f_owner_email => $11)
+           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'review_overdue', $10, f_owner_email => $11, f_past => $13)
            where $9::text is null or $9 = 'review_overdue'
            order by stage_entered_at, id limit $12)
         )
@@ -242,15 +251,18 @@ async fn attention(
         f.tier as Option<RiskTier>,
         f.owner_email.as_deref(),
         ATTENTION_SHOWN,
+        f.past(),
     )
     .fetch_one(pool)
     .await?;
     let flagged: Vec<FlaggedRow> = decode(flagged)?;
     let ids: Vec<Uuid> = flagged.iter().map(|r| r.id).collect();
-    let signals = crate::health::server::current(pool, &ids)
-        .await?
-        .into_iter()
-        .collect();
+    let signals = match f.as_of {
+        Some(day) => crate::health::server::as_of(pool, &ids, crate::health::server::end_of(day)).await?,
+        None => crate::health::server::current(pool, &ids).await?,
+    }
+    .into_iter()
+    .collect();
     Ok((flagged, signals))
 }
 
@@ -315,6 +327,7 @@ fn assemble(
         .collect();
     Portfolio {
         today,
+        as_of: None,
         projects: health.total(),
         health,
         flags: counts,
