@@ -10,7 +10,8 @@
 #   1. the paths people take, in steady state (scripts/bench_load.py paths): the list (first
 #      page, by flag, by team and stage, by name), a project page, My work of an editor owning
 #      about 200 projects, the portfolio with a write before every read, a project update and
-#      a record addition: p50 and p90;
+#      a record addition; the portfolio over time (a write before each read): the page as of a
+#      day a year ago, the 52-week trend (API), the pipeline page: p50 and p90;
 #   2. (at 10,000 projects, BENCH_MIXED_AT) 40 users for 60 s, 90% reads and 10% writes
 #      (bench_load.py mixed): requests per second, p50, p99, errors;
 #   3. GET /api/v1/projects.csv (API token) against psql's COPY of the same rows: wall time;
@@ -272,7 +273,8 @@ echo
 echo "Tollgate benchmark: $(date -u '+%F %H:%M UTC'), seed $seed, today $today, $(nproc) cores, release build of $(date -r "$server_bin" '+%F %T')"
 echo
 echo "Paths, p50/p90 ms (steady state: 60 warm-up requests, then 100 timed; portfolio after a write each time):"
-names=(list list_flag list_team_stage list_search project my_work portfolio_after_write project_update record_addition)
+names=(list list_flag list_team_stage list_search project my_work portfolio_after_write project_update record_addition
+  portfolio_year_ago trend_52_weeks pipeline)
 printf '%9s' projects; printf ' %s' "${names[@]}"; echo
 for n in "${sizes[@]}"; do
   IFS='|' read -r owned line <<<"${paths_of[$n]:-|}"
@@ -333,6 +335,11 @@ if [ "${#sizes[@]}" -gt 1 ] && [ -n "${paths_of[$small]:-}" ] && [ -n "${paths_o
     a=$(p50_of "$s_line" "$k"); b=$(p50_of "$l_line" "$k")
     ok=$(awk -v a="$a" -v b="$b" 'BEGIN { print (a != "" && b != "" && b <= 2 * a) ? 1 : 0 }')
     printf '  %-22s p50 at %s <= 2 x at %s:  %s vs %s ms  %s\n' "$k" "$large" "$small" "$b" "$a" "$(verdict "$ok")"
+  done
+  for target in portfolio_year_ago:300 trend_52_weeks:500 pipeline:300; do
+    k=${target%%:*}; limit=${target#*:}; b=$(p50_of "$l_line" "$k")
+    ok=$(awk -v b="$b" -v l="$limit" 'BEGIN { print (b != "" && b <= l) ? 1 : 0 }')
+    printf '  %-22s p50 at %s <= %s ms:  %s ms  %s\n' "$k" "$large" "$limit" "$b" "$(verdict "$ok")"
   done
 else
   echo "  path timings across sizes: not measured (give at least two sizes)"

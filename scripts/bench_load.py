@@ -201,6 +201,21 @@ def paths(args):
 
     measure("portfolio_after_write", portfolio_after_write)
 
+    # The portfolio over time (a write before each read, as above): the page as of a day a
+    # year ago, the 52-week trend from the API, the pipeline page.
+    year_ago = (datetime.date.fromisoformat(args.today) - datetime.timedelta(days=365)).isoformat()
+
+    def after_write(client, path):
+        project = pick()
+        status = add_demo(editor, project, args.today)
+        if status != 200:
+            return 0.0, status
+        return client.timed("GET", path)[:2]
+
+    measure("portfolio_year_ago", lambda: after_write(viewer, f"/portfolio?as_of={year_ago}"))
+    measure("trend_52_weeks", lambda: after_write(viewer, "/api/v1/portfolio/trend?interval=week"))
+    measure("pipeline", lambda: after_write(viewer, "/pipeline"))
+
     def timed_update():
         form = edit_form(editor, pick())
         if form is None:

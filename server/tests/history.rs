@@ -286,7 +286,9 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
                 as_of: Some(point.day),
                 ..view.clone()
             };
-            let shown = portfolio(&pool, &that_day, today).await.expect("portfolio that day");
+            let shown = portfolio(&pool, &that_day, today)
+                .await
+                .expect("portfolio that day");
             assert_eq!(
                 (point.projects, point.health, point.flags),
                 (shown.projects, shown.health, shown.flags),

@@ -23,29 +23,31 @@ pub struct PortfolioPageData {
 
 #[server(prefix = "/api", endpoint = "portfolio/view")]
 pub async fn portfolio_view(#[server(default)] query: ProjectQuery) -> Result<PortfolioPageData, AppError> {
+    use super::trend::{days, months_before, weeks_before, Interval};
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
-    use crate::projects::server::list::{owner_choices, teams};
+    use crate::projects::server::list::{history_start, owner_choices, teams};
     let Caller { state, .. } = require(Permission::Read).await?;
     query.check()?;
-    use super::trend::{days, months_before, weeks_before, Interval};
     let today = state.clock.today();
-    let portfolio = super::server::portfolio(&state.pool, &query, today).await?;
+    let pool = &state.pool;
     // The last 52 weeks and 12 months up to the day shown, or since the history starts.
     let last = query.as_of.unwrap_or(today);
-    let first = crate::projects::server::list::history_start(&state.pool)
-        .await?
-        .unwrap_or(last);
+    let first = history_start(pool).await?.unwrap_or(last);
     let weeks = days(Interval::Week, weeks_before(last, 51).max(first), last);
     let months = days(Interval::Month, months_before(last, 12).max(first), last);
-    let (weekly, monthly_flows) = tokio::try_join!(
-        super::server::points(&state.pool, &query, &weeks),
-        super::server::flows(&state.pool, &query, &months),
+    // Independent reads, side by side on their own connections.
+    let (portfolio, weekly, monthly_flows, teams, owners) = tokio::try_join!(
+        super::server::portfolio(pool, &query, today),
+        super::server::points(pool, &query, &weeks),
+        super::server::flows(pool, &query, &months),
+        teams(pool),
+        owner_choices(pool),
     )?;
     Ok(PortfolioPageData {
         portfolio,
-        teams: teams(&state.pool).await?,
-        owners: owner_choices(&state.pool).await?,
+        teams,
+        owners,
         today,
         weekly,
         months,
