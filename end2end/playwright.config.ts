@@ -38,13 +38,14 @@ export default defineConfig({
     { name: "first-run", testMatch: /first-run\.spec\.ts/ },
     {
       name: "journeys",
-      testIgnore: /(first-run|portfolio)\.spec\.ts/,
+      testIgnore: /(first-run|portfolio|history|pipeline)\.spec\.ts/,
       dependencies: ["first-run"],
     },
-    // The portfolio journeys read a second server whose database `server seed` filled.
+    // The portfolio, history and pipeline journeys read a second server whose database
+    // `server seed` filled.
     {
       name: "seeded",
-      testMatch: /portfolio\.spec\.ts/,
+      testMatch: /(portfolio|history|pipeline)\.spec\.ts/,
       use: { baseURL: process.env.TOLLGATE_SEEDED_URL ?? "http://127.0.0.1:3212" },
     },
   ],

@@ -10,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod home;
 pub mod mywork;
+pub mod pipeline;
 pub mod portfolio;
 pub mod projects;
 pub mod records;

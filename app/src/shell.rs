@@ -4,6 +4,7 @@ use crate::admin::AccountsPage;
 use crate::auth::{AccountPage, AuthContext, LoginPage, LogoutButton, Permission, SessionInfo, SetupPage};
 use crate::health::ThresholdsPage;
 use crate::home::HomePage;
+use crate::pipeline::PipelinePage;
 use crate::portfolio::PortfolioPage;
 use crate::projects::{EditProjectPage, NewProjectPage, ProjectPage, ProjectsPage};
 use crate::tokens::TokensPage;
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
                     <Route path=path!("portfolio") view=PortfolioPage ssr=SsrMode::Async />
+                    <Route path=path!("pipeline/:view?") view=PipelinePage ssr=SsrMode::Async />
                     <Route path=path!("projects") view=ProjectsPage ssr=SsrMode::Async />
                     <Route path=path!("projects/new") view=NewProjectPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:id") view=ProjectPage ssr=SsrMode::Async />

@@ -9,6 +9,7 @@ pub mod embedded_pg;
 pub mod health;
 pub mod security;
 pub mod seed;
+mod seed_history;
 mod server_fn_status;
 
 use anyhow::Context;

@@ -5,8 +5,16 @@
 //! so the same `--projects`, `--seed` and "today" give the same rows on every platform. Rows are
 //! bulk-loaded with `COPY` in one transaction while another thread generates the next chunk.
 //! Audit events are staged and inserted in time order, so their ids follow `occurred_at`.
+//!
+//! Each project's state is versioned over its whole seeded timeline (see [`crate::seed_history`]),
+//! so the portfolio as of any past day shows what it was then: the earlier versions are copied
+//! into `project_signals_history`, the current one is the project row, copied with the instant
+//! it began (`signals_from`). The app computes the row's signals in the same transaction, which
+//! the history trigger takes as amending the version that transaction opened, not as a change.
 
+use crate::seed_history::{self, Version};
 use anyhow::Context;
+use app::health::Severity;
 use chrono::{Days, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -49,6 +57,10 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
             .await
             .map_err(|e| anyhow::anyhow!("hashing the seed password: {e}"))?;
     let generator = Arc::new(Generator::new(plan.seed, plan.projects, plan.today));
+    // The history is computed with the thresholds the app computes the current signals with.
+    let limits = app::health::server::thresholds(pool)
+        .await
+        .context("reading the health thresholds")?;
 
     // Its own connection, without the pool's "slow statement" warnings: here every statement is.
     let mut conn = pool
@@ -68,6 +80,10 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
     .execute(&mut *tx)
     .await
     .context("creating the staging table for audit events")?;
+    let xact: String = sqlx::query_scalar("select pg_current_xact_id()::text")
+        .fetch_one(&mut *tx)
+        .await
+        .context("reading the seed transaction's id")?;
     let mut counts = Counts(Tables::default().all().map(|t| (t.name, 0)).to_vec());
 
     let mut first = Tables::default();
@@ -85,11 +101,13 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
             for start in (0..generator.projects).step_by(CHUNK) {
                 let mut tables = Tables {
                     next_seq: seq,
+                    xact: xact.clone(),
                     ..Tables::default()
                 };
                 for index in start..(start + CHUNK).min(generator.projects) {
                     let bundle = generator.project(index, &mut names);
-                    tables.bundle(&bundle, &generator.people);
+                    let versions = seed_history::versions(&bundle, &generator.people, &limits);
+                    tables.bundle(&bundle, &generator.people, &versions);
                 }
                 seq = tables.next_seq;
                 if sender.blocking_send(tables).is_err() {
@@ -119,10 +137,10 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
     .execute(&mut *tx)
     .await
     .context("writing the audit trail")?;
-    tx.commit().await.context("committing the seed")?;
-    app::health::server::backfill(&mut conn)
+    app::health::server::refresh_all(&mut tx)
         .await
         .context("computing the seeded projects' health signals")?;
+    tx.commit().await.context("committing the seed")?;
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
         "committed; vacuuming and analysing the tables"
@@ -1486,6 +1504,13 @@ impl Row<'_> {
         self
     }
 
+    fn maybe_text(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(v) => self.text(v),
+            None => self.null(),
+        }
+    }
+
     fn maybe_ts(&mut self, at: Option<NaiveDateTime>) -> &mut Self {
         match at {
             Some(at) => self.ts(at),
@@ -1517,9 +1542,13 @@ struct Tables {
     signoffs: Table,
     reviews: Table,
     overrides: Table,
+    /// The projects' earlier versions.
+    history: Table,
     audit: Table,
     /// Order of audit events that share a moment.
     next_seq: u64,
+    /// The seed transaction's id: it opened every project's current version.
+    xact: String,
 }
 
 impl Default for Tables {
@@ -1534,7 +1563,7 @@ impl Default for Tables {
                 "id, name, team, summary, problem_statement, success_metric, success_target, \
                  baseline_metric, baseline_method, data_readiness, fallback_plan, monitoring_owner, \
                  risk_tier, stage, status, stage_entered_at, version, created_by, updated_by, \
-                 created_at, updated_at",
+                 created_at, updated_at, signals_from, signals_xact",
             ),
             stage_owners: Table::new(
                 "stage_owners",
@@ -1572,17 +1601,25 @@ impl Default for Tables {
                 "gate_overrides",
                 "project_id, stage, missing, justification, overridden_by, overridden_at, created_at, updated_at",
             ),
+            history: Table::new(
+                "project_signals_history",
+                "project_id, valid_from, valid_to, stage, status, team, risk_tier, owner_id, \
+                 stage_entered_at, ownerless_on, stalled_on, demo_overdue_on, review_overdue_on, \
+                 gate_gap_on, red_on, flagged_on, ownerless_reason, gate_gap_reason, progress_on, \
+                 last_demo_on, review_due_on",
+            ),
             audit: Table::new(
                 "seed_audit",
                 "seq, occurred_at, actor_id, entity_type, entity_id, action, changes",
             ),
             next_seq: 0,
+            xact: String::new(),
         }
     }
 }
 
 impl Tables {
-    fn all(&self) -> [&Table; 11] {
+    fn all(&self) -> [&Table; 12] {
         [
             &self.accounts,
             &self.projects,
@@ -1594,6 +1631,7 @@ impl Tables {
             &self.signoffs,
             &self.reviews,
             &self.overrides,
+            &self.history,
             &self.audit,
         ]
     }
@@ -1658,9 +1696,11 @@ impl Tables {
         }
     }
 
-    fn bundle(&mut self, b: &Bundle, people: &People) {
+    /// The rows of `b`, its state's `versions` among them.
+    fn bundle(&mut self, b: &Bundle, people: &People, versions: &[Version]) {
         let ids = |i: usize| people.accounts[i].id;
         let p = &b.project;
+        let current_since = versions.last().map_or(p.created_at, |v| v.valid_from);
         self.projects
             .row()
             .plain(p.id)
@@ -1684,6 +1724,8 @@ impl Tables {
             .plain(ids(p.updated_by))
             .ts(p.created_at)
             .ts(p.updated_at)
+            .ts(current_since)
+            .plain(&self.xact)
             .end();
         for o in &b.owners {
             self.stage_owners
@@ -1807,6 +1849,45 @@ impl Tables {
         }
         for e in &b.events {
             self.event(e, ids);
+        }
+        self.history(b, people, versions);
+    }
+
+    /// Every one of `b`'s `versions` but the current one (the project row's), each with its
+    /// signals as the app's `store` writes them.
+    fn history(&mut self, b: &Bundle, people: &People, versions: &[Version]) {
+        let ids = |i: usize| people.accounts[i].id;
+        let p = &b.project;
+        for version in versions {
+            let Some(valid_to) = version.valid_to else {
+                continue;
+            };
+            let state = &version.state;
+            let s = &state.signals;
+            self.history
+                .row()
+                .plain(p.id)
+                .ts(version.valid_from)
+                .ts(valid_to)
+                .plain(state.stage)
+                .plain(state.status)
+                .text(p.team)
+                .plain(TIERS[p.risk_tier])
+                .maybe(state.owner.map(ids))
+                .ts(state.stage_entered_at)
+                .maybe(s.ownerless_on)
+                .maybe(s.stalled_on)
+                .maybe(s.demo_overdue_on)
+                .maybe(s.review_overdue_on)
+                .maybe(s.gate_gap_on)
+                .maybe(s.onset_of(Severity::Red))
+                .maybe(s.onset_of(Severity::Amber))
+                .maybe_text(s.ownerless_reason.as_deref())
+                .maybe_text(s.gate_gap_reason.as_deref())
+                .plain(s.progress_on)
+                .maybe(s.last_demo_on)
+                .maybe(s.review_due_on)
+                .end();
         }
     }
 }

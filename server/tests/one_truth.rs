@@ -1,5 +1,5 @@
 //! One truth: over a seeded portfolio, the portfolio page, `GET /api/v1/portfolio` and the
-//! rows of the CSV export give the same numbers, for every filter.
+//! rows of the CSV export give the same numbers, for every filter, today and as of past days.
 #![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
@@ -100,8 +100,19 @@ async fn the_page_the_api_and_the_csv_agree_for_every_filter(pool: PgPool) {
             "stage=deploy&health=amber".into(),
             "stage=deploy&health=amber".into(),
         ),
+        // A past day: the same numbers everywhere, from the history.
+        ("as_of=2026-05-25".into(), "as_of=2026-05-25".into()),
+        (
+            "stage=build&as_of=2025-11-25".into(),
+            "stage=build&as_of=2025-11-25".into(),
+        ),
+        (
+            format!("team={team}&health=red&as_of=2026-08-25"),
+            format!("team={team}&health=red&as_of=2026-08-25"),
+        ),
     ];
     let mut nonzero_views = 0;
+    let mut past_views = 0;
     for (page_params, api_params) in views {
         let bearer = format!("Bearer {token}");
         let (status, body, _) = fetch(
@@ -180,6 +191,13 @@ async fn the_page_the_api_and_the_csv_agree_for_every_filter(pool: PgPool) {
             continue;
         }
         nonzero_views += 1;
+        if page_params.contains("as_of") {
+            past_views += 1;
+            assert!(
+                html.contains("data-test=\"as-of-banner\""),
+                "{page_params}: the page says it shows a past day"
+            );
+        }
         assert_eq!(
             shown(&html, "tile-projects", "tile-count"),
             rows.len() as i64,
@@ -238,4 +256,8 @@ async fn the_page_the_api_and_the_csv_agree_for_every_filter(pool: PgPool) {
         }
     }
     assert!(nonzero_views >= 5, "the views are not all empty");
+    assert!(
+        past_views >= 2,
+        "the past days have projects: the seeded history spans them"
+    );
 }

@@ -8,6 +8,7 @@ mod events;
 mod export;
 mod filters;
 mod openapi;
+mod pipeline;
 mod projects;
 mod trend;
 
@@ -29,6 +30,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/projects.csv", get(export::csv))
         .route("/projects/{id}", get(projects::one))
         .route("/portfolio", get(projects::portfolio))
+        .route("/pipeline", get(pipeline::pipeline))
         .route("/portfolio/trend", get(trend::trend))
         .route("/events", get(events::list))
         .route_layer(axum::middleware::from_fn_with_state(state, bearer));

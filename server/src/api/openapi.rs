@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         super::export::csv,
         super::projects::one,
         super::projects::portfolio,
+        super::pipeline::pipeline,
         super::trend::trend,
         super::events::list,
     ),
@@ -27,6 +28,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "projects", description = "Projects with their owner, health and flags"),
         (name = "portfolio", description = "The numbers behind the portfolio page"),
+        (name = "pipeline", description = "How projects flow through the stages: conversion, time in stage, prototype → production"),
         (name = "events", description = "The audit trail, for incremental sync"),
     )
 )]
