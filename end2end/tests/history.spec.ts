@@ -106,7 +106,7 @@ test("the trend charts render without JavaScript and read the same numbers as th
   // Newest first on the page; oldest first in the API. Compare a few weeks across the year.
   for (const weeksBack of [0, 13, 26, 51]) {
     const point = trend.points[trend.points.length - 1 - weeksBack];
-    const cells = await rows.nth(weeksBack).locator("td").allInnerTexts();
+    const cells = await rows.nth(weeksBack).locator("td").allTextContents();
     const [projects, green, amber, red, ownerless, stalled] = cells.map(Number);
     expect({ projects, green, amber, red, ownerless, stalled }, `week ${weeksBack}`).toEqual({
       projects: point.projects,

@@ -47,6 +47,11 @@ pub fn PortfolioBody() -> impl IntoView {
                             view! {
                                 <PortfolioFilters query=query.clone() view=view.clone() />
                                 <PastDay query=query.clone() path="/portfolio" what="portfolio" />
+                                <p class="small">
+                                    <a href=pipeline_url(&query) data-test="pipeline-link">
+                                        "Pipeline analytics: where projects move on, turn back or stop, and how long each stage takes"
+                                    </a>
+                                </p>
                                 <PortfolioNumbers query=query.clone() portfolio=view.portfolio />
                                 <h2>"Over time"</h2>
                                 <WeeklyTrend query points=view.weekly />
@@ -56,7 +61,7 @@ pub fn PortfolioBody() -> impl IntoView {
                         }
                         Err(error) => {
                             view! {
-                                <FormAlert message=Some(Alert::from(error)) />
+                                <FormAlert message=Some(load_error(error)) />
                                 <p><a href="/portfolio">"See today\u{2019}s portfolio"</a></p>
                             }
                                 .into_any()
@@ -119,6 +124,22 @@ fn PortfolioFilters(query: ProjectQuery, view: PortfolioPageData) -> impl IntoVi
     }
 }
 
+/// Why a view could not be shown, in words: a filter's own message (such as a past day the
+/// history cannot show) when there is one — there is no field on the page to put it next to.
+pub fn load_error(error: crate::error::AppError) -> Alert {
+    match error.fields() {
+        Some(fields) if !fields.0.is_empty() => Alert::Text(
+            fields
+                .0
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => Alert::from(error),
+    }
+}
+
 /// Says plainly that the numbers below are a past day's, with the way back to today; nothing
 /// when they are today's.
 #[component]
@@ -140,6 +161,18 @@ pub fn PastDay(query: ProjectQuery, path: &'static str, what: &'static str) -> i
             </div>
         }
     })
+}
+
+/// The pipeline analytics for this view's team, risk tier and owner.
+fn pipeline_url(query: &ProjectQuery) -> String {
+    crate::pipeline::PipelineQuery {
+        team: query.team.clone(),
+        tier: query.tier,
+        owner: query.owner.clone(),
+        from: None,
+        to: None,
+    }
+    .to_url()
 }
 
 /// The list of projects behind a number: this view's filters narrowed by `narrow`.

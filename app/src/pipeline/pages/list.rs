@@ -1,7 +1,8 @@
 //! The projects behind a number of the pipeline (`/pipeline/projects?…`): the stays (or, for
 //! prototype → production, the projects) it counts, 50 a page, with the view's filters kept.
 
-use super::super::{ListParams, ListQuery, PipelineList, PipelineListData, LIST_PAGE_SIZE};
+use super::super::rules::StaySet;
+use super::super::{ListKind, ListParams, ListQuery, PipelineList, PipelineListData, LIST_PAGE_SIZE};
 use super::{filters_in_words, human};
 use crate::ui::{Alert, FormAlert, Loading};
 use leptos::prelude::*;
@@ -68,6 +69,14 @@ fn ListView(query: ListQuery, data: PipelineListData) -> impl IntoView {
     let previous = (page > 1).then(|| query.page_url(range, page - 1));
     let next = (page < pages).then(|| query.page_url(range, page + 1));
     let stays = kind.counts_stays();
+    // A list of one outcome says it in its heading: on a phone its column gives way to the days.
+    let outcome_class = match kind {
+        ListKind::Stays {
+            set: StaySet::Ended(_),
+            ..
+        } => "hide-narrow",
+        _ => "",
+    };
     let body = rows
         .into_iter()
         .map(|row| {
@@ -77,10 +86,10 @@ fn ListView(query: ListQuery, data: PipelineListData) -> impl IntoView {
             view! {
                 <tr data-test="list-row">
                     <th scope="row"><a href=format!("/projects/{}", row.project_id)><bdi>{row.name}</bdi></a></th>
-                    <td><bdi>{row.team}</bdi></td>
+                    <td class="hide-narrow"><bdi>{row.team}</bdi></td>
                     <td class="nowrap">{human(row.began_on)}</td>
                     {if stays {
-                        view! { <td>{outcome}</td><td data-test="days">{days}</td> }.into_any()
+                        view! { <td class=outcome_class>{outcome}</td><td data-test="days">{days}</td> }.into_any()
                     } else {
                         view! { <td class="nowrap">{deployed}</td> }.into_any()
                     }}
@@ -128,10 +137,11 @@ fn ListView(query: ListQuery, data: PipelineListData) -> impl IntoView {
                         <thead>
                             <tr>
                                 <th scope="col">"Project"</th>
-                                <th scope="col">"Team"</th>
+                                <th scope="col" class="hide-narrow">"Team"</th>
                                 <th scope="col">{if stays { "Stay began" } else { "Entered Build" }}</th>
                                 {if stays {
-                                    view! { <th scope="col">"Outcome"</th><th scope="col">"Days"</th> }.into_any()
+                                    view! { <th scope="col" class=outcome_class>"Outcome"</th><th scope="col">"Days"</th> }
+                                        .into_any()
                                 } else {
                                     view! { <th scope="col">"Reached Deploy"</th> }.into_any()
                                 }}

@@ -7,7 +7,7 @@ use super::super::{
 use super::{StageBadge, StatusBadge};
 use crate::auth::{Permission, Protected};
 use crate::health::{FlagCode, Health};
-use crate::ui::{days_since, Alert, FormAlert, Loading};
+use crate::ui::{days_since, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -55,7 +55,7 @@ fn ProjectsView(can_edit: bool) -> impl IntoView {
                         }
                         Err(error) => {
                             view! {
-                                <FormAlert message=Some(Alert::from(error)) />
+                                <FormAlert message=Some(crate::portfolio::page::load_error(error)) />
                                 <p><a href="/projects">"See today\u{2019}s projects"</a></p>
                             }
                                 .into_any()
