@@ -121,6 +121,7 @@ test("the trend charts render without JavaScript and read the same numbers as th
   const projects = new Set(trend.points.map((p: { projects: number }) => p.projects));
   expect(projects.size).toBeGreaterThan(1);
   // Each week opens the portfolio as it stood that day.
+  await page.getByText("The numbers, week by week").click();
   await rows.nth(26).getByRole("link").click();
   await expect(page).toHaveURL(/as_of=\d{4}-\d{2}-\d{2}/);
   await expect(page.getByTestId("as-of-banner")).toBeVisible();
