@@ -140,7 +140,9 @@ pub async fn connect_and_migrate(
         .context("closing the migration connection")?;
     // Each statement is planned for its own arguments: a list's optional filters never fall
     // back to a generic plan that suits none of them (see README, "Query plans").
-    let options = options.options([("plan_cache_mode", "force_custom_plan")]);
+    // Sorts and aggregates of a past day's tens of thousands of versions stay in memory
+    // (the default 4 MB spilled them to disk).
+    let options = options.options([("plan_cache_mode", "force_custom_plan"), ("work_mem", "16MB")]);
     let options = match statement_timeout {
         Some(limit) => options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]),
         None => options,

@@ -120,7 +120,7 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
             "external"
         }),
     };
-    spawn_purges(state.clone());
+    spawn_housekeeping(state.clone());
     server::availability::spawn_watcher(state.clone());
     // Responses go out as soon as they are written (no Nagle delay waiting on the client's
     // delayed ACK, which cost 40 ms on a page streamed in several writes).
@@ -168,13 +168,20 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Every ten minutes deletes expired sessions and sign-in failures too old to count (lookups
-/// and the throttle already ignore them).
-fn spawn_purges(state: AppState) {
+/// At start and every ten minutes: counts the ended days the portfolio roll-up has not reached
+/// (the trend reads them; days not yet counted are counted when asked for, only slower), and
+/// deletes expired sessions and sign-in failures too old to count (lookups and the throttle
+/// already ignore them).
+fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             every.tick().await;
+            match app::portfolio::server::count_ended_days(&state.pool, state.clock.today()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(days = n, "counted ended days into the portfolio roll-up"),
+                Err(error) => tracing::warn!(%error, "counting ended days into the portfolio roll-up"),
+            }
             match app::auth::server::session::purge_expired(&state.pool, &state.auth).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),

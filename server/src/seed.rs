@@ -153,6 +153,15 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
         .await
         .context("vacuuming and analysing the tables")?;
     conn.close().await.context("closing the seed connection")?;
+    // Each ended day's portfolio, counted once for the trend (as a server does when it starts).
+    let days = app::portfolio::server::count_ended_days(pool, plan.today)
+        .await
+        .context("counting the ended days into the portfolio roll-up")?;
+    tracing::info!(
+        days,
+        seconds = started.elapsed().as_secs_f64(),
+        "counted the ended days into the portfolio roll-up"
+    );
 
     Ok(Summary {
         plan,

@@ -17,7 +17,7 @@ use app::projects::server::{read, write};
 use app::projects::stage::{RiskTier, Stage};
 use app::projects::{OwnerFilter, ProjectQuery};
 use app::records::server::{self as records, DemoInput};
-use chrono::{Days, Utc};
+use chrono::{Days, Timelike, Utc};
 use common::{account, user};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -79,7 +79,7 @@ fn views(owner: Uuid) -> Vec<ProjectQuery> {
 }
 
 /// Makes everything recorded so far three days old, as if it had been written then: each
-/// version's instants, its stage entry and the days its flags came on.
+/// version's instants, its stage entry and the days its flags came on, creations and moves.
 async fn age_history(pool: &PgPool) {
     let dates = "stage_entered_at = stage_entered_at - interval '3 days',
                  ownerless_on = ownerless_on - 3, stalled_on = stalled_on - 3,
@@ -98,8 +98,13 @@ async fn age_history(pool: &PgPool) {
     .execute(&mut *tx)
     .await
     .expect("history aged");
+    sqlx::query("update stage_moves set moved_at = moved_at - interval '3 days'")
+        .execute(&mut *tx)
+        .await
+        .expect("moves aged");
     sqlx::query(&format!(
-        "update projects set signals_from = signals_from - interval '3 days', {dates}"
+        "update projects set signals_from = signals_from - interval '3 days',
+                             created_at = created_at - interval '3 days', {dates}"
     ))
     .execute(&mut *tx)
     .await
@@ -277,11 +282,18 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
 
     // The trend, counted from version boundaries, says what each day's portfolio says.
     let days = [today - Days::new(3), today - Days::new(2), yesterday, today];
-    for view in views(editors[1].id).into_iter().filter(|v| v.flag.is_none()) {
-        let points = app::portfolio::server::points(&pool, &view, &days)
+    // Flows: the aged creations and moves (three days ago) fall in the first period.
+    let flow_days = [today - Days::new(4), today - Days::new(2), yesterday, today];
+    let trend_views: Vec<ProjectQuery> = views(editors[1].id)
+        .into_iter()
+        .filter(|v| v.flag.is_none())
+        .collect();
+    let mut series = Vec::new();
+    for view in &trend_views {
+        let points = app::portfolio::server::points(&pool, view, &days, today)
             .await
             .expect("trend");
-        for point in points {
+        for point in &points {
             let that_day = ProjectQuery {
                 as_of: Some(point.day),
                 ..view.clone()
@@ -296,6 +308,48 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
                 point.day
             );
         }
+        // Counted day by day from the rows, the same points.
+        for point in &points {
+            let alone = app::portfolio::server::points(&pool, view, &[point.day], today)
+                .await
+                .expect("one day");
+            assert_eq!(alone, vec![*point], "{view:?} on {} alone", point.day);
+        }
+        let flows = app::portfolio::server::flows(&pool, view, &flow_days)
+            .await
+            .expect("flows");
+        series.push((points, flows));
+    }
+    assert!(
+        series[0].1.iter().any(|f| f.day == flow_days[1] && f.entered > 0),
+        "the aged creations are moves into Define: {:?}",
+        series[0].1
+    );
+
+    // Ended days are counted once into the roll-up (days that ended over an hour ago), and the
+    // series read from it are the same.
+    let added = app::portfolio::server::count_ended_days(&pool, today)
+        .await
+        .expect("ended days counted");
+    if Utc::now().hour() >= 1 {
+        assert!(added >= 3, "the aged history's days are counted: {added}");
+    }
+    assert_eq!(
+        app::portfolio::server::count_ended_days(&pool, today)
+            .await
+            .expect("counted again"),
+        0,
+        "a day is counted once"
+    );
+    for (view, (points, flows)) in trend_views.iter().zip(series) {
+        let read_back = app::portfolio::server::points(&pool, view, &days, today)
+            .await
+            .expect("trend from the roll-up");
+        assert_eq!(read_back, points, "{view:?} from the roll-up");
+        let read_back = app::portfolio::server::flows(&pool, view, &flow_days)
+            .await
+            .expect("flows from the roll-up");
+        assert_eq!(read_back, flows, "{view:?}: flows from the roll-up");
     }
 }
 

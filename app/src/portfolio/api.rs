@@ -36,14 +36,24 @@ pub async fn portfolio_view(#[server(default)] query: ProjectQuery) -> Result<Po
     let first = history_start(pool).await?.unwrap_or(last);
     let weeks = days(Interval::Week, weeks_before(last, 51).max(first), last);
     let months = days(Interval::Month, months_before(last, 12).max(first), last);
+    // The last week is the day shown, whose numbers the portfolio counts anyway — unless a
+    // health or flag filter narrows the portfolio (the trend shows the mix and every flag).
+    let counted_by_portfolio = query.health.is_none() && query.flag.is_none();
+    let earlier = match weeks.split_last() {
+        Some((_, earlier)) if counted_by_portfolio => earlier,
+        _ => &weeks[..],
+    };
     // Independent reads, side by side on their own connections.
-    let (portfolio, weekly, monthly_flows, teams, owners) = tokio::try_join!(
+    let (portfolio, mut weekly, monthly_flows, teams, owners) = tokio::try_join!(
         super::server::portfolio(pool, &query, today),
-        super::server::points(pool, &query, &weeks),
+        super::server::points(pool, &query, earlier, today),
         super::server::flows(pool, &query, &months),
         teams(pool),
         owner_choices(pool),
     )?;
+    if earlier.len() < weeks.len() {
+        weekly.push(portfolio.point());
+    }
     Ok(PortfolioPageData {
         portfolio,
         teams,

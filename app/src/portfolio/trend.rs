@@ -161,23 +161,47 @@ pub fn series(days: &[NaiveDate], tallies: &[Tally]) -> Vec<TrendPoint> {
     let gate_gap = running("gate_gap");
     days.iter()
         .enumerate()
-        .map(|(k, &day)| TrendPoint {
-            day,
-            projects: projects[k],
-            health: HealthMix {
-                green: projects[k] - flagged[k],
-                amber: flagged[k] - red[k],
-                red: red[k],
-            },
-            flags: FlagCounts {
+        .map(|(k, &day)| {
+            let flags = FlagCounts {
                 ownerless: ownerless[k],
                 stalled: stalled[k],
                 demo_overdue: demo_overdue[k],
                 review_overdue: review_overdue[k],
                 gate_gap: gate_gap[k],
-            },
+            };
+            TrendPoint::new(day, projects[k], flagged[k], red[k], flags)
         })
         .collect()
+}
+
+impl super::Portfolio {
+    /// The portfolio's numbers as a point of a series (its health and flag filters narrow
+    /// them, which a series does not).
+    pub fn point(&self) -> TrendPoint {
+        TrendPoint {
+            day: self.as_of.unwrap_or(self.today),
+            projects: self.projects,
+            health: self.health,
+            flags: self.flags,
+        }
+    }
+}
+
+impl TrendPoint {
+    /// The point of `projects` projects, `flagged` of them carrying a flag and `red` of those
+    /// red (red implies flagged): the rest are green, the flagged but not red amber.
+    pub fn new(day: NaiveDate, projects: i64, flagged: i64, red: i64, flags: FlagCounts) -> Self {
+        TrendPoint {
+            day,
+            projects,
+            health: HealthMix {
+                green: projects - flagged,
+                amber: flagged - red,
+                red,
+            },
+            flags,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -100,6 +100,6 @@ pub async fn trend(
         .unwrap_or(to);
     let series = days(interval, from.max(first), to);
     debug_assert!(series.len() <= MAX_POINTS);
-    let trend = app::portfolio::server::trend(&state.pool, &filters.query, interval, &series).await?;
+    let trend = app::portfolio::server::trend(&state.pool, &filters.query, interval, &series, today).await?;
     Ok(Json(trend))
 }

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 mod trend;
-pub use trend::{flows, points, trend};
+pub use trend::{count_ended_days, flows, points, trend};
 
 #[derive(Deserialize)]
 struct StageRow {
@@ -65,11 +65,13 @@ struct FlaggedRow {
 }
 
 /// The portfolio of the projects `query` selects (its search, sort and page are ignored), on
-/// `today`, from the stored signals. Two statements run side by side on two connections — one
-/// pass that counts every stage and every team (grouping sets), and the first few of each
-/// attention list (an index walk in entry order) with their signals — then each stage's median
-/// time (one index probe at its middle, which needs the counts). Nothing is cached, so every
-/// server on one database shows the same numbers right after a change.
+/// `today` (or the past day it asks for), from the stored signals. Today: two statements run
+/// side by side on two connections — one pass that counts every stage and every team (grouping
+/// sets), and the first few of each attention list (an index walk in entry order) — then each
+/// stage's median time (one index probe at its middle, which needs the counts). A past day:
+/// one statement over that day's versions ([`past`]). Then the listed projects' signals (for
+/// the reasons). Nothing is cached, so every server on one database shows the same numbers
+/// right after a change.
 pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Result<Portfolio, AppError> {
     crate::projects::server::list::check_as_of(pool, query.as_of, today).await?;
     let f = SqlFilters::of(&ProjectQuery {
@@ -77,18 +79,122 @@ pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) ->
         ..query.clone()
     });
     let day = f.day(today);
-    let ((mut stages, teams), (flagged, signals)) =
-        tokio::try_join!(counts(pool, &f, day), attention(pool, &f, day))?;
-    let medians = medians(pool, &f, day, &stages).await?;
+    let (mut stages, teams, flagged, medians) = if f.past() {
+        past(pool, &f, day).await?
+    } else {
+        let ((stages, teams), flagged) = tokio::try_join!(counts(pool, &f, day), attention(pool, &f, day))?;
+        let medians = medians(pool, &f, day, &stages).await?;
+        (stages, teams, flagged, medians)
+    };
     for stage in &mut stages {
         stage.median_days = medians
             .iter()
             .find(|m| m.stage == stage.stage)
             .map_or(0, |m| m.days);
     }
+    let ids: Vec<Uuid> = flagged.iter().map(|r| r.id).collect();
+    let signals: HashMap<Uuid, Signals> = match f.as_of {
+        Some(day) => crate::health::server::as_of(pool, &ids, crate::health::server::end_of(day)).await?,
+        None => crate::health::server::current(pool, &ids).await?,
+    }
+    .into_iter()
+    .collect();
     let mut portfolio = assemble(day, &signals, stages, teams, flagged);
     portfolio.as_of = f.as_of;
     Ok(portfolio)
+}
+
+/// A past day's numbers in one statement: that day's versions are found once (a range-index
+/// walk, the costly part; names are looked up for the listed projects only) and every count,
+/// median and attention list is taken from them —
+/// the same numbers the current rows' statements below give (tested: a past day reads what
+/// the portfolio showed that day).
+async fn past(
+    pool: &PgPool,
+    f: &SqlFilters,
+    day: NaiveDate,
+) -> Result<(Vec<StageRow>, Vec<TeamRow>, Vec<FlaggedRow>, Vec<MedianRow>), AppError> {
+    let r = sqlx::query!(
+        r#"
+        with r as materialized (
+          select id, team, stage, stage_entered_at, health, ownerless, stalled,
+                 demo_overdue, review_overdue, gate_gap
+          from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => true)
+        ),
+        g as (
+          select grouping(stage) = 1 as by_team, stage, team, count(*) as projects,
+                 count(*) filter (where health = 'green') as green,
+                 count(*) filter (where health = 'amber') as amber,
+                 count(*) filter (where health = 'red') as red,
+                 $1::date - (min(stage_entered_at) at time zone 'UTC')::date as max_days,
+                 count(*) filter (where ownerless) as ownerless,
+                 count(*) filter (where stalled) as stalled,
+                 count(*) filter (where demo_overdue) as demo_overdue,
+                 count(*) filter (where review_overdue) as review_overdue,
+                 count(*) filter (where gate_gap) as gate_gap
+          from r
+          group by grouping sets ((stage), (team))
+        ),
+        -- The median is the ⌈n/2⌉-th smallest number of days.
+        m as (
+          select stage,
+                 percentile_disc(0.5) within group (
+                   order by $1::date - (stage_entered_at at time zone 'UTC')::date) as days
+          from r
+          group by stage
+        ),
+        -- Each list: the first few, oldest in their stage first (a top-N pass each).
+        flagged as (
+          (select 'stalled' as flag, id, team, stage, stage_entered_at from r
+           where stalled and ($9::text is null or $9 = 'stalled')
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'ownerless', id, team, stage, stage_entered_at from r
+           where ownerless and ($9::text is null or $9 = 'ownerless')
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'demo_overdue', id, team, stage, stage_entered_at from r
+           where demo_overdue and ($9::text is null or $9 = 'demo_overdue')
+           order by stage_entered_at, id limit $12)
+          union all
+          (select 'review_overdue', id, team, stage, stage_entered_at from r
+           where review_overdue and ($9::text is null or $9 = 'review_overdue')
+           order by stage_entered_at, id limit $12)
+        )
+        select
+          (select coalesce(jsonb_agg(g), '[]') from g where not g.by_team) as "stages!",
+          (select coalesce(jsonb_agg(g), '[]') from g where g.by_team) as "teams!",
+          (select coalesce(jsonb_agg(m), '[]') from m) as "medians!",
+          (select coalesce(jsonb_agg(jsonb_build_object(
+                    'flag', x.flag, 'id', x.id, 'name', p.name, 'team', x.team, 'stage', x.stage,
+                    'owner_name', o.display_name, 'stage_entered_at', x.stage_entered_at)
+                    order by x.flag, x.stage_entered_at, x.id), '[]')
+           from flagged x
+           join projects p on p.id = x.id
+           left join stage_owners so on so.project_id = x.id and so.stage = x.stage
+           left join accounts o on o.id = so.owner_id) as "flagged!"
+        "#,
+        day,
+        f.search.as_deref(),
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team.as_deref(),
+        f.owner,
+        f.no_owner,
+        f.health,
+        f.flag,
+        f.tier as Option<RiskTier>,
+        f.owner_email.as_deref(),
+        ATTENTION_SHOWN,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((
+        decode(r.stages)?,
+        decode(r.teams)?,
+        decode(r.flagged)?,
+        decode(r.medians)?,
+    ))
 }
 
 /// Every stage's and every team's counts, in one pass.
@@ -198,13 +304,8 @@ async fn medians(
     decode(medians)
 }
 
-/// The first few projects of each attention list, oldest in its stage first, with their
-/// stored signals (for the reasons).
-async fn attention(
-    pool: &PgPool,
-    f: &SqlFilters,
-    today: NaiveDate,
-) -> Result<(Vec<FlaggedRow>, HashMap<Uuid, Signals>), AppError> {
+/// The first few projects of each attention list, oldest in its stage first.
+async fn attention(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<Vec<FlaggedRow>, AppError> {
     let flagged = sqlx::query_scalar!(
         r#"
         -- Each list asks `project_rows` for its flag (an onset index range, or a walk in entry
@@ -255,15 +356,7 @@ async fn attention(
     )
     .fetch_one(pool)
     .await?;
-    let flagged: Vec<FlaggedRow> = decode(flagged)?;
-    let ids: Vec<Uuid> = flagged.iter().map(|r| r.id).collect();
-    let signals = match f.as_of {
-        Some(day) => crate::health::server::as_of(pool, &ids, crate::health::server::end_of(day)).await?,
-        None => crate::health::server::current(pool, &ids).await?,
-    }
-    .into_iter()
-    .collect();
-    Ok((flagged, signals))
+    decode(flagged)
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {

@@ -1,6 +1,8 @@
-//! The trend series, counted by PostgreSQL from the project versions and stage moves.
+//! The trend series, counted by PostgreSQL from the ended days' roll-up, the project versions
+//! and the stage moves.
 
 use super::super::trend::{series, Interval, StageFlow, Tally, Trend, TrendPoint};
+use super::super::FlagCounts;
 use crate::error::AppError;
 use crate::projects::server::list::SqlFilters;
 use crate::projects::stage::{RiskTier, Stage, Status};
@@ -14,8 +16,9 @@ pub async fn trend(
     query: &ProjectQuery,
     interval: Interval,
     days: &[NaiveDate],
+    today: NaiveDate,
 ) -> Result<Trend, AppError> {
-    let (points, flows) = tokio::try_join!(points(pool, query, days), flows(pool, query, days))?;
+    let (points, flows) = tokio::try_join!(points(pool, query, days, today), flows(pool, query, days))?;
     Ok(Trend {
         interval,
         points,
@@ -24,17 +27,185 @@ pub async fn trend(
 }
 
 /// The portfolio the filters of `query` select, as it stood at the end of each of `days`
-/// (ascending). Health and flag filters are not applied — the series show the mix and the
-/// flags themselves — and search is ignored, as on the portfolio.
+/// (ascending; `today` is the clock's day). Health and flag filters are not applied — the
+/// series show the mix and the flags themselves — and search is ignored, as on the portfolio.
+///
+/// Days that ended and were counted into `portfolio_days` are read from there (one row per
+/// group and day); the rest — today, and days the roll-up has not reached — are counted from
+/// `project_rows` one by one when they are few, or all in one pass over the versions
+/// (`portfolio_trend`). An owner filter always reads the versions (the roll-up has no owners).
 pub async fn points(
     pool: &PgPool,
     query: &ProjectQuery,
     days: &[NaiveDate],
+    today: NaiveDate,
 ) -> Result<Vec<TrendPoint>, AppError> {
     if days.is_empty() {
         return Ok(Vec::new());
     }
     let f = SqlFilters::of(query);
+    let through = if f.owner.is_some() || f.owner_email.is_some() {
+        None
+    } else {
+        counted_through(pool).await?
+    };
+    let split = through.map_or(0, |through| days.partition_point(|day| *day <= through));
+    let (counted, live) = days.split_at(split);
+    let (mut points, live) = tokio::try_join!(
+        counted_points(pool, &f, counted),
+        live_points(pool, &f, live, today)
+    )?;
+    points.extend(live);
+    Ok(points)
+}
+
+/// The last day counted into `portfolio_days`.
+async fn counted_through(pool: &PgPool) -> Result<Option<NaiveDate>, AppError> {
+    Ok(sqlx::query_scalar!("select day from portfolio_days_through")
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Counts every ended day the roll-up has not reached (up to the day before `today`), a week
+/// per statement so that none runs long; returns how many days were added. Any number of
+/// servers may call it at once (they take turns).
+pub async fn count_ended_days(pool: &PgPool, today: NaiveDate) -> Result<i64, AppError> {
+    let Some(yesterday) = today.pred_opt() else {
+        return Ok(0);
+    };
+    let mut added = 0;
+    loop {
+        let days = sqlx::query_scalar!(r#"select portfolio_days_fill($1, 7) as "days!""#, yesterday)
+            .fetch_one(pool)
+            .await?;
+        if days == 0 {
+            return Ok(added);
+        }
+        added += i64::from(days);
+    }
+}
+
+/// The points of days in the roll-up.
+async fn counted_points(
+    pool: &PgPool,
+    f: &SqlFilters,
+    days: &[NaiveDate],
+) -> Result<Vec<TrendPoint>, AppError> {
+    if days.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
+        r#"
+        select d.day as "day!",
+               coalesce(sum(c.projects), 0)::bigint as "projects!",
+               coalesce(sum(c.flagged), 0)::bigint as "flagged!",
+               coalesce(sum(c.red), 0)::bigint as "red!",
+               coalesce(sum(c.ownerless), 0)::bigint as "ownerless!",
+               coalesce(sum(c.stalled), 0)::bigint as "stalled!",
+               coalesce(sum(c.demo_overdue), 0)::bigint as "demo_overdue!",
+               coalesce(sum(c.review_overdue), 0)::bigint as "review_overdue!",
+               coalesce(sum(c.gate_gap), 0)::bigint as "gate_gap!"
+        from unnest($1::date[]) d (day)
+        left join portfolio_days c
+          on c.day = d.day
+         and ($2::project_stage is null or c.stage = $2)
+         and ($3::project_status is null or c.status = $3)
+         and ($4::text is null or lower(c.team) = lower($4))
+         and (not $5 or not c.owned)
+         and ($6::risk_tier is null or c.risk_tier = $6)
+        group by d.day
+        order by d.day
+        "#,
+        days,
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team.as_deref(),
+        f.no_owner,
+        f.tier as Option<RiskTier>,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let flags = FlagCounts {
+                ownerless: r.ownerless,
+                stalled: r.stalled,
+                demo_overdue: r.demo_overdue,
+                review_overdue: r.review_overdue,
+                gate_gap: r.gate_gap,
+            };
+            TrendPoint::new(r.day, r.projects, r.flagged, r.red, flags)
+        })
+        .collect())
+}
+
+/// A few days are counted one by one from `project_rows` (today from the current rows);
+/// more in one pass over the versions.
+async fn live_points(
+    pool: &PgPool,
+    f: &SqlFilters,
+    days: &[NaiveDate],
+    today: NaiveDate,
+) -> Result<Vec<TrendPoint>, AppError> {
+    const ONE_BY_ONE: usize = 3;
+    if days.len() > ONE_BY_ONE {
+        return versions_points(pool, f, days).await;
+    }
+    let mut points = Vec::with_capacity(days.len());
+    for &day in days {
+        points.push(day_point(pool, f, day, today).await?);
+    }
+    Ok(points)
+}
+
+/// The portfolio at the end of `day`, counted from `project_rows`.
+async fn day_point(
+    pool: &PgPool,
+    f: &SqlFilters,
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Result<TrendPoint, AppError> {
+    let r = sqlx::query!(
+        r#"
+        select count(*) as "projects!",
+               count(*) filter (where health <> 'green') as "flagged!",
+               count(*) filter (where health = 'red') as "red!",
+               count(*) filter (where ownerless) as "ownerless!",
+               count(*) filter (where stalled) as "stalled!",
+               count(*) filter (where demo_overdue) as "demo_overdue!",
+               count(*) filter (where review_overdue) as "review_overdue!",
+               count(*) filter (where gate_gap) as "gate_gap!"
+        from project_rows($1, null, $2, $3, $4, $5, $6, null, null, $7, f_owner_email => $8, f_past => $9)
+        "#,
+        day,
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team.as_deref(),
+        f.owner,
+        f.no_owner,
+        f.tier as Option<RiskTier>,
+        f.owner_email.as_deref(),
+        day < today,
+    )
+    .fetch_one(pool)
+    .await?;
+    let flags = FlagCounts {
+        ownerless: r.ownerless,
+        stalled: r.stalled,
+        demo_overdue: r.demo_overdue,
+        review_overdue: r.review_overdue,
+        gate_gap: r.gate_gap,
+    };
+    Ok(TrendPoint::new(day, r.projects, r.flagged, r.red, flags))
+}
+
+/// Every day of `days` in one pass over the versions valid in their span.
+async fn versions_points(
+    pool: &PgPool,
+    f: &SqlFilters,
+    days: &[NaiveDate],
+) -> Result<Vec<TrendPoint>, AppError> {
     let tallies = sqlx::query_as!(
         Tally,
         r#"
@@ -57,17 +228,67 @@ pub async fn points(
 
 /// Projects entering and leaving each stage in each period between consecutive `days` (after
 /// the end of one day, up to the end of the next; the first day only bounds the first
-/// period), for the team, tier, stage and stage owner `query` selects.
+/// period), for the team, tier, stage and stage owner `query` selects. Without a team, tier or
+/// owner, periods that ended by the last day counted come from `stage_flow_days`; the rest
+/// from the moves themselves.
 pub async fn flows(
     pool: &PgPool,
     query: &ProjectQuery,
     days: &[NaiveDate],
 ) -> Result<Vec<StageFlow>, AppError> {
-    if days.is_empty() {
+    let f = SqlFilters::of(query);
+    let through = if f.team.is_none() && f.tier.is_none() && f.owner.is_none() {
+        counted_through(pool).await?
+    } else {
+        None
+    };
+    // Periods ending on days[1..split] are counted; the rest start at days[split - 1].
+    let split = through.map_or(0, |through| days.partition_point(|day| *day <= through));
+    let live_from = split.saturating_sub(1);
+    let (mut counted, live) = tokio::try_join!(
+        counted_flows(pool, &f, &days[..split]),
+        moves(pool, &f, &days[live_from..])
+    )?;
+    counted.extend(live);
+    Ok(counted)
+}
+
+/// The periods between `days` from the roll-up of ended days.
+async fn counted_flows(
+    pool: &PgPool,
+    f: &SqlFilters,
+    days: &[NaiveDate],
+) -> Result<Vec<StageFlow>, AppError> {
+    if days.len() < 2 {
         return Ok(Vec::new());
     }
-    let f = SqlFilters::of(query);
-    let moves = sqlx::query!(
+    let rows = sqlx::query!(
+        r#"
+        select stage as "stage!: Stage", width_bucket(day - 1, $1::date[]) as "k!",
+               sum(entered)::bigint as "entered!", sum(exited)::bigint as "exited!"
+        from stage_flow_days
+        where day > ($1::date[])[1] and day <= ($1::date[])[array_length($1::date[], 1)]
+          and ($2::project_stage is null or stage = $2)
+        group by 1, 2
+        order by 2, 1
+        "#,
+        days,
+        f.stage as Option<Stage>,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(periods(
+        days,
+        rows.into_iter().map(|r| (r.k, r.stage, r.entered, r.exited)),
+    ))
+}
+
+/// The periods between `days` counted from the stage moves (and creations).
+async fn moves(pool: &PgPool, f: &SqlFilters, days: &[NaiveDate]) -> Result<Vec<StageFlow>, AppError> {
+    if days.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
         r#"
         select stage as "stage!: Stage", k as "k!", entered as "entered!", exited as "exited!"
         from stage_flows($1, $2, $3, $4, $5)
@@ -81,16 +302,22 @@ pub async fn flows(
     )
     .fetch_all(pool)
     .await?;
-    Ok(moves
-        .into_iter()
-        .filter_map(|m| {
-            let day = usize::try_from(m.k).ok().and_then(|k| days.get(k))?;
-            Some(StageFlow {
-                day: *day,
-                stage: m.stage,
-                entered: m.entered,
-                left: m.exited,
-            })
+    Ok(periods(
+        days,
+        rows.into_iter().map(|r| (r.k, r.stage, r.entered, r.exited)),
+    ))
+}
+
+/// (period index, stage, entered, left) → flows dated by the period's last day.
+fn periods(days: &[NaiveDate], rows: impl Iterator<Item = (i32, Stage, i64, i64)>) -> Vec<StageFlow> {
+    rows.filter_map(|(k, stage, entered, left)| {
+        let day = usize::try_from(k).ok().and_then(|k| days.get(k))?;
+        Some(StageFlow {
+            day: *day,
+            stage,
+            entered,
+            left,
         })
-        .collect())
+    })
+    .collect()
 }
