@@ -7,7 +7,11 @@
 --   function body with a WITH clause, or a UNION ALL branch with a WHERE, is planned on its own
 --   and returns its rows unordered, so "the median entry of a stage" sorted a whole stage
 --   instead of walking an index (100 ms instead of a few at 100,000 projects).
--- * The portfolio's index carries the stage owner, which the rows always read.
+-- * The owner's name, email and active flag are looked up per returned row instead of by a
+--   join: a count no longer reads every project's owner, so counting the projects with a flag
+--   is a range of that flag's onset index (2 ms instead of a 100,000-entry scan at 100k).
+-- * The portfolio's index carries the stage owner (for the rows that do read it), and a team's
+--   projects in one stage are listed A–Z from one index.
 create or replace function project_rows(
     today         date,
     f_search      text default null,
@@ -49,7 +53,10 @@ returns table (
 )
 language sql stable as $$
   select v.id, v.name, v.team, v.stage, v.status, v.risk_tier,
-         o.id, o.display_name, o.email, o.active,
+         v.owner_id,
+         (select o.display_name from accounts o where o.id = v.owner_id),
+         (select o.email from accounts o where o.id = v.owner_id),
+         (select o.active from accounts o where o.id = v.owner_id),
          v.stage_entered_at, v.created_at, v.updated_at,
          v.last_demo_on, v.review_due_on,
          coalesce(v.ownerless_on <= today, false),
@@ -81,7 +88,6 @@ language sql stable as $$
            p.gate_gap_on, p.red_on, p.flagged_on
     from projects p
   ) v
-  left join accounts o on o.id = v.owner_id
   -- A current row counts on a past day if its version had begun by the day's end.
   where (not f_past or v.updated_at < ((today + 1)::timestamp at time zone 'UTC'))
     and (f_search is null or v.name ilike f_search)
@@ -102,7 +108,8 @@ language sql stable as $$
          or (f_flag = 'gate_gap' and v.gate_gap_on <= today))
     and (f_tier is null or v.risk_tier = f_tier)
     and (f_updated_since is null or v.updated_at >= f_updated_since)
-    and (f_owner_email is null or lower(o.email) = lower(f_owner_email))
+    and (f_owner_email is null
+         or v.owner_id = (select o.id from accounts o where lower(o.email) = lower(f_owner_email)))
 $$;
 
 create or replace function stage_flows(
@@ -154,3 +161,4 @@ drop index projects_portfolio_idx;
 create index projects_portfolio_idx on projects (stage, stage_entered_at)
     include (id, name, team, status, risk_tier, updated_at, red_on, flagged_on, ownerless_on,
              stalled_on, demo_overdue_on, review_overdue_on, gate_gap_on, signals_owner_id);
+create index projects_team_stage_name_idx on projects (lower(team), stage, lower(name));
