@@ -44,8 +44,8 @@ create table portfolio_days_through (
 
 -- Counts the days after the last one counted, up to `up_to` and at most `most` of them, into
 -- `portfolio_days` and `stage_flow_days` — only days that ended more than an hour ago by the database's clock (no
--- write still in flight can belong to them). One filler at a time (an advisory lock); returns
--- the number of days added.
+-- write still in flight can belong to them). One filler at a time (an advisory lock; a second
+-- one returns at once); returns the number of days added.
 create function portfolio_days_fill(up_to date, most integer)
 returns integer
 language plpgsql
@@ -57,7 +57,10 @@ declare
   last  date;
   d     date;
 begin
-  perform pg_advisory_xact_lock(hashtext('portfolio_days_fill'));
+  -- Another server is counting: leave it to that one (no waiting against a statement timeout).
+  if not pg_try_advisory_xact_lock(hashtext('portfolio_days_fill')) then
+    return 0;
+  end if;
   select t.day + 1 into first from portfolio_days_through t;
   if first is null then
     first := (select (history_starts() at time zone 'UTC')::date);

@@ -315,7 +315,7 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
                 .expect("one day");
             assert_eq!(alone, vec![*point], "{view:?} on {} alone", point.day);
         }
-        let flows = app::portfolio::server::flows(&pool, view, &flow_days)
+        let flows = app::portfolio::server::flows(&pool, view, &flow_days, today)
             .await
             .expect("flows");
         series.push((points, flows));
@@ -346,11 +346,20 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
             .await
             .expect("trend from the roll-up");
         assert_eq!(read_back, points, "{view:?} from the roll-up");
-        let read_back = app::portfolio::server::flows(&pool, view, &flow_days)
+        let read_back = app::portfolio::server::flows(&pool, view, &flow_days, today)
             .await
             .expect("flows from the roll-up");
         assert_eq!(read_back, flows, "{view:?}: flows from the roll-up");
     }
+    // A clock set back to a day the roll-up has counted still reads "today" from the current
+    // rows (today's changes included), not from the end of that day.
+    let set_back = app::portfolio::server::points(&pool, &ProjectQuery::default(), &[yesterday], yesterday)
+        .await
+        .expect("a clock set back");
+    let current = portfolio(&pool, &ProjectQuery::default(), yesterday)
+        .await
+        .expect("the current rows");
+    assert_eq!(set_back, vec![current.point()]);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

@@ -47,7 +47,7 @@ pub async fn portfolio_view(#[server(default)] query: ProjectQuery) -> Result<Po
     let (portfolio, mut weekly, monthly_flows, teams, owners) = tokio::try_join!(
         super::server::portfolio(pool, &query, today),
         super::server::points(pool, &query, earlier, today),
-        super::server::flows(pool, &query, &months),
+        super::server::flows(pool, &query, &months, today),
         teams(pool),
         owner_choices(pool),
     )?;

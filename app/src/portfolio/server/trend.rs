@@ -18,7 +18,8 @@ pub async fn trend(
     days: &[NaiveDate],
     today: NaiveDate,
 ) -> Result<Trend, AppError> {
-    let (points, flows) = tokio::try_join!(points(pool, query, days, today), flows(pool, query, days))?;
+    let (points, flows) =
+        tokio::try_join!(points(pool, query, days, today), flows(pool, query, days, today))?;
     Ok(Trend {
         interval,
         points,
@@ -49,7 +50,11 @@ pub async fn points(
     } else {
         counted_through(pool).await?
     };
-    let split = through.map_or(0, |through| days.partition_point(|day| *day <= through));
+    // Today is always counted from the current rows (even when a clock set back finds it in
+    // the roll-up already).
+    let split = through.map_or(0, |through| {
+        days.partition_point(|day| *day <= through && *day < today)
+    });
     let (counted, live) = days.split_at(split);
     let (mut points, live) = tokio::try_join!(
         counted_points(pool, &f, counted),
@@ -235,6 +240,7 @@ pub async fn flows(
     pool: &PgPool,
     query: &ProjectQuery,
     days: &[NaiveDate],
+    today: NaiveDate,
 ) -> Result<Vec<StageFlow>, AppError> {
     let f = SqlFilters::of(query);
     let through = if f.team.is_none() && f.tier.is_none() && f.owner.is_none() {
@@ -243,7 +249,9 @@ pub async fn flows(
         None
     };
     // Periods ending on days[1..split] are counted; the rest start at days[split - 1].
-    let split = through.map_or(0, |through| days.partition_point(|day| *day <= through));
+    let split = through.map_or(0, |through| {
+        days.partition_point(|day| *day <= through && *day < today)
+    });
     let live_from = split.saturating_sub(1);
     let (mut counted, live) = tokio::try_join!(
         counted_flows(pool, &f, &days[..split]),

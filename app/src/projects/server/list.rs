@@ -118,6 +118,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     check_as_of(pool, query.as_of, today).await?;
     let f = SqlFilters::of(query);
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(PAGE_SIZE);
+    // The total, the page and the menus' options side by side, on their own connections.
     let total = sqlx::query_scalar!(
         r#"
         select count(*) as "count!"
@@ -136,8 +137,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
         f.owner_email,
         f.past(),
     )
-    .fetch_one(pool)
-    .await?;
+    .fetch_one(pool);
     let rows = sqlx::query!(
         r#"
         select id as "id!", name as "name!", team as "team!", stage as "stage!: Stage",
@@ -169,37 +169,43 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
         offset,
         f.past(),
     )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| ProjectRow {
-        id: r.id,
-        name: r.name,
-        team: r.team,
-        stage: r.stage,
-        status: r.status,
-        risk_tier: r.risk_tier,
-        owner: match (r.owner_id, r.owner_name, r.owner_active) {
-            (Some(id), Some(display_name), Some(active)) => Some(Person {
-                id,
-                display_name,
-                active,
-            }),
-            _ => None,
-        },
-        stage_entered_at: r.stage_entered_at,
-        updated_at: r.updated_at,
-        health: Health::parse(&r.health).unwrap_or(Health::Green),
-        flags: flag_codes(&r.flags),
-    })
-    .collect();
+    .fetch_all(pool);
+    let (total, rows, teams, owners) = tokio::try_join!(
+        async { total.await.map_err(AppError::from) },
+        async { rows.await.map_err(AppError::from) },
+        teams(pool),
+        owner_choices(pool),
+    )?;
+    let rows = rows
+        .into_iter()
+        .map(|r| ProjectRow {
+            id: r.id,
+            name: r.name,
+            team: r.team,
+            stage: r.stage,
+            status: r.status,
+            risk_tier: r.risk_tier,
+            owner: match (r.owner_id, r.owner_name, r.owner_active) {
+                (Some(id), Some(display_name), Some(active)) => Some(Person {
+                    id,
+                    display_name,
+                    active,
+                }),
+                _ => None,
+            },
+            stage_entered_at: r.stage_entered_at,
+            updated_at: r.updated_at,
+            health: Health::parse(&r.health).unwrap_or(Health::Green),
+            flags: flag_codes(&r.flags),
+        })
+        .collect();
     Ok(ProjectList {
         today: f.day(today),
         rows,
         total,
         page: query.page,
-        teams: teams(pool).await?,
-        owners: owner_choices(pool).await?,
+        teams,
+        owners,
     })
 }
 
