@@ -90,6 +90,32 @@ pub async fn count_ended_days(pool: &PgPool, today: NaiveDate) -> Result<i64, Ap
     }
 }
 
+/// One day's counts, as the roll-up and `project_rows` both give them.
+struct DayCounts {
+    day: NaiveDate,
+    projects: i64,
+    flagged: i64,
+    red: i64,
+    ownerless: i64,
+    stalled: i64,
+    demo_overdue: i64,
+    review_overdue: i64,
+    gate_gap: i64,
+}
+
+impl DayCounts {
+    fn point(self) -> TrendPoint {
+        let flags = FlagCounts {
+            ownerless: self.ownerless,
+            stalled: self.stalled,
+            demo_overdue: self.demo_overdue,
+            review_overdue: self.review_overdue,
+            gate_gap: self.gate_gap,
+        };
+        TrendPoint::new(self.day, self.projects, self.flagged, self.red, flags)
+    }
+}
+
 /// The points of days in the roll-up.
 async fn counted_points(
     pool: &PgPool,
@@ -99,7 +125,8 @@ async fn counted_points(
     if days.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        DayCounts,
         r#"
         select d.day as "day!",
                coalesce(sum(c.projects), 0)::bigint as "projects!",
@@ -130,19 +157,7 @@ async fn counted_points(
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let flags = FlagCounts {
-                ownerless: r.ownerless,
-                stalled: r.stalled,
-                demo_overdue: r.demo_overdue,
-                review_overdue: r.review_overdue,
-                gate_gap: r.gate_gap,
-            };
-            TrendPoint::new(r.day, r.projects, r.flagged, r.red, flags)
-        })
-        .collect())
+    Ok(rows.into_iter().map(DayCounts::point).collect())
 }
 
 /// A few days are counted one by one from `project_rows` (today from the current rows);
@@ -171,9 +186,11 @@ async fn day_point(
     day: NaiveDate,
     today: NaiveDate,
 ) -> Result<TrendPoint, AppError> {
-    let r = sqlx::query!(
+    let counts = sqlx::query_as!(
+        DayCounts,
         r#"
-        select count(*) as "projects!",
+        select $1::date as "day!",
+               count(*) as "projects!",
                count(*) filter (where health <> 'green') as "flagged!",
                count(*) filter (where health = 'red') as "red!",
                count(*) filter (where ownerless) as "ownerless!",
@@ -195,14 +212,7 @@ async fn day_point(
     )
     .fetch_one(pool)
     .await?;
-    let flags = FlagCounts {
-        ownerless: r.ownerless,
-        stalled: r.stalled,
-        demo_overdue: r.demo_overdue,
-        review_overdue: r.review_overdue,
-        gate_gap: r.gate_gap,
-    };
-    Ok(TrendPoint::new(day, r.projects, r.flagged, r.red, flags))
+    Ok(counts.point())
 }
 
 /// Every day of `days` in one pass over the versions valid in their span.
