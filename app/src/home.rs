@@ -4,7 +4,7 @@
 use crate::auth::{Permission, Protected, Role};
 use crate::error::AppError;
 use crate::mywork::{my_work, MyWorkSections};
-use crate::portfolio::page::PortfolioBody;
+use crate::portfolio::page::PortfolioHome;
 use crate::projects::{list_projects, NoProjectsYet, OwnerFilter, ProjectQuery, ProjectTable};
 use crate::ui::{Alert, FormAlert, Loading};
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ pub fn HomePage() -> impl IntoView {
         <Protected permission=Permission::Read view=|user| {
             // Leadership reads the portfolio first.
             if user.role == Role::Viewer {
-                return view! { <PortfolioBody /> }.into_any();
+                return view! { <PortfolioHome /> }.into_any();
             }
             let can_edit = user.role.can(Permission::EditProjects);
             let mine = ProjectQuery { owner: OwnerFilter::Account(user.id), ..ProjectQuery::default() };

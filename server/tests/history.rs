@@ -326,6 +326,16 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
         series[0].1
     );
 
+    // Today's portfolio (and one a few days on), counted from every project before the roll-up
+    // exists, and from the last counted day plus what changed since once it does.
+    let mut counted_now = Vec::new();
+    for view in views(editors[1].id) {
+        for day in [today, today + Days::new(5)] {
+            let shown = portfolio(&pool, &view, day).await.expect("portfolio");
+            counted_now.push((view.clone(), day, shown));
+        }
+    }
+
     // Ended days are counted once into the roll-up (days that ended over an hour ago), and the
     // series read from it are the same.
     let added = app::portfolio::server::count_ended_days(&pool, today)
@@ -350,6 +360,15 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
             .await
             .expect("flows from the roll-up");
         assert_eq!(read_back, flows, "{view:?}: flows from the roll-up");
+    }
+    for (view, day, shown) in counted_now {
+        let read_back = portfolio(&pool, &view, day)
+            .await
+            .expect("portfolio after the roll-up");
+        assert_eq!(
+            read_back, shown,
+            "{view:?} on {day}: from the roll-up and the changes since"
+        );
     }
     // A clock set back to a day the roll-up has counted still reads "today" from the current
     // rows (today's changes included), not from the end of that day.

@@ -261,3 +261,55 @@ async fn the_page_the_api_and_the_csv_agree_for_every_filter(pool: PgPool) {
         "the past days have projects: the seeded history spans them"
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_broad_name_search_is_counted_up_to_a_limit_and_a_narrow_one_exactly(pool: PgPool) {
+    use app::projects::{ProjectQuery, PAGE_SIZE, SEARCH_COUNT_LIMIT};
+    let plan = server::seed::SeedPlan {
+        projects: 1_100,
+        seed: 11,
+        today: today(),
+    };
+    server::seed::run(&pool, plan).await.expect("seeded");
+    let matching = |word: String| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("select count(*) from projects where name ilike '%' || $1 || '%'")
+                .bind(word)
+                .fetch_one(&pool)
+                .await
+                .expect("counted")
+        }
+    };
+    // The letter in most names matches more than the limit.
+    let mut broad = (String::new(), 0);
+    for letter in ["a", "e", "i", "o", "r", "n"] {
+        let n = matching(letter.to_owned()).await;
+        if n > broad.1 {
+            broad = (letter.to_owned(), n);
+        }
+    }
+    assert!(broad.1 > SEARCH_COUNT_LIMIT, "{broad:?}");
+    let search = |q: &str| ProjectQuery {
+        q: q.to_owned(),
+        ..ProjectQuery::default()
+    };
+    let list = app::projects::server::list::list(&pool, &search(&broad.0), today())
+        .await
+        .expect("listed");
+    assert_eq!((list.total, list.more), (SEARCH_COUNT_LIMIT, true));
+    assert_eq!(list.rows.len(), PAGE_SIZE as usize);
+
+    // A narrower search: the first word of a project's name.
+    let name: String = sqlx::query_scalar("select name from projects order by name limit 1")
+        .fetch_one(&pool)
+        .await
+        .expect("a name");
+    let word = name.split_whitespace().next().expect("a word").to_owned();
+    let exact = matching(word.clone()).await;
+    assert!(exact <= SEARCH_COUNT_LIMIT, "{word}: {exact}");
+    let list = app::projects::server::list::list(&pool, &search(&word), today())
+        .await
+        .expect("listed");
+    assert_eq!((list.total, list.more), (exact, false), "{word}");
+}

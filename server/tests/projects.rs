@@ -802,3 +802,116 @@ async fn a_forward_move_hands_the_new_stage_to_its_owner_in_the_same_event(pool:
     assert_eq!(changes["owner.design"], json!({ "before": null, "after": "Ana" }));
     assert_eq!(changes["stage"], json!({ "before": "define", "after": "design" }));
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_owner_can_be_named_by_email_address_when_people_are_too_many_for_a_menu(pool: PgPool) {
+    use axum::http::StatusCode;
+    use common::{body_text, post_form, send, sign_in};
+    let ana = editor(&pool, "ana@example.com").await;
+    let bo = editor(&pool, "bo@example.com").await;
+    account(&pool, "vic@example.com", Role::Viewer).await;
+    let id = create(&pool, &ana, "Claims triage").await;
+    let cookie = sign_in(&pool, "ana%40example.com").await;
+    let assign = |version: &str, email: &str| {
+        format!(
+            "id={id}&version={version}&stage=build&owner_email={}",
+            email.replace('@', "%40")
+        )
+    };
+
+    // Anyone but an active editor or admin is refused next to the box, and nothing changes.
+    for (email, says) in [
+        (
+            "nobody@example.com",
+            "No active editor or admin has the email address nobody@example.com.",
+        ),
+        (
+            "vic@example.com",
+            "No active editor or admin has the email address vic@example.com.",
+        ),
+    ] {
+        let response = send(
+            &pool,
+            post_form("/api/projects/assign-owner", &assign("1", email), Some(&cookie)),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        let envelope: Value = serde_json::from_str(&body_text(response).await).expect("json");
+        assert_eq!(envelope["fields"][0]["field"], "owner_email", "{envelope}");
+        assert_eq!(envelope["fields"][0]["message"], says);
+    }
+    let too_long = format!("{}@example.com", "a".repeat(250));
+    let response = send(
+        &pool,
+        post_form(
+            "/api/projects/assign-owner",
+            &assign("1", &too_long),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        read::project(&pool, id)
+            .await
+            .expect("read")
+            .expect("exists")
+            .version,
+        1
+    );
+
+    // The address in any case names the person.
+    let response = send(
+        &pool,
+        post_form(
+            "/api/projects/assign-owner",
+            &assign("1", "BO@Example.com"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
+    let detail = read::detail(&pool, id, today()).await.expect("detail");
+    let build = detail
+        .owners
+        .iter()
+        .find(|o| o.stage == Stage::Build)
+        .expect("a Build owner");
+    assert_eq!(build.owner.id, bo.id);
+
+    // Moving on: the box names the next stage's owner instead of the menu.
+    let complete = ProjectInput {
+        problem_statement: "Claims wait 9 days".into(),
+        success_metric: "median triage time".into(),
+        success_target: "2 days".into(),
+        ..input("Claims triage")
+    };
+    write::update(&pool, &ana, id, 2, complete.validate().expect("valid"))
+        .await
+        .expect("saved");
+    add_research(&pool, &ana, id).await;
+    let version = read::project(&pool, id)
+        .await
+        .expect("read")
+        .expect("exists")
+        .version;
+    let body = format!("id={id}&version={version}&to=design&next_owner=&next_owner_email=bo%40example.com");
+    let response = send(&pool, post_form("/api/projects/move", &body, Some(&cookie))).await;
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        body_text(response).await
+    );
+    let detail = read::detail(&pool, id, today()).await.expect("detail");
+    assert_eq!(detail.project.stage, Stage::Design);
+    let design = detail
+        .owners
+        .iter()
+        .find(|o| o.stage == Stage::Design)
+        .expect("a Design owner");
+    assert_eq!(design.owner.id, bo.id);
+}

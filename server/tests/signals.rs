@@ -307,6 +307,21 @@ async fn stored_signals_always_equal_signals_recomputed_from_scratch(pool: PgPoo
             .await
             .expect("history");
     assert!(changed > 100, "only {changed} projects have a history");
+
+    // The projects per group that list totals read were kept through every write.
+    let drift = sqlx::query_scalar::<_, i64>(
+        "with kept as (select stage, status, team, risk_tier, owned, projects
+                       from project_counts where projects <> 0),
+              counted as (select stage, status, team, risk_tier, signals_owner_id is not null,
+                                 count(*)::integer
+                          from projects group by 1, 2, 3, 4, 5)
+         select count(*) from ((table kept except table counted)
+                               union all (table counted except table kept)) d",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("kept counts");
+    assert_eq!(drift, 0, "project_counts differs from counting the projects");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

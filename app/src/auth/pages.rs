@@ -49,6 +49,21 @@ impl AuthContext {
     }
 }
 
+/// The session, once it is known. While the server renders a page it is awaited without
+/// subscribing to it: its arrival would otherwise build the page a second time, and every
+/// resource in it would fetch its data twice. In the browser a change (signing in or out)
+/// rebuilds the page.
+async fn session_info(session: Resource<Result<SessionInfo, AppError>>) -> Result<SessionInfo, AppError> {
+    #[cfg(feature = "ssr")]
+    let info = leptos::reactive::computed::ScopedFuture::new_untracked(std::future::IntoFuture::into_future(
+        session,
+    ))
+    .await;
+    #[cfg(not(feature = "ssr"))]
+    let info = session.await;
+    info
+}
+
 /// Renders `view` for a signed-in account holding `permission`; otherwise sends the visitor
 /// to sign in (or to the first-run setup), or explains that the page is not theirs.
 #[component]
@@ -63,7 +78,7 @@ where
             {move || {
                 let view = view.clone();
                 Suspend::new(async move {
-                    match session.await {
+                    match session_info(session).await {
                         Ok(SessionInfo { user: Some(user), .. }) if user.must_change_password => {
                             view! { <MustChangePassword user /> }.into_any()
                         }
@@ -121,7 +136,7 @@ where
             {move || {
                 let view = view.clone();
                 Suspend::new(async move {
-                    match session.await {
+                    match session_info(session).await {
                         Ok(SessionInfo { user: Some(_), .. }) => {
                             let next = leptos_router::hooks::use_query_map()
                                 .get_untracked()

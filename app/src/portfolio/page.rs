@@ -5,6 +5,7 @@
 use super::trend_page::{MonthlyFlows, WeeklyTrend};
 use super::{portfolio_view, AttentionList, HealthMix, Portfolio, PortfolioPageData, StageCount};
 use crate::auth::{Permission, Protected};
+use crate::error::AppError;
 use crate::health::{FlagCode, Health};
 use crate::projects::pages::{choices_view, options};
 use crate::projects::stage::{RiskTier, Stage};
@@ -15,20 +16,37 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+/// The filters in the URL and the portfolio they select.
+type PortfolioData = (Memo<ProjectQuery>, Resource<Result<PortfolioPageData, AppError>>);
+
+fn portfolio_data() -> PortfolioData {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| ProjectQuery::from_params(|key| p.get(key))));
+    (query, Resource::new(move || query.get(), portfolio_view))
+}
+
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
+    // The numbers are read here, outside `Protected`: on the server a `Suspense` may build its
+    // contents more than once, and each build would read them again. (The server function
+    // authorises on its first line, so nobody signed out sees them.)
+    let data = portfolio_data();
     view! {
         <Title text="Portfolio · Tollgate" />
-        <Protected permission=Permission::Read view=|_| view! { <PortfolioBody /> } />
+        <Protected permission=Permission::Read view=move |_| view! { <PortfolioBody data /> } />
     }
 }
 
-/// The portfolio for the filters in the URL (also the viewers' home page).
+/// The viewers' home page: the portfolio for the filters in the URL.
 #[component]
-pub fn PortfolioBody() -> impl IntoView {
-    let params = use_query_map();
-    let query = Memo::new(move |_| params.with(|p| ProjectQuery::from_params(|key| p.get(key))));
-    let data = Resource::new(move || query.get(), portfolio_view);
+pub fn PortfolioHome() -> impl IntoView {
+    view! { <PortfolioBody data=portfolio_data() /> }
+}
+
+/// The portfolio for the filters in the URL.
+#[component]
+fn PortfolioBody(data: PortfolioData) -> impl IntoView {
+    let (query, data) = data;
     // While the next view loads, the current one stays on screen, dimmed.
     let pending = RwSignal::new(false);
     crate::ui::keep_address_tidy();

@@ -395,11 +395,20 @@ pub struct ProjectList {
     /// The day the list was read on (the one clock's today).
     pub today: chrono::NaiveDate,
     pub rows: Vec<ProjectRow>,
+    /// How many projects match: exact, or (a name search matching more than
+    /// [`SEARCH_COUNT_LIMIT`]) that many, with `more` set.
     pub total: i64,
+    /// More projects match than `total` says.
+    pub more: bool,
     pub page: u32,
     pub teams: Vec<String>,
     pub owners: OwnerChoices,
 }
+
+/// A name search counts at most this many matches and then says "1000+": a word common in
+/// project names matches thousands, and counting them means reading every one (no index counts
+/// them), which would make a broad search slower than the page it fills.
+pub const SEARCH_COUNT_LIMIT: i64 = 1000;
 
 /// What an owner filter offers: a menu of everyone, or (when there are too many people for a
 /// menu) a box for an email address.

@@ -28,6 +28,8 @@ struct StageRow {
     /// Filled in from [`MedianRow`].
     #[serde(default)]
     median_days: i64,
+    /// Filled in from [`MedianRow`].
+    #[serde(default)]
     max_days: i64,
     ownerless: i64,
     stalled: i64,
@@ -36,11 +38,12 @@ struct StageRow {
     gate_gap: i64,
 }
 
-/// The median days in one stage.
+/// The median and the longest days in one stage.
 #[derive(Deserialize)]
 struct MedianRow {
     stage: Stage,
     days: i64,
+    max_days: i64,
 }
 
 #[derive(Deserialize)]
@@ -87,10 +90,10 @@ pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) ->
         (stages, teams, flagged, medians)
     };
     for stage in &mut stages {
-        stage.median_days = medians
-            .iter()
-            .find(|m| m.stage == stage.stage)
-            .map_or(0, |m| m.days);
+        if let Some(m) = medians.iter().find(|m| m.stage == stage.stage) {
+            stage.median_days = m.days;
+            stage.max_days = m.max_days;
+        }
     }
     let ids: Vec<Uuid> = flagged.iter().map(|r| r.id).collect();
     let signals: HashMap<Uuid, Signals> = match f.as_of {
@@ -126,7 +129,6 @@ async fn past(
                  count(*) filter (where health = 'green') as green,
                  count(*) filter (where health = 'amber') as amber,
                  count(*) filter (where health = 'red') as red,
-                 $1::date - (min(stage_entered_at) at time zone 'UTC')::date as max_days,
                  count(*) filter (where ownerless) as ownerless,
                  count(*) filter (where stalled) as stalled,
                  count(*) filter (where demo_overdue) as demo_overdue,
@@ -135,11 +137,12 @@ async fn past(
           from r
           group by grouping sets ((stage), (team))
         ),
-        -- The median is the ⌈n/2⌉-th smallest number of days.
+        -- The median is the ⌈n/2⌉-th smallest number of days; the longest, the earliest entry.
         m as (
           select stage,
                  percentile_disc(0.5) within group (
-                   order by $1::date - (stage_entered_at at time zone 'UTC')::date) as days
+                   order by $1::date - (stage_entered_at at time zone 'UTC')::date) as days,
+                 $1::date - (min(stage_entered_at) at time zone 'UTC')::date as max_days
           from r
           group by stage
         ),
@@ -197,8 +200,107 @@ async fn past(
     ))
 }
 
-/// Every stage's and every team's counts, in one pass.
+/// Every stage's and every team's counts. When the filters are ones the roll-up of ended days
+/// groups by and a recent day is counted there, from that day's counts and the few projects
+/// that changed since ([`counts_since`]: the cost of a day's changes, not of the portfolio);
+/// otherwise in one pass over every project ([`count_all`]).
 async fn counts(
+    pool: &PgPool,
+    f: &SqlFilters,
+    today: NaiveDate,
+) -> Result<(Vec<StageRow>, Vec<TeamRow>), AppError> {
+    /// Further back, the changes since may cost more than counting everything.
+    const MOST_DAYS_BACK: i64 = 7;
+    if f.grouped() {
+        if let Some(counted) = trend::counted_through(pool).await? {
+            // A clock set back to a counted day counts from the rows.
+            if counted < today && (today - counted).num_days() <= MOST_DAYS_BACK {
+                return counts_since(pool, f, counted, today).await;
+            }
+        }
+    }
+    count_all(pool, f, today).await
+}
+
+/// Today's counts as `counted`'s (a day in the roll-up), less what the projects that may count
+/// differently today counted then, plus what they count now. A project counts differently
+/// only if it has a new version since that day ended or one of its onset dates lies after it
+/// (up to today); both sets are index ranges. Equal to [`count_all`] (tested).
+async fn counts_since(
+    pool: &PgPool,
+    f: &SqlFilters,
+    counted: NaiveDate,
+    today: NaiveDate,
+) -> Result<(Vec<StageRow>, Vec<TeamRow>), AppError> {
+    let changed = sqlx::query_scalar!(
+        r#"
+        select id as "id!" from projects where signals_from >= ($1::date + 1)::timestamp at time zone 'UTC'
+        union select id from projects where ownerless_on > $1 and ownerless_on <= $2
+        union select id from projects where stalled_on > $1 and stalled_on <= $2
+        union select id from projects where demo_overdue_on > $1 and demo_overdue_on <= $2
+        union select id from projects where review_overdue_on > $1 and review_overdue_on <= $2
+        union select id from projects where gate_gap_on > $1 and gate_gap_on <= $2
+        union select id from projects where flagged_on > $1 and flagged_on <= $2
+        union select id from projects where red_on > $1 and red_on <= $2
+        "#,
+        counted,
+        today,
+    )
+    .fetch_all(pool)
+    .await?;
+    let counts = sqlx::query!(
+        r#"
+        select coalesce(jsonb_agg(g) filter (where not g.by_team), '[]') as "stages!",
+               coalesce(jsonb_agg(g) filter (where g.by_team), '[]') as "teams!"
+        from (
+          select grouping(stage) = 1 as by_team, stage, team, sum(projects) as projects,
+                 sum(green) as green, sum(amber) as amber, sum(red) as red,
+                 sum(ownerless) as ownerless, sum(stalled) as stalled,
+                 sum(demo_overdue) as demo_overdue, sum(review_overdue) as review_overdue,
+                 sum(gate_gap) as gate_gap
+          from (
+            select c.stage, c.team, c.projects, c.projects - c.flagged as green,
+                   c.flagged - c.red as amber, c.red, c.ownerless, c.stalled, c.demo_overdue,
+                   c.review_overdue, c.gate_gap
+            from portfolio_days c
+            where c.day = $1
+              and ($3::project_stage is null or c.stage = $3)
+              and ($4::project_status is null or c.status = $4)
+              and ($5::text is null or lower(c.team) = lower($5))
+              and (not $6 or not c.owned)
+              and ($7::risk_tier is null or c.risk_tier = $7)
+            union all
+            select r.stage, r.team, -1, -(r.health = 'green')::int, -(r.health = 'amber')::int,
+                   -(r.health = 'red')::int, -r.ownerless::int, -r.stalled::int,
+                   -r.demo_overdue::int, -r.review_overdue::int, -r.gate_gap::int
+            from project_rows($1, null, $3, $4, $5, null, $6, null, null, $7, f_past => true, f_ids => $8) r
+            union all
+            select r.stage, r.team, 1, (r.health = 'green')::int, (r.health = 'amber')::int,
+                   (r.health = 'red')::int, r.ownerless::int, r.stalled::int,
+                   r.demo_overdue::int, r.review_overdue::int, r.gate_gap::int
+            from project_rows($2, null, $3, $4, $5, null, $6, null, null, $7, f_ids => $8) r
+          ) x
+          -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
+          group by grouping sets ((stage), (team))
+          having sum(projects) <> 0
+        ) g
+        "#,
+        counted,
+        today,
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team.as_deref(),
+        f.no_owner,
+        f.tier as Option<RiskTier>,
+        &changed,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((decode(counts.stages)?, decode(counts.teams)?))
+}
+
+/// Every stage's and every team's counts, in one pass over `project_rows`.
+async fn count_all(
     pool: &PgPool,
     f: &SqlFilters,
     today: NaiveDate,
@@ -212,15 +314,13 @@ async fn counts(
                  count(*) filter (where health = 'green') as green,
                  count(*) filter (where health = 'amber') as amber,
                  count(*) filter (where health = 'red') as red,
-                 $1::date - (min(stage_entered_at) at time zone 'UTC')::date as max_days,
                  count(*) filter (where ownerless) as ownerless,
                  count(*) filter (where stalled) as stalled,
                  count(*) filter (where demo_overdue) as demo_overdue,
                  count(*) filter (where review_overdue) as review_overdue,
                  count(*) filter (where gate_gap) as gate_gap
           from (
-            select stage, team, health, ownerless, stalled, demo_overdue, review_overdue, gate_gap,
-                   stage_entered_at
+            select stage, team, health, ownerless, stalled, demo_overdue, review_overdue, gate_gap
             from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $12)
           ) r
           -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
@@ -247,40 +347,53 @@ async fn counts(
     Ok((stages, teams))
 }
 
-/// Each stage's median days in stage: the median (percentile_disc 0.5) is the ⌈n/2⌉-th
-/// smallest, so in order of entry, newest first, the one after (n - 1) / 2 others (projects
-/// that entered at the same instant have the same days, so ties need no order: an index-only
-/// walk of the stage's entry times).
+/// Each stage's median and longest days in stage, from one walk of the stage's entries in
+/// order (an index-only walk; projects that entered at the same instant have the same days, so
+/// ties need no order): the median (percentile_disc 0.5) is the ⌈n/2⌉-th smallest number of
+/// days, which is the entry (n - 1) / 2 places from the newest, so the walk from the oldest
+/// stops there — it is the last entry read, and the longest is the first.
 async fn medians(
     pool: &PgPool,
     f: &SqlFilters,
     today: NaiveDate,
     stages: &[StageRow],
 ) -> Result<Vec<MedianRow>, AppError> {
-    let middle = |stage: Stage| {
+    let walked = |stage: Stage| {
         stages
             .iter()
             .find(|r| r.stage == stage)
-            .map_or(0, |r| (r.projects - 1).max(0) / 2)
+            .map_or(0, |r| r.projects - (r.projects - 1).max(0) / 2)
     };
     let medians = sqlx::query_scalar!(
         r#"
         select coalesce(jsonb_agg(m), '[]') as "medians!" from (
-          (select 'define'::project_stage as stage, $1::date - (stage_entered_at at time zone 'UTC')::date as days
-           from project_rows($1, $2, 'define', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
-           order by stage_entered_at desc offset $11 limit 1)
+          (select 'define'::project_stage as stage, $1::date - (max(e) at time zone 'UTC')::date as days,
+                  $1::date - (min(e) at time zone 'UTC')::date as max_days
+           from (select stage_entered_at as e
+                 from project_rows($1, $2, 'define', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
+                 order by stage_entered_at limit $11) w
+           having count(*) > 0)
           union all
-          (select 'design', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'design', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
-           order by stage_entered_at desc offset $12 limit 1)
+          (select 'design'::project_stage as stage, $1::date - (max(e) at time zone 'UTC')::date as days,
+                  $1::date - (min(e) at time zone 'UTC')::date as max_days
+           from (select stage_entered_at as e
+                 from project_rows($1, $2, 'design', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
+                 order by stage_entered_at limit $12) w
+           having count(*) > 0)
           union all
-          (select 'build', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'build', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
-           order by stage_entered_at desc offset $13 limit 1)
+          (select 'build'::project_stage as stage, $1::date - (max(e) at time zone 'UTC')::date as days,
+                  $1::date - (min(e) at time zone 'UTC')::date as max_days
+           from (select stage_entered_at as e
+                 from project_rows($1, $2, 'build', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
+                 order by stage_entered_at limit $13) w
+           having count(*) > 0)
           union all
-          (select 'deploy', $1::date - (stage_entered_at at time zone 'UTC')::date
-           from project_rows($1, $2, 'deploy', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
-           order by stage_entered_at desc offset $14 limit 1)
+          (select 'deploy'::project_stage as stage, $1::date - (max(e) at time zone 'UTC')::date as days,
+                  $1::date - (min(e) at time zone 'UTC')::date as max_days
+           from (select stage_entered_at as e
+                 from project_rows($1, $2, 'deploy', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
+                 order by stage_entered_at limit $14) w
+           having count(*) > 0)
         ) m
         "#,
         today,
@@ -293,10 +406,10 @@ async fn medians(
         f.flag,
         f.tier as Option<RiskTier>,
         f.owner_email.as_deref(),
-        middle(Stage::Define),
-        middle(Stage::Design),
-        middle(Stage::Build),
-        middle(Stage::Deploy),
+        walked(Stage::Define),
+        walked(Stage::Design),
+        walked(Stage::Build),
+        walked(Stage::Deploy),
         f.past(),
     )
     .fetch_one(pool)

@@ -65,7 +65,7 @@ pub async fn points(
 }
 
 /// The last day counted into `portfolio_days`.
-async fn counted_through(pool: &PgPool) -> Result<Option<NaiveDate>, AppError> {
+pub(super) async fn counted_through(pool: &PgPool) -> Result<Option<NaiveDate>, AppError> {
     Ok(sqlx::query_scalar!("select day from portfolio_days_through")
         .fetch_optional(pool)
         .await?)
@@ -116,7 +116,8 @@ impl DayCounts {
     }
 }
 
-/// The points of days in the roll-up.
+/// The points of days in the roll-up: the whole portfolio or one stage from the stage
+/// totals (a row per stage and day), other filters from every group of the day.
 async fn counted_points(
     pool: &PgPool,
     f: &SqlFilters,
@@ -125,38 +126,64 @@ async fn counted_points(
     if days.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query_as!(
-        DayCounts,
-        r#"
-        select d.day as "day!",
-               coalesce(sum(c.projects), 0)::bigint as "projects!",
-               coalesce(sum(c.flagged), 0)::bigint as "flagged!",
-               coalesce(sum(c.red), 0)::bigint as "red!",
-               coalesce(sum(c.ownerless), 0)::bigint as "ownerless!",
-               coalesce(sum(c.stalled), 0)::bigint as "stalled!",
-               coalesce(sum(c.demo_overdue), 0)::bigint as "demo_overdue!",
-               coalesce(sum(c.review_overdue), 0)::bigint as "review_overdue!",
-               coalesce(sum(c.gate_gap), 0)::bigint as "gate_gap!"
-        from unnest($1::date[]) d (day)
-        left join portfolio_days c
-          on c.day = d.day
-         and ($2::project_stage is null or c.stage = $2)
-         and ($3::project_status is null or c.status = $3)
-         and ($4::text is null or lower(c.team) = lower($4))
-         and (not $5 or not c.owned)
-         and ($6::risk_tier is null or c.risk_tier = $6)
-        group by d.day
-        order by d.day
-        "#,
-        days,
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team.as_deref(),
-        f.no_owner,
-        f.tier as Option<RiskTier>,
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = if f.status.is_none() && f.team.is_none() && !f.no_owner && f.tier.is_none() {
+        sqlx::query_as!(
+            DayCounts,
+            r#"
+            select d.day as "day!",
+                   coalesce(sum(c.projects), 0)::bigint as "projects!",
+                   coalesce(sum(c.flagged), 0)::bigint as "flagged!",
+                   coalesce(sum(c.red), 0)::bigint as "red!",
+                   coalesce(sum(c.ownerless), 0)::bigint as "ownerless!",
+                   coalesce(sum(c.stalled), 0)::bigint as "stalled!",
+                   coalesce(sum(c.demo_overdue), 0)::bigint as "demo_overdue!",
+                   coalesce(sum(c.review_overdue), 0)::bigint as "review_overdue!",
+                   coalesce(sum(c.gate_gap), 0)::bigint as "gate_gap!"
+            from unnest($1::date[]) d (day)
+            left join portfolio_day_stages c
+              on c.day = d.day and ($2::project_stage is null or c.stage = $2)
+            group by d.day
+            order by d.day
+            "#,
+            days,
+            f.stage as Option<Stage>,
+        )
+        .fetch_all(pool)
+        .await?
+    } else {
+        sqlx::query_as!(
+            DayCounts,
+            r#"
+            select d.day as "day!",
+                   coalesce(sum(c.projects), 0)::bigint as "projects!",
+                   coalesce(sum(c.flagged), 0)::bigint as "flagged!",
+                   coalesce(sum(c.red), 0)::bigint as "red!",
+                   coalesce(sum(c.ownerless), 0)::bigint as "ownerless!",
+                   coalesce(sum(c.stalled), 0)::bigint as "stalled!",
+                   coalesce(sum(c.demo_overdue), 0)::bigint as "demo_overdue!",
+                   coalesce(sum(c.review_overdue), 0)::bigint as "review_overdue!",
+                   coalesce(sum(c.gate_gap), 0)::bigint as "gate_gap!"
+            from unnest($1::date[]) d (day)
+            left join portfolio_days c
+              on c.day = d.day
+             and ($2::project_stage is null or c.stage = $2)
+             and ($3::project_status is null or c.status = $3)
+             and ($4::text is null or lower(c.team) = lower($4))
+             and (not $5 or not c.owned)
+             and ($6::risk_tier is null or c.risk_tier = $6)
+            group by d.day
+            order by d.day
+            "#,
+            days,
+            f.stage as Option<Stage>,
+            f.status as Option<Status>,
+            f.team.as_deref(),
+            f.no_owner,
+            f.tier as Option<RiskTier>,
+        )
+        .fetch_all(pool)
+        .await?
+    };
     Ok(rows.into_iter().map(DayCounts::point).collect())
 }
 

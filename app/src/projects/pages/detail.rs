@@ -3,7 +3,7 @@
 use super::super::gate::{gate_items, is_met, RecordFacts};
 use super::super::input::field_label;
 use super::super::stage::Stage;
-use super::super::{owner_candidates, AssignOwner, MoveStage, Person, Project, ProjectDetail};
+use super::super::{owner_candidates, AssignOwner, MoveStage, OwnerChoices, Person, Project, ProjectDetail};
 use super::timeline::{Handoffs, Timeline};
 use super::{load_failed, load_project, project_id_param, StageBadge, StatusBadge};
 use crate::auth::{CurrentUser, Role};
@@ -14,15 +14,6 @@ use crate::requests::{reviewer_candidates, RequestReview, ReviewRequests, Withdr
 use crate::ui::{action_error, field_message, Alert, FieldErrorText, FormAlert, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-#[component]
-pub fn ProjectPage() -> impl IntoView {
-    view! {
-        <Protected permission=Permission::Read view=|user| {
-            view! { <ProjectView user /> }
-        } />
-    }
-}
 
 /// Counts successful runs of an action, so a page reloads its data only after a change
 /// landed (a refused one keeps what the person typed).
@@ -40,54 +31,85 @@ where
     Memo::new(move |_| count.get())
 }
 
+/// The page's actions and the data they reload.
+#[derive(Clone, Copy)]
+struct PageData {
+    move_stage: ServerAction<MoveStage>,
+    assign: ServerAction<AssignOwner>,
+    record_actions: RecordActions,
+    ask: ServerAction<RequestReview>,
+    withdraw_request: ServerAction<WithdrawRequest>,
+    project: Resource<Result<ProjectDetail, AppError>>,
+    /// Who may own a stage or be asked for a review: for people who can use the menus (for
+    /// anyone else the server refuses, and the page carries nobody's name it does not show).
+    candidates: Resource<Result<OwnerChoices, AppError>>,
+    reviewers: Resource<Result<Vec<Person>, AppError>>,
+}
+
+impl PageData {
+    fn new() -> Self {
+        let id = project_id_param();
+        let move_stage = ServerAction::<MoveStage>::new();
+        let assign = ServerAction::<AssignOwner>::new();
+        let moved = successes(move_stage);
+        let assigned = successes(assign);
+        let record_actions = RecordActions::new();
+        let recorded = record_actions.successes();
+        let ask = ServerAction::<RequestReview>::new();
+        let withdraw_request = ServerAction::<WithdrawRequest>::new();
+        let (asked, withdrawn) = (successes(ask), successes(withdraw_request));
+        let project = Resource::new(
+            move || {
+                (
+                    id.get(),
+                    moved.get(),
+                    assigned.get(),
+                    recorded.get(),
+                    asked.get(),
+                    withdrawn.get(),
+                )
+            },
+            |(id, ..)| load_project(id),
+        );
+        PageData {
+            move_stage,
+            assign,
+            record_actions,
+            ask,
+            withdraw_request,
+            project,
+            candidates: Resource::new(|| (), |_| owner_candidates()),
+            reviewers: Resource::new(|| (), |_| reviewer_candidates()),
+        }
+    }
+}
+
 #[component]
-fn ProjectView(user: CurrentUser) -> impl IntoView {
+pub fn ProjectPage() -> impl IntoView {
+    // Created outside `Protected`, which may build its contents more than once on the server:
+    // each build would read the project again. (Its server functions authorise on their first
+    // line.)
+    let data = PageData::new();
+    view! {
+        <Protected permission=Permission::Read view=move |user| {
+            view! { <ProjectView user data /> }
+        } />
+    }
+}
+
+#[component]
+fn ProjectView(user: CurrentUser, data: PageData) -> impl IntoView {
     let can_edit = user.role.can(Permission::EditProjects);
-    let id = project_id_param();
-    let move_stage = ServerAction::<MoveStage>::new();
-    let assign = ServerAction::<AssignOwner>::new();
-    let moved = successes(move_stage);
-    let assigned = successes(assign);
-    let record_actions = RecordActions::new();
-    let recorded = record_actions.successes();
-    let ask = ServerAction::<RequestReview>::new();
-    let withdraw_request = ServerAction::<WithdrawRequest>::new();
-    let (asked, withdrawn) = (successes(ask), successes(withdraw_request));
-    let project = Resource::new(
-        move || {
-            (
-                id.get(),
-                moved.get(),
-                assigned.get(),
-                recorded.get(),
-                asked.get(),
-                withdrawn.get(),
-            )
-        },
-        |(id, ..)| load_project(id),
-    );
-    // Who may own a stage or be asked for a review: only for people who can use the menus
-    // (a viewer's page carries nobody's name it does not show).
-    let candidates = Resource::new(
-        move || can_edit,
-        |edit| async move {
-            if edit {
-                owner_candidates().await
-            } else {
-                Ok(Vec::new())
-            }
-        },
-    );
-    let reviewers = Resource::new(
-        move || can_edit,
-        |edit| async move {
-            if edit {
-                reviewer_candidates().await
-            } else {
-                Ok(Vec::new())
-            }
-        },
-    );
+    let PageData {
+        move_stage,
+        assign,
+        record_actions,
+        ask,
+        withdraw_request,
+        project,
+        candidates,
+        reviewers,
+    } = data;
     // While the next view loads, the current one stays on screen, dimmed.
     let pending = RwSignal::new(false);
     view! {
@@ -96,7 +118,7 @@ fn ProjectView(user: CurrentUser) -> impl IntoView {
             {move || {
                 let user = user.clone();
                 Suspend::new(async move {
-                let candidates = candidates.await.unwrap_or_default();
+                let candidates = candidates.await.unwrap_or(OwnerChoices::Menu(Vec::new()));
                 let reviewers = reviewers.await.unwrap_or_default();
                 let requests = RequestActions { ask, withdraw: withdraw_request, reviewers };
                 match project.await {
@@ -126,7 +148,7 @@ fn ProjectBody(
     user: CurrentUser,
     record_actions: RecordActions,
     can_edit: bool,
-    candidates: Vec<Person>,
+    candidates: OwnerChoices,
     move_stage: ServerAction<MoveStage>,
     assign: ServerAction<AssignOwner>,
     requests: RequestActions,
@@ -264,8 +286,8 @@ fn StagePanel(
     /// Admins may push a refused move through with a written justification.
     can_override: bool,
     move_stage: ServerAction<MoveStage>,
-    /// Who may own a stage (active editors and admins).
-    candidates: Vec<Person>,
+    /// Who may own a stage (active editors and admins), or a box for an email.
+    candidates: OwnerChoices,
     owners: Vec<super::super::StageOwner>,
 ) -> impl IntoView {
     let override_form = {
@@ -355,16 +377,36 @@ fn StagePanel(
         // The next stage's owner: whoever already owns it, else the owner of the stage being
         // left (when they may own one), else nobody until someone chooses.
         let owner_of = |stage: Stage| owners.iter().find(|o| o.stage == stage).map(|o| o.owner.id);
-        let proposed = owner_of(next)
-            .or_else(|| owner_of(project.stage))
-            .filter(|id| candidates.iter().any(|p| p.id == *id));
-        let options = candidates
+        let proposed = owner_of(next).or_else(|| owner_of(project.stage)).filter(|id| match &candidates {
+            OwnerChoices::Menu(people) => people.iter().any(|p| p.id == *id),
+            OwnerChoices::ByEmail => owners.iter().any(|o| o.owner.id == *id && o.owner.active),
+        });
+        // With a menu, everyone who may own it; otherwise the one proposed, and a box for
+        // anyone else's email.
+        let menu: Vec<Person> = match &candidates {
+            OwnerChoices::Menu(people) => people.clone(),
+            OwnerChoices::ByEmail => owners
+                .iter()
+                .filter(|o| Some(o.owner.id) == proposed)
+                .map(|o| o.owner.clone())
+                .take(1)
+                .collect(),
+        };
+        let options = menu
             .iter()
             .map(|p| {
                 let selected = Some(p.id) == proposed;
                 view! { <option value=p.id.to_string() selected=selected>{p.display_name.clone()}</option> }
             })
             .collect_view();
+        let email_box = matches!(candidates, OwnerChoices::ByEmail).then(|| view! {
+            <div class="field" class:field-invalid=move || field_message(error, "next_owner_email").get().is_some()>
+                <label for="next-owner-email">"Or someone else: their email address"</label>
+                <input id="next-owner-email" name="next_owner_email" type="email" maxlength="254"
+                    autocomplete="off" aria-describedby="next-owner-email-error" data-test="next-owner-email" />
+                <FieldErrorText id="next-owner-email-error".into() error=field_message(error, "next_owner_email") />
+            </div>
+        });
         view! {
             <ActionForm action=move_stage attr:data-test="move-forward-form" attr:class="form-stack move-forward">
                 <input type="hidden" name="id" value=project.id.to_string() />
@@ -379,6 +421,7 @@ fn StagePanel(
                     <p class="hint" id="next-owner-hint">"Who is accountable once the project is in " {next.label()} "."</p>
                     <FieldErrorText id="next-owner-error".into() error=field_message(error, "next_owner") />
                 </div>
+                {email_box}
                 <div>
                     <button type="submit" class="button primary" disabled=move || move_stage.pending().get()>
                         "Move to " {next.label()}
@@ -476,7 +519,7 @@ fn Owners(
     project: Project,
     owners: Vec<super::super::StageOwner>,
     can_edit: bool,
-    candidates: Vec<Person>,
+    candidates: OwnerChoices,
     assign: ServerAction<AssignOwner>,
 ) -> impl IntoView {
     let error = action_error(assign);
@@ -485,26 +528,39 @@ fn Owners(
         .map(|stage| {
             let owner = owners.iter().find(|o| o.stage == *stage).cloned();
             let current = owner.as_ref().map(|o| o.owner.id);
-            let select_id = format!("owner-{}", stage.as_str());
-            let options = candidates
-                .iter()
-                .map(|p| {
-                    let selected = Some(p.id) == current;
-                    view! { <option value=p.id.to_string() selected=selected>{p.display_name.clone()}</option> }
-                })
-                .collect_view();
+            let input_id = format!("owner-{}", stage.as_str());
+            let label = format!("Owner of {}", stage.label());
+            let picker = match &candidates {
+                OwnerChoices::Menu(people) => {
+                    let options = people
+                        .iter()
+                        .map(|p| {
+                            let selected = Some(p.id) == current;
+                            view! { <option value=p.id.to_string() selected=selected>{p.display_name.clone()}</option> }
+                        })
+                        .collect_view();
+                    view! {
+                        <label class="visually-hidden" for=input_id.clone()>{label}</label>
+                        <select id=input_id name="owner_id">
+                            {current.is_none().then(|| view! { <option value="">"Choose…"</option> })}
+                            {options}
+                        </select>
+                    }
+                    .into_any()
+                }
+                OwnerChoices::ByEmail => view! {
+                    <label class="visually-hidden" for=input_id.clone()>{format!("{label}: their email address")}</label>
+                    <input id=input_id name="owner_email" type="email" maxlength="254" required
+                        autocomplete="off" placeholder="their email address" />
+                }
+                .into_any(),
+            };
             let form = can_edit.then(|| view! {
                 <ActionForm action=assign attr:class="inline-form" attr:data-test=format!("assign-{}", stage.as_str())>
                     <input type="hidden" name="id" value=project.id.to_string() />
                     <input type="hidden" name="version" value=project.version.to_string() />
                     <input type="hidden" name="stage" value=stage.as_str() />
-                    <label class="visually-hidden" for=select_id.clone()>
-                        {format!("Owner of {}", stage.label())}
-                    </label>
-                    <select id=select_id name="owner_id">
-                        {current.is_none().then(|| view! { <option value="">"Choose…"</option> })}
-                        {options}
-                    </select>
+                    {picker}
                     <button type="submit" class="button small">"Assign"</button>
                 </ActionForm>
             });

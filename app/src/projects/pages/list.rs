@@ -15,19 +15,25 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
+    // Read outside `Protected`, which may build its contents more than once on the server (the
+    // server function authorises on its first line).
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| ProjectQuery::from_params(|key| p.get(key))));
+    let list = Resource::new(move || query.get(), list_projects);
     view! {
         <Title text="Projects · Tollgate" />
-        <Protected permission=Permission::Read view=|user| {
-            view! { <ProjectsView can_edit=user.role.can(Permission::EditProjects) /> }
+        <Protected permission=Permission::Read view=move |user| {
+            view! { <ProjectsView can_edit=user.role.can(Permission::EditProjects) query list /> }
         } />
     }
 }
 
 #[component]
-fn ProjectsView(can_edit: bool) -> impl IntoView {
-    let params = use_query_map();
-    let query = Memo::new(move |_| params.with(|p| ProjectQuery::from_params(|key| p.get(key))));
-    let list = Resource::new(move || query.get(), list_projects);
+fn ProjectsView(
+    can_edit: bool,
+    query: Memo<ProjectQuery>,
+    list: Resource<Result<ProjectList, crate::error::AppError>>,
+) -> impl IntoView {
     // While the next view loads, the current one stays on screen, dimmed.
     let pending = RwSignal::new(false);
     crate::ui::keep_address_tidy();
@@ -180,12 +186,23 @@ fn Results(query: ProjectQuery, list: ProjectList, can_edit: bool) -> impl IntoV
     let first = (i64::from(list.page) - 1) * i64::from(PAGE_SIZE) + 1;
     let last = (first + list.rows.len() as i64 - 1).max(first);
     let pages = ((list.total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).max(1) as u32;
+    // A broad search is counted up to a limit: its last page is not known, only that more follow.
+    let plus = if list.more { "+" } else { "" };
+    let full_page = list.rows.len() == PAGE_SIZE as usize;
     let previous = (list.page > 1).then(|| query.with_page(list.page - 1).to_url());
-    let next = (list.page < pages).then(|| query.with_page(list.page + 1).to_url());
+    let next =
+        (list.page < pages || (list.more && full_page)).then(|| query.with_page(list.page + 1).to_url());
+    let position = if list.page > pages {
+        format!("Page {}", list.page)
+    } else {
+        format!("Page {} of {pages}{plus}", list.page)
+    };
     view! {
         <p class="muted small" data-test="result-count" aria-live="polite">
             {if list.rows.is_empty() {
-                format!("Page {} is past the end: {} projects in all.", list.page, list.total)
+                format!("Page {} is past the end: {}{plus} projects in all.", list.page, list.total)
+            } else if list.more {
+                format!("Showing {first}–{last} of more than {} (narrow the search to count them)", list.total)
             } else {
                 format!("Showing {first}–{last} of {}", list.total)
             }}
@@ -193,7 +210,7 @@ fn Results(query: ProjectQuery, list: ProjectList, can_edit: bool) -> impl IntoV
         <ProjectTable rows=list.rows today=list.today />
         <nav class="pager" aria-label="Pages">
             {previous.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
-            <span class="muted small">{format!("Page {} of {pages}", list.page)}</span>
+            <span class="muted small">{position}</span>
             {next.map(|href| view! { <A href=href attr:rel="next">"Next →"</A> })}
         </nav>
     }

@@ -3,6 +3,7 @@
 use super::super::stage::{RiskTier, Stage, Status};
 use super::super::{
     OwnerChoices, OwnerFilter, Person, ProjectList, ProjectQuery, ProjectRow, OWNER_MENU_LIMIT, PAGE_SIZE,
+    SEARCH_COUNT_LIMIT,
 };
 use crate::error::AppError;
 use crate::health::{FlagCode, Health};
@@ -68,6 +69,17 @@ impl SqlFilters {
     pub fn past(&self) -> bool {
         self.as_of.is_some()
     }
+
+    /// Whether today's rows are read and every filter is one that the counts kept by group
+    /// (`project_counts`, `portfolio_days`) split by: stage, status, team, risk tier, no owner.
+    pub fn grouped(&self) -> bool {
+        self.search.is_none()
+            && self.owner.is_none()
+            && self.owner_email.is_none()
+            && self.health.is_none()
+            && self.flag.is_none()
+            && !self.past()
+    }
 }
 
 /// The first day of the recorded history (none before the first project).
@@ -119,25 +131,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     let f = SqlFilters::of(query);
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(PAGE_SIZE);
     // The total, the page and the menus' options side by side, on their own connections.
-    let total = sqlx::query_scalar!(
-        r#"
-        select count(*) as "count!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $12)
-        "#,
-        f.day(today),
-        f.search,
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team,
-        f.owner,
-        f.no_owner,
-        f.health,
-        f.flag,
-        f.tier as Option<RiskTier>,
-        f.owner_email,
-        f.past(),
-    )
-    .fetch_one(pool);
+    let total = total(pool, &f, today);
     let rows = sqlx::query!(
         r#"
         select id as "id!", name as "name!", team as "team!", stage as "stage!: Stage",
@@ -171,7 +165,7 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     )
     .fetch_all(pool);
     let (total, rows, teams, owners) = tokio::try_join!(
-        async { total.await.map_err(AppError::from) },
+        total,
         async { rows.await.map_err(AppError::from) },
         teams(pool),
         owner_choices(pool),
@@ -199,14 +193,72 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
             flags: flag_codes(&r.flags),
         })
         .collect();
+    let (total, more) = total;
     Ok(ProjectList {
         today: f.day(today),
         rows,
         total,
+        more,
         page: query.page,
         teams,
         owners,
     })
+}
+
+/// How many projects `f` selects, and whether more do: under no filter or only those
+/// `project_counts` groups by, a sum over its groups (a few hundred rows, whatever the number of
+/// projects); otherwise counted — a name search up to [`SEARCH_COUNT_LIMIT`].
+async fn total(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<(i64, bool), AppError> {
+    if f.grouped() {
+        return Ok(sqlx::query_scalar!(
+            r#"
+            select coalesce(sum(projects), 0)::bigint as "count!"
+            from project_counts
+            where ($1::project_stage is null or stage = $1)
+              and ($2::project_status is null or status = $2)
+              and ($3::text is null or lower(team) = lower($3))
+              and ($4::risk_tier is null or risk_tier = $4)
+              and (not $5 or not owned)
+            "#,
+            f.stage as Option<Stage>,
+            f.status as Option<Status>,
+            f.team.as_deref(),
+            f.tier as Option<RiskTier>,
+            f.no_owner,
+        )
+        .fetch_one(pool)
+        .await
+        .map(|total| (total, false))?);
+    }
+    let most = if f.search.is_some() {
+        SEARCH_COUNT_LIMIT
+    } else {
+        i64::MAX - 1
+    };
+    let counted = sqlx::query_scalar!(
+        r#"
+        select count(*) as "count!" from (
+          select from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $12)
+          limit $13
+        ) m
+        "#,
+        f.day(today),
+        f.search,
+        f.stage as Option<Stage>,
+        f.status as Option<Status>,
+        f.team,
+        f.owner,
+        f.no_owner,
+        f.health,
+        f.flag,
+        f.tier as Option<RiskTier>,
+        f.owner_email,
+        f.past(),
+        most + 1,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((counted.min(most), counted > most))
 }
 
 /// Every team name in use, once each (case-insensitively), A–Z. A skip scan: one index probe
@@ -248,6 +300,19 @@ pub async fn owner_choices(pool: &PgPool) -> Result<OwnerChoices, AppError> {
     } else {
         OwnerChoices::Menu(people)
     })
+}
+
+/// The active editor or admin whose email address is `email` (in any case).
+pub async fn owner_by_email(pool: &PgPool, email: &str) -> Result<Option<Uuid>, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        select id from accounts
+        where lower(email) = lower($1) and active and role in ('editor', 'admin')
+        "#,
+        email
+    )
+    .fetch_optional(pool)
+    .await?)
 }
 
 /// Everyone who may own a stage (active editors and admins), by name.

@@ -38,33 +38,37 @@ pub async fn lock(tx: &mut PgConnection, id: Uuid) -> Result<Project, AppError> 
 
 /// Everything the project page shows, with its flags as of `today`.
 pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result<ProjectDetail, AppError> {
-    let project = project(pool, id).await?.ok_or(AppError::NotFound)?;
-    let owners = sqlx::query!(
-        r#"
-        select so.stage as "stage: Stage", o.id, o.display_name, o.active,
-               b.display_name as "assigned_by?", so.assigned_at
-        from stage_owners so
-        join accounts o on o.id = so.owner_id
-        left join accounts b on b.id = so.assigned_by
-        where so.project_id = $1
-        order by so.stage
-        "#,
-        id
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| StageOwner {
-        stage: r.stage,
-        owner: Person {
-            id: r.id,
-            display_name: r.display_name,
-            active: r.active,
-        },
-        assigned_by: r.assigned_by,
-        assigned_at: r.assigned_at,
-    })
-    .collect();
+    // Every part is read side by side, each on its own connection.
+    let owners = async {
+        let rows = sqlx::query!(
+            r#"
+            select so.stage as "stage: Stage", o.id, o.display_name, o.active,
+                   b.display_name as "assigned_by?", so.assigned_at
+            from stage_owners so
+            join accounts o on o.id = so.owner_id
+            left join accounts b on b.id = so.assigned_by
+            where so.project_id = $1
+            order by so.stage
+            "#,
+            id
+        )
+        .fetch_all(pool)
+        .await?;
+        Ok::<_, sqlx::Error>(
+            rows.into_iter()
+                .map(|r| StageOwner {
+                    stage: r.stage,
+                    owner: Person {
+                        id: r.id,
+                        display_name: r.display_name,
+                        active: r.active,
+                    },
+                    assigned_by: r.assigned_by,
+                    assigned_at: r.assigned_at,
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
     let handoffs = sqlx::query_as!(
         Handoff,
         r#"
@@ -79,39 +83,48 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
         "#,
         id
     )
-    .fetch_all(pool)
-    .await?;
-    let timeline = sqlx::query!(
-        r#"
-        select e.id, e.occurred_at, a.display_name as "actor?", e.action, e.changes
-        from audit_events e
-        left join accounts a on a.id = e.actor_id
-        where e.entity_type = 'project' and e.entity_id = $1
-        order by e.id desc
-        "#,
-        id
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| TimelineEntry {
-        id: r.id,
-        at: r.occurred_at,
-        actor: r.actor,
-        action: r.action,
-        changes: field_changes(&r.changes),
-    })
-    .collect();
-    let records = crate::records::server::facts(pool, id).await?;
-    let record_rows = crate::records::server::list(pool, id).await?;
-    let flags = crate::health::server::current_of(pool, id).await?.flags(today);
-    let requests = crate::requests::server::open_for_project(pool, id).await?;
+    .fetch_all(pool);
+    let timeline = async {
+        let rows = sqlx::query!(
+            r#"
+            select e.id, e.occurred_at, a.display_name as "actor?", e.action, e.changes
+            from audit_events e
+            left join accounts a on a.id = e.actor_id
+            where e.entity_type = 'project' and e.entity_id = $1
+            order by e.id desc
+            "#,
+            id
+        )
+        .fetch_all(pool)
+        .await?;
+        Ok::<_, sqlx::Error>(
+            rows.into_iter()
+                .map(|r| TimelineEntry {
+                    id: r.id,
+                    at: r.occurred_at,
+                    actor: r.actor,
+                    action: r.action,
+                    changes: field_changes(&r.changes),
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (project, owners, handoffs, timeline, records, record_rows, signals, requests) = tokio::try_join!(
+        project(pool, id),
+        owners,
+        handoffs,
+        timeline,
+        crate::records::server::facts(pool, id),
+        crate::records::server::list(pool, id),
+        crate::health::server::current_of(pool, id),
+        crate::requests::server::open_for_project(pool, id),
+    )?;
     Ok(ProjectDetail {
         today,
-        project,
+        project: project.ok_or(AppError::NotFound)?,
         records,
         record_rows,
-        flags,
+        flags: signals.flags(today),
         owners,
         handoffs,
         timeline,
