@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Sets up everything and runs every test: unit and database tests (cargo test, each database
-# test in its own database), the .sqlx staleness check, and the browser journeys (Playwright
-# in Chromium against the release build, which starts its own embedded PostgreSQL).
+# Sets up everything and runs every test: formatting, lints and the landed-migrations check
+# first, then unit and database tests (cargo test, each database test in its own database), the
+# .sqlx staleness check, and the browser journeys (Playwright in Chromium against the release
+# build, which starts its own embedded PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+echo "==> checking formatting and that no landed migration changed"
+cargo fmt --all --check
+scripts/check-migrations.sh
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-test.XXXXXX")
 pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n1 || command -v pg_ctl)")
@@ -38,6 +43,9 @@ sqlx migrate run --source migrations >/dev/null
 find app server -name '*.rs' -printf '%p %T@\n' >"$work/mtimes"
 cargo sqlx prepare --workspace --check -- --all-targets
 while read -r file mtime; do touch -m -d "@${mtime}" "$file"; done <"$work/mtimes"
+
+echo "==> lints (clippy, warnings are errors)"
+SQLX_OFFLINE=true cargo clippy --workspace --all-targets -- -D warnings
 
 echo "==> unit and database tests"
 export DATABASE_URL=$(printf "$socket_url" postgres)

@@ -315,20 +315,6 @@ pub async fn owner_by_email(pool: &PgPool, email: &str) -> Result<Option<Uuid>, 
     .await?)
 }
 
-/// Everyone who may own a stage (active editors and admins), by name.
-pub async fn owners(pool: &PgPool) -> Result<Vec<Person>, AppError> {
-    Ok(sqlx::query_as!(
-        Person,
-        r#"
-        select id, display_name, active from accounts
-        where active and role in ('editor', 'admin')
-        order by lower(display_name), id
-        "#
-    )
-    .fetch_all(pool)
-    .await?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
