@@ -1,6 +1,6 @@
 //! Review requests against a real PostgreSQL: asked, shown, answered by the decision,
 //! withdrawn, and refused for someone who is not independent.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 
@@ -37,6 +37,7 @@ fn ask(kind: &str, reviewer: Option<Uuid>) -> app::requests::ValidRequest {
         reviewer_id: reviewer.map(|r| r.to_string()).unwrap_or_default(),
         due_on: String::new(),
         note: "Before the steering committee".into(),
+        ..RequestInput::default()
     }
     .validate(today())
     .expect("valid")
@@ -182,4 +183,47 @@ async fn only_editors_and_admins_may_ask(pool: PgPool) {
     ]);
     let response = send(&pool, post_form("/api/requests/create", &past, Some(&editor))).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_reviewer_can_be_named_by_email_address_when_reviewers_are_too_many_for_a_menu(pool: PgPool) {
+    let pm = user(&account(&pool, "pam@example.com", Role::Editor).await);
+    let rae = user(&account(&pool, "rae@example.com", Role::Reviewer).await);
+    account(&pool, "vic@example.com", Role::Viewer).await;
+    let id = project(&pool, &pm, "medium").await;
+    let editor = sign_in(&pool, "pam@example.com").await;
+    let asking = |email: &str| {
+        form(&[
+            ("project_id", &id.to_string()),
+            ("input[kind]", "signoff"),
+            ("input[reviewer_email]", email),
+        ])
+    };
+    // Someone who may not review: refused next to the box, and nothing is asked.
+    let response = send(
+        &pool,
+        post_form("/api/requests/create", &asking("vic@example.com"), Some(&editor)),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let envelope: serde_json::Value = serde_json::from_str(&common::body_text(response).await).expect("json");
+    assert_eq!(envelope["fields"][0]["field"], "reviewer_email", "{envelope}");
+    assert_eq!(
+        envelope["fields"][0]["message"],
+        "No active reviewer or admin has the email address vic@example.com."
+    );
+    assert!(requests::open_for_project(&pool, id)
+        .await
+        .expect("open")
+        .is_empty());
+
+    let response = send(
+        &pool,
+        post_form("/api/requests/create", &asking("Rae@Example.com"), Some(&editor)),
+    )
+    .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    let open = requests::open_for_project(&pool, id).await.expect("open");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].reviewer.as_deref(), Some(rae.display_name.as_str()));
 }

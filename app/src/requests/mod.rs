@@ -92,6 +92,9 @@ pub struct RequestInput {
     pub kind: String,
     /// An account id, or empty for any reviewer.
     pub reviewer_id: String,
+    /// The reviewer's email address, from the box shown instead of a menu when there are too
+    /// many reviewers; when given, it names the reviewer instead of `reviewer_id`.
+    pub reviewer_email: String,
     /// `YYYY-MM-DD`, or empty.
     pub due_on: String,
     pub note: String,
@@ -175,6 +178,7 @@ mod tests {
             reviewer_id: reviewer.into(),
             due_on: due.into(),
             note: "Before the steering committee".into(),
+            ..RequestInput::default()
         }
     }
 

@@ -1,7 +1,7 @@
 //! The project page's "Review requests" card: what is asked of whom, and the form to ask.
 
 use super::{RequestKind, RequestReview, ReviewRequest, WithdrawRequest};
-use crate::projects::Person;
+use crate::projects::OwnerChoices;
 use crate::ui::{
     action_error, field_message, form_message, Field, FormAlert, LocalTime, SelectField, TextArea,
 };
@@ -14,8 +14,8 @@ pub fn ReviewRequests(
     requests: Vec<ReviewRequest>,
     /// Editors and admins may ask and withdraw.
     can_ask: bool,
-    /// Who may be asked (active reviewers and admins).
-    reviewers: Vec<Person>,
+    /// Who may be asked (active reviewers and admins), or a box for an email address.
+    reviewers: OwnerChoices,
     ask: ServerAction<RequestReview>,
     withdraw: ServerAction<WithdrawRequest>,
 ) -> impl IntoView {
@@ -61,13 +61,22 @@ pub fn ReviewRequests(
         .iter()
         .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
         .collect();
-    let people: Vec<(String, String)> = std::iter::once((String::new(), "Any reviewer".to_owned()))
-        .chain(
-            reviewers
-                .iter()
-                .map(|p| (p.id.to_string(), p.display_name.clone())),
-        )
-        .collect();
+    let ask_whom = match reviewers {
+        OwnerChoices::Menu(people) => {
+            let people: Vec<(String, String)> = std::iter::once((String::new(), "Any reviewer".to_owned()))
+                .chain(people.iter().map(|p| (p.id.to_string(), p.display_name.clone())))
+                .collect();
+            view! {
+                <SelectField label="Ask" name="reviewer_id" group="input" id_prefix="request-" options=people error=m("reviewer_id") />
+            }
+            .into_any()
+        }
+        OwnerChoices::ByEmail => view! {
+            <Field label="Ask (their email address)" name="reviewer_email" group="input" input_type="email"
+                id_prefix="request-" hint="Leave empty to ask any reviewer." error=m("reviewer_email") />
+        }
+        .into_any(),
+    };
     let form = can_ask.then(|| view! {
         <details class="add-record" open=move || error.get().is_some()>
             <summary>"Ask for a sign-off or review"</summary>
@@ -76,7 +85,7 @@ pub fn ReviewRequests(
                 <input type="hidden" name="project_id" value=project_id.to_string() />
                 <div class="form-grid">
                     <SelectField label="Decision needed" name="kind" group="input" id_prefix="request-" options=kinds error=m("kind") />
-                    <SelectField label="Ask" name="reviewer_id" group="input" id_prefix="request-" options=people error=m("reviewer_id") />
+                    {ask_whom}
                     <Field label="Due by (optional)" name="due_on" group="input" input_type="date" id_prefix="request-" error=m("due_on") />
                 </div>
                 <TextArea label="Note (optional)" name="note" group="input" id_prefix="request-" rows=2 error=m("note") />

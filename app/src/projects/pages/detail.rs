@@ -1,14 +1,16 @@
 //! One project: stage stepper with its gate, stage moves, owners per stage, details, timeline.
 
-use super::super::gate::{gate_items, is_met, RecordFacts};
-use super::super::input::field_label;
-use super::super::stage::Stage;
-use super::super::{owner_candidates, AssignOwner, MoveStage, OwnerChoices, Person, Project, ProjectDetail};
 use super::timeline::{Handoffs, Timeline};
 use super::{load_failed, load_project, project_id_param, StageBadge, StatusBadge};
 use crate::auth::{CurrentUser, Role};
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
+use crate::projects::gate::{gate_items, is_met, RecordFacts};
+use crate::projects::input::field_label;
+use crate::projects::stage::Stage;
+use crate::projects::{
+    owner_candidates, AssignOwner, MoveStage, OwnerChoices, Person, Project, ProjectDetail,
+};
 use crate::records::pages::{RecordActions, Records};
 use crate::requests::{reviewer_candidates, RequestReview, ReviewRequests, WithdrawRequest};
 use crate::ui::{action_error, field_message, Alert, FieldErrorText, FormAlert, Loading, LocalTime};
@@ -43,7 +45,7 @@ struct PageData {
     /// Who may own a stage or be asked for a review: for people who can use the menus (for
     /// anyone else the server refuses, and the page carries nobody's name it does not show).
     candidates: Resource<Result<OwnerChoices, AppError>>,
-    reviewers: Resource<Result<Vec<Person>, AppError>>,
+    reviewers: Resource<Result<OwnerChoices, AppError>>,
 }
 
 impl PageData {
@@ -119,7 +121,7 @@ fn ProjectView(user: CurrentUser, data: PageData) -> impl IntoView {
                 let user = user.clone();
                 Suspend::new(async move {
                 let candidates = candidates.await.unwrap_or(OwnerChoices::Menu(Vec::new()));
-                let reviewers = reviewers.await.unwrap_or_default();
+                let reviewers = reviewers.await.unwrap_or(OwnerChoices::Menu(Vec::new()));
                 let requests = RequestActions { ask, withdraw: withdraw_request, reviewers };
                 match project.await {
                     Ok(detail) => view! {
@@ -139,7 +141,7 @@ fn ProjectView(user: CurrentUser, data: PageData) -> impl IntoView {
 struct RequestActions {
     ask: ServerAction<RequestReview>,
     withdraw: ServerAction<WithdrawRequest>,
-    reviewers: Vec<Person>,
+    reviewers: OwnerChoices,
 }
 
 #[component]
@@ -288,7 +290,7 @@ fn StagePanel(
     move_stage: ServerAction<MoveStage>,
     /// Who may own a stage (active editors and admins), or a box for an email.
     candidates: OwnerChoices,
-    owners: Vec<super::super::StageOwner>,
+    owners: Vec<crate::projects::StageOwner>,
 ) -> impl IntoView {
     let override_form = {
         let (id, version, next) = (project.id, project.version, project.stage.next());
@@ -517,7 +519,7 @@ fn Details(project: Project) -> impl IntoView {
 #[component]
 fn Owners(
     project: Project,
-    owners: Vec<super::super::StageOwner>,
+    owners: Vec<crate::projects::StageOwner>,
     can_edit: bool,
     candidates: OwnerChoices,
     assign: ServerAction<AssignOwner>,
