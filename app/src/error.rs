@@ -255,6 +255,21 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// A violation of one of `constraints` — (constraint name, field, message) — as that field's
+/// error next to it; any other error as [`From<sqlx::Error>`] makes it.
+#[cfg(feature = "ssr")]
+pub fn on_constraint(error: sqlx::Error, constraints: &[(&str, &str, &str)]) -> AppError {
+    if let sqlx::Error::Database(db) = &error {
+        if let Some((_, field, message)) = constraints
+            .iter()
+            .find(|(name, ..)| db.constraint() == Some(*name))
+        {
+            return AppError::field(field, *message);
+        }
+    }
+    error.into()
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use super::AppError;

@@ -1,6 +1,6 @@
 //! Accounts, sign-in, throttling, sessions and the audit trail, against a real PostgreSQL.
 //! Each test gets its own database.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! The REST export against a real PostgreSQL: tokens, filters, cursor paging under concurrent
 //! inserts, CSV quoting, and every response checked against the OpenAPI document.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

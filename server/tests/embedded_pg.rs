@@ -1,6 +1,6 @@
 //! The embedded PostgreSQL: first start initialises, data survives a restart, a stale lock
 //! from a crash is recovered.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 use server::embedded_pg::{find_binaries, EmbeddedPostgres};
 use sqlx::Connection;

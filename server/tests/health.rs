@@ -1,5 +1,5 @@
 //! Health flags, thresholds and "My work" against a real PostgreSQL.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

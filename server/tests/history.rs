@@ -1,7 +1,7 @@
 //! The portfolio over time: a past day reads what the portfolio showed on that day — stage,
 //! status, team, owner and flags as they were — however much changed since, and a day the
 //! history cannot show is refused with a message that says why.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

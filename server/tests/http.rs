@@ -1,5 +1,5 @@
 //! The router end to end in-process: server functions, pages, statuses and cookies.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! One truth: over a seeded portfolio, the portfolio page, `GET /api/v1/portfolio` and the
 //! rows of the CSV export give the same numbers, for every filter, today and as of past days.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

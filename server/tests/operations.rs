@@ -1,7 +1,7 @@
 //! Operating Tollgate: the embedded cluster from a private folder, a database that dies and
 //! comes back, failing fast while it is away, a bounded shutdown, and `--version`. These start
 //! real PostgreSQL clusters (and the real server binary) in temporary folders.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

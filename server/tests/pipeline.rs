@@ -4,7 +4,7 @@
 //! quarter, every filter, the lists behind the numbers, `GET /api/v1/pipeline` (the same numbers,
 //! matching the OpenAPI document, strict about its parameters), and the stays kept by the
 //! application's own writes.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Projects against a real PostgreSQL: audit events, version conflicts, stage moves, owners.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

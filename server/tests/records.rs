@@ -1,6 +1,6 @@
 //! Governance records against a real PostgreSQL: who may add them, independence of reviewers,
 //! dates, withdrawal, and the audit trail.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

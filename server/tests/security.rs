@@ -1,7 +1,7 @@
 //! Attacks from outside, from a viewer and from a same-site page, through the whole router
 //! and a real PostgreSQL: the sign-in throttle under parallel attempts, forged requests,
 //! bounded input, security headers, spreadsheet-safe CSV and the smaller holes.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

@@ -4,7 +4,7 @@
 //! reactivated, a threshold change), the stored signals always equal signals recomputed from
 //! scratch — read today and on days before and after — and the history keeps what was current.
 //! Nothing is kept per process: two servers on one database agree right after a change.
-#![allow(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
 
 mod common;
 

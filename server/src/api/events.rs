@@ -77,7 +77,7 @@ impl FeedCursor {
 
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+#[expect(dead_code, reason = "describes the parameters for the OpenAPI document")]
 pub struct EventParams {
     /// Only events after this cursor (a `next_after`); default: from the beginning. A plain
     /// event id (the feed's first form) is read as "after that event".

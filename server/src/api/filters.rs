@@ -16,7 +16,7 @@ use uuid::Uuid;
 /// (documented for OpenAPI; the handlers read them strictly with [`parse`]).
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+#[expect(dead_code, reason = "describes the parameters for the OpenAPI document")]
 pub struct ViewParams {
     /// Only projects in this stage.
     #[param(example = "build")]
@@ -47,7 +47,7 @@ pub struct ViewParams {
 /// Changed since: for incremental exports.
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+#[expect(dead_code, reason = "describes the parameters for the OpenAPI document")]
 pub struct SinceParams {
     /// Only projects changed at or after this instant (RFC 3339) or day (YYYY-MM-DD, UTC).
     #[param(example = "2026-11-25T09:00:00Z")]
@@ -57,7 +57,7 @@ pub struct SinceParams {
 /// Paging of the JSON list.
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+#[expect(dead_code, reason = "describes the parameters for the OpenAPI document")]
 pub struct PageParams {
     /// The `next_cursor` of the previous page; omit for the first page.
     cursor: Option<String>,

@@ -16,7 +16,7 @@ use utoipa::IntoParams;
 /// them strictly with [`parse`]).
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+#[expect(dead_code, reason = "describes the parameters for the OpenAPI document")]
 pub struct PipelineParams {
     /// Only this team's projects (case-insensitive, at most 200 characters).
     #[param(example = "Claims", max_length = 200)]

@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 /// The span and spacing of a trend.
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "describes the parameters for the OpenAPI document")]
+#[expect(dead_code, reason = "describes the parameters for the OpenAPI document")]
 pub struct TrendParams {
     /// The first day (YYYY-MM-DD); default 51 weeks before `to`. Clamped to the day the
     /// history starts.

@@ -1,5 +1,5 @@
 //! Shared helpers for the database and HTTP tests.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary uses its own share of these helpers")]
 
 use app::admin::AccountSummary;
 use app::auth::server::{accounts, password::Password};

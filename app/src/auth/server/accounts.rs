@@ -66,16 +66,16 @@ async fn insert(
     )
     .fetch_one(&mut *tx)
     .await;
-    let (id, created_at) = match inserted {
-        Ok(row) => (row.id, row.created_at),
-        Err(sqlx::Error::Database(db)) if db.constraint() == Some("accounts_email_key") => {
-            return Err(AppError::field(
+    let (id, created_at) = inserted.map(|row| (row.id, row.created_at)).map_err(|error| {
+        crate::error::on_constraint(
+            error,
+            &[(
+                "accounts_email_key",
                 "email",
                 "An account with this email already exists.",
-            ));
-        }
-        Err(other) => return Err(other.into()),
-    };
+            )],
+        )
+    })?;
     audit::record(
         &mut *tx,
         actor,

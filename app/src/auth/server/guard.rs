@@ -1,7 +1,7 @@
 //! The role check every server function and handler starts with.
 
-use super::super::{CurrentUser, Permission};
 use super::session;
+use crate::auth::{CurrentUser, Permission};
 use crate::error::AppError;
 use crate::state::AppState;
 

@@ -4,7 +4,7 @@
 //! idle too long, when it reaches its absolute lifetime, at sign-out, or at once when its
 //! account is deactivated (the rows are deleted and every lookup also requires an active account).
 
-use super::super::{CurrentUser, Role};
+use crate::auth::{CurrentUser, Role};
 use crate::state::AuthSettings;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -2,11 +2,11 @@
 //! description, followed by the same numbers as a table whose every number links to the
 //! projects behind it (no links inside the images: see the portfolio's funnel).
 
-use super::super::rules::{percent, Outcome, StaySet};
-use super::super::{
+use super::human;
+use crate::pipeline::rules::{percent, Outcome, StaySet};
+use crate::pipeline::{
     BuildCohort, DateRange, ListKind, ListQuery, PipelineQuery, ProductionShare, StageConversion, StageStays,
 };
-use super::human;
 use crate::projects::stage::Stage;
 use leptos::prelude::*;
 
@@ -23,7 +23,7 @@ fn cohort_url(query: &PipelineQuery, range: DateRange, cohort: &BuildCohort, rea
     let quarter = cohort
         .quarter
         .as_deref()
-        .and_then(super::super::rules::Quarter::parse);
+        .and_then(crate::pipeline::rules::Quarter::parse);
     ListQuery::url_for(query, range, ListKind::Cohort { quarter, reached })
 }
 

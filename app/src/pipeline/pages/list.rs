@@ -1,9 +1,9 @@
 //! The projects behind a number of the pipeline (`/pipeline/projects?…`): the stays (or, for
 //! prototype → production, the projects) it counts, 50 a page, with the view's filters kept.
 
-use super::super::rules::StaySet;
-use super::super::{ListKind, ListParams, ListQuery, PipelineList, PipelineListData, LIST_PAGE_SIZE};
 use super::{filters_in_words, human};
+use crate::pipeline::rules::StaySet;
+use crate::pipeline::{ListKind, ListParams, ListQuery, PipelineList, PipelineListData, LIST_PAGE_SIZE};
 use crate::ui::{Alert, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -1,9 +1,9 @@
 //! The trend series, counted by PostgreSQL from the ended days' roll-up, the project versions
 //! and the stage moves.
 
-use super::super::trend::{series, Interval, StageFlow, Tally, Trend, TrendPoint};
-use super::super::FlagCounts;
 use crate::error::AppError;
+use crate::portfolio::trend::{series, Interval, StageFlow, Tally, Trend, TrendPoint};
+use crate::portfolio::FlagCounts;
 use crate::projects::server::list::SqlFilters;
 use crate::projects::stage::{RiskTier, Stage, Status};
 use crate::projects::ProjectQuery;

@@ -1,11 +1,11 @@
 //! Creating and editing a project: one form, every field with its message beside it.
 
-use super::super::input::ProjectInput;
-use super::super::stage::{RiskTier, Status};
-use super::super::{CreateProject, UpdateProject};
 use super::{load_failed, load_project, project_id_param};
 use crate::auth::{Permission, Protected};
 use crate::error::AppError;
+use crate::projects::input::ProjectInput;
+use crate::projects::stage::{RiskTier, Status};
+use crate::projects::{CreateProject, UpdateProject};
 use crate::ui::{
     action_error, field_message, form_message, Field, FormAlert, Loading, SelectField, TextArea,
 };

@@ -1,12 +1,12 @@
 //! The projects list: search and filters that live in the URL, a sortable table, pages.
 
-use super::super::stage::{RiskTier, Stage, Status};
-use super::super::{
-    list_projects, OwnerChoices, OwnerFilter, ProjectList, ProjectQuery, ProjectRow, PAGE_SIZE,
-};
 use super::{StageBadge, StatusBadge};
 use crate::auth::{Permission, Protected};
 use crate::health::{FlagCode, Health};
+use crate::projects::stage::{RiskTier, Stage, Status};
+use crate::projects::{
+    list_projects, OwnerChoices, OwnerFilter, ProjectList, ProjectQuery, ProjectRow, PAGE_SIZE,
+};
 use crate::ui::{days_since, FormAlert, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -105,7 +105,7 @@ fn Filters(query: ProjectQuery, list: ProjectList) -> impl IntoView {
     let healths = options(&Health::ALL, Health::as_str, Health::label);
     let flags = options(&FlagCode::ALL, FlagCode::as_str, FlagCode::label);
     let tiers = options(RiskTier::ALL, RiskTier::as_str, RiskTier::label);
-    let sorts = super::super::SortKey::ALL
+    let sorts = crate::projects::SortKey::ALL
         .into_iter()
         .map(|k| {
             let selected = k == query.sort;

@@ -1,7 +1,7 @@
 //! The project's history: handoffs, and the timeline built from its audit events.
 
-use super::super::input::field_label;
-use super::super::{Handoff, TimelineEntry};
+use crate::projects::input::field_label;
+use crate::projects::{Handoff, TimelineEntry};
 use crate::ui::LocalTime;
 use leptos::prelude::*;
 
@@ -30,7 +30,7 @@ fn change_label(field: &str) -> String {
         Some(stage) => format!(
             "Owner of {}",
             stage
-                .parse::<super::super::stage::Stage>()
+                .parse::<crate::projects::stage::Stage>()
                 .map(|s| s.label())
                 .unwrap_or(stage)
         ),

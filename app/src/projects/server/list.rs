@@ -1,12 +1,12 @@
 //! The projects list: search, filters, sort and pages, all in SQL.
 
-use super::super::stage::{RiskTier, Stage, Status};
-use super::super::{
+use crate::error::AppError;
+use crate::health::{FlagCode, Health};
+use crate::projects::stage::{RiskTier, Stage, Status};
+use crate::projects::{
     OwnerChoices, OwnerFilter, Person, ProjectList, ProjectQuery, ProjectRow, OWNER_MENU_LIMIT, PAGE_SIZE,
     SEARCH_COUNT_LIMIT,
 };
-use crate::error::AppError;
-use crate::health::{FlagCode, Health};
 use chrono::NaiveDate;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -1,8 +1,8 @@
 //! Reading one project with its owners, handoffs and timeline.
 
-use super::super::stage::{RiskTier, Stage, Status};
-use super::super::{FieldChange, Handoff, Person, Project, ProjectDetail, StageOwner, TimelineEntry};
 use crate::error::AppError;
+use crate::projects::stage::{RiskTier, Stage, Status};
+use crate::projects::{FieldChange, Handoff, Person, Project, ProjectDetail, StageOwner, TimelineEntry};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 

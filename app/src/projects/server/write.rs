@@ -3,15 +3,15 @@
 //! Each function runs one transaction: lock the project, check the version the change was
 //! based on, apply it, bump the version, write one audit event.
 
-use super::super::gate::{self, MoveRefused};
-use super::super::stage::{RiskTier, Stage, Status};
-use super::super::Project;
 use super::read;
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::health::server::refresh;
+use crate::projects::gate::{self, MoveRefused};
 use crate::projects::input::{changed_fields, note_too_long, ProjectInput, ValidProject};
+use crate::projects::stage::{RiskTier, Stage, Status};
+use crate::projects::Project;
 use serde_json::{json, Map, Value};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -31,13 +31,14 @@ pub fn check_version(current: &Project, expected: i32) -> Result<(), AppError> {
 
 /// Maps the unique-name constraint to a message next to the name field.
 fn name_taken(error: sqlx::Error) -> AppError {
-    match &error {
-        sqlx::Error::Database(db) if db.constraint() == Some("projects_name_key") => AppError::field(
+    crate::error::on_constraint(
+        error,
+        &[(
+            "projects_name_key",
             "name",
             "A project with this name already exists. Choose another name.",
-        ),
-        _ => error.into(),
-    }
+        )],
+    )
 }
 
 /// Creates a project in `define`, owned (for that stage) by its creator.
@@ -170,7 +171,7 @@ pub async fn update(
 ///
 /// `next_owner`, when given, becomes the owner of `to` in the same transaction and the same
 /// audit event, so a clean move never leaves the new stage ownerless by accident.
-#[allow(
+#[expect(
     clippy::too_many_arguments,
     reason = "one argument per field of the move form"
 )]
