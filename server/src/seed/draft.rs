@@ -94,7 +94,7 @@ impl<'g> Draft<'g> {
                 ("name", json!(project.name)),
                 ("team", json!(team)),
                 ("summary", json!(project.summary)),
-                ("risk_tier", json!(TIERS[shape.tier])),
+                ("risk_tier", json!(tier_word(shape.tier))),
                 ("status", json!("active")),
                 ("stage", json!("define")),
                 ("owner.define", json!(g.account(creator).display_name)),
@@ -158,7 +158,7 @@ impl<'g> Draft<'g> {
             } else {
                 ""
             };
-            let mut changes = json!({ "stage": { "before": STAGES[from], "after": STAGES[to] } });
+            let mut changes = json!({ "stage": { "before": stage_word(from), "after": stage_word(to) } });
             if !note.is_empty() {
                 changes["note"] = json!({ "before": null, "after": note });
             }
@@ -251,7 +251,7 @@ impl<'g> Draft<'g> {
                 by,
                 at,
             });
-            let changes = json!({ format!("owner.{}", STAGES[o.stage]): {
+            let changes = json!({ format!("owner.{}", stage_word(o.stage)): {
                 "before": g.account(o.owner).display_name,
                 "after": g.account(to).display_name,
             } });
@@ -307,7 +307,7 @@ impl<'g> Draft<'g> {
         }
         if let Some(r) = self.reviews.last() {
             let changes = added(&[
-                ("risk_tier", json!(TIERS[r.tier])),
+                ("risk_tier", json!(tier_word(r.tier))),
                 ("decision", json!(r.decision)),
                 ("reviewed_on", json!(r.reviewed_on)),
                 ("next_review_on", json!(r.next_review_on)),

@@ -14,8 +14,10 @@
 
 use crate::seed_history::{self, Version};
 use anyhow::Context;
-use app::health::Severity;
-use chrono::{Days, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use app::health::{Severity, Thresholds};
+use app::projects::stage::{RiskTier, Stage};
+use app::records::{RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS};
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -35,10 +37,15 @@ const CHUNK: usize = 5_000;
 /// How far back the portfolio's history reaches.
 const HISTORY_DAYS: u64 = 730;
 
-const STAGES: [&str; 4] = ["define", "design", "build", "deploy"];
-const TIERS: [&str; 3] = ["low", "medium", "high"];
-/// Months between model-risk reviews, by tier (the default health settings).
-const CADENCE_MONTHS: [u32; 3] = [24, 12, 6];
+/// The app's word for the `i`-th stage in funnel order (the seed draws indices).
+fn stage_word(i: usize) -> &'static str {
+    Stage::ALL[i].as_str()
+}
+
+/// The app's word for the `i`-th risk tier, from low to high.
+fn tier_word(i: usize) -> &'static str {
+    RiskTier::ALL[i].as_str()
+}
 
 /// What to seed.
 #[derive(Debug, Clone, Copy)]

@@ -159,7 +159,7 @@ impl<'g> Draft<'g> {
         let tier = self.shape.tier;
         loop {
             let reviewed_on = g.today - Days::new(ago);
-            let next_review_on = reviewed_on + Months::new(CADENCE_MONTHS[tier]);
+            let next_review_on = Thresholds::default().next_review_due(RiskTier::ALL[tier], reviewed_on);
             let created_at = g.at(rng, ago);
             self.reviews.push(Review {
                 id: new_id(rng),

@@ -285,14 +285,6 @@ pub(super) const FALLBACKS: &[&str] = &[
     "Cases the model is unsure about go to {u} as today; a kill switch sends everything to them.",
     "Roll back to the last approved model from the registry; the manual process stays staffed for {n} days.",
 ];
-pub(super) const RESEARCH_KINDS: [&str; 6] = [
-    "interview",
-    "survey",
-    "usability_test",
-    "shadowing",
-    "data_analysis",
-    "other",
-];
 pub(super) const RESEARCH_TITLES: &[&str] = &[
     "Interviews with {u} about {s} work",
     "Survey of {u} on where {s} decisions go wrong",
@@ -349,8 +341,6 @@ pub(super) const SIGNOFF_REMARKS: &[&str] = &[
     "one feature needs a plain-language label before go-live.",
     "reason codes are stable across retraining runs.",
 ];
-pub(super) const SIGNOFF_DECISIONS: [&str; 3] = ["approved", "changes_requested", "rejected"];
-pub(super) const REVIEW_DECISIONS: [&str; 3] = ["approved", "approved_with_conditions", "rejected"];
 pub(super) const REVIEW_FINDINGS: &[&str] = &[
     "Validation on out-of-time data holds; performance monitoring and a drift alert are in place.",
     "Conditions: add a challenger model and report stability monthly to {t}.",
