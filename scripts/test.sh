@@ -49,7 +49,12 @@ SQLX_OFFLINE=true cargo clippy --workspace --all-targets -- -D warnings
 
 echo "==> unit and database tests"
 export DATABASE_URL=$(printf "$socket_url" postgres)
-SQLX_OFFLINE=true cargo test --workspace --all-targets
+# One test at a time within each test binary: when several tests build the whole router in
+# one process at once, a server-rendered page now and then never finishes (4 of 40 runs of
+# tests/http.rs with 11 threads, at this and the previous session's code; 0 of 15 with one
+# thread; never seen from the real server under 40 concurrent users). Until that is understood,
+# the suite must not hang.
+SQLX_OFFLINE=true cargo test --workspace --all-targets -- --test-threads=1
 
 echo "==> browser journeys (Playwright in Chromium)"
 # Build, serve and test in three steps rather than `cargo leptos end-to-end`, which exits 0
