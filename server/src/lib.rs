@@ -42,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .route_service("/favicon.ico", favicon)
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_request(one_session_lookup))
         .layer(axum::middleware::from_fn(server_fn_status::set_error_status))
         .layer(axum::middleware::from_fn(see_other))
         .layer(axum::middleware::from_fn(tidy_address))
@@ -61,6 +62,15 @@ pub fn app(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// Gives the request a place for its signed-in account, so the page and every server function
+/// it calls look the session up once between them.
+async fn one_session_lookup(mut request: axum::extract::Request) -> axum::extract::Request {
+    request
+        .extensions_mut()
+        .insert(app::auth::server::guard::RequestSession::default());
+    request
 }
 
 /// A page that decided to send the visitor elsewhere (sign in first, or set up) answers
@@ -138,11 +148,13 @@ pub async fn connect_and_migrate(
         .close()
         .await
         .context("closing the migration connection")?;
-    // Each statement is planned for its own arguments: a list's optional filters never fall
-    // back to a generic plan that suits none of them (see README, "Query plans").
+    // Each statement is planned once per connection, for no particular values: the statements
+    // over `project_rows` are written for their filters (`projects::server::rows`), so that
+    // one plan is the plan for them, and no plan changes after a few runs (see README,
+    // "Query plans"). A name search is planned for its pattern, in a transaction of its own.
     // Sorts and aggregates of a past day's tens of thousands of versions stay in memory
     // (the default 4 MB spilled them to disk).
-    let options = options.options([("plan_cache_mode", "force_custom_plan"), ("work_mem", "16MB")]);
+    let options = options.options([("plan_cache_mode", "force_generic_plan"), ("work_mem", "16MB")]);
     let options = match statement_timeout {
         Some(limit) => options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]),
         None => options,

@@ -219,6 +219,12 @@ async fn stored_signals_always_equal_signals_recomputed_from_scratch(pool: PgPoo
             .expect("created");
         ids.push(created);
     }
+    // From here on every write keeps today's portfolio counts.
+    sqlx::query("select portfolio_now_refresh($1)")
+        .bind(today)
+        .execute(&pool)
+        .await
+        .expect("today's counts");
     for _ in 0..900 {
         let n = rng.gen_range(0..ids.len());
         change(&pool, &mut rng, ids[n], n, &people, today).await;
@@ -322,6 +328,45 @@ async fn stored_signals_always_equal_signals_recomputed_from_scratch(pool: PgPoo
     .await
     .expect("kept counts");
     assert_eq!(drift, 0, "project_counts differs from counting the projects");
+
+    // Today's portfolio counts were kept through every write too, and a refresh counts any day.
+    for (day, refresh) in [(today, false), (today + Days::new(21), true)] {
+        if refresh {
+            sqlx::query("select portfolio_now_refresh($1)")
+                .bind(day)
+                .execute(&pool)
+                .await
+                .expect("refreshed");
+        }
+        let drift = sqlx::query_scalar::<_, i64>(
+            "with kept as (select stage, status, team, risk_tier, owned, projects, red, flagged,
+                                  ownerless, stalled, demo_overdue, review_overdue, gate_gap
+                           from portfolio_now
+                           where projects <> 0 or red <> 0 or flagged <> 0 or ownerless <> 0
+                              or stalled <> 0 or demo_overdue <> 0 or review_overdue <> 0
+                              or gate_gap <> 0),
+                  counted as (select r.stage, r.status, r.team, r.risk_tier, r.owner_id is not null,
+                                     count(*)::integer,
+                                     (count(*) filter (where r.health = 'red'))::integer,
+                                     (count(*) filter (where r.health <> 'green'))::integer,
+                                     (count(*) filter (where r.ownerless))::integer,
+                                     (count(*) filter (where r.stalled))::integer,
+                                     (count(*) filter (where r.demo_overdue))::integer,
+                                     (count(*) filter (where r.review_overdue))::integer,
+                                     (count(*) filter (where r.gate_gap))::integer
+                              from project_rows($1) r group by 1, 2, 3, 4, 5)
+             select count(*) from ((table kept except table counted)
+                                   union all (table counted except table kept)) d",
+        )
+        .bind(day)
+        .fetch_one(&pool)
+        .await
+        .expect("today's kept counts");
+        assert_eq!(
+            drift, 0,
+            "portfolio_now differs from counting the projects on {day}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

@@ -5,8 +5,7 @@
 use super::filters::{self, SinceParams, ViewParams};
 use super::ApiError;
 use app::auth::Permission;
-use app::projects::server::list::SqlFilters;
-use app::projects::stage::{RiskTier, Stage};
+use app::projects::server::rows::SqlFilters;
 use app::projects::ProjectQuery;
 use app::state::AppState;
 use axum::body::{Body, Bytes};
@@ -15,8 +14,30 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use futures_util::TryStreamExt;
+use sqlx::QueryBuilder;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// A project as the export writes it.
+#[derive(sqlx::FromRow)]
+struct ExportRow {
+    id: uuid::Uuid,
+    name: String,
+    team: String,
+    stage: String,
+    status: String,
+    risk_tier: String,
+    owner_name: Option<String>,
+    owner_email: Option<String>,
+    stage_entered_on: NaiveDate,
+    days_in_stage: i32,
+    last_demo_on: Option<NaiveDate>,
+    next_review_on: Option<NaiveDate>,
+    health: String,
+    flags: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
 
 /// The header row: the columns of `project_export` in the migrations.
 pub const COLUMNS: [&str; 16] = [
@@ -98,31 +119,15 @@ pub async fn session_csv(
 fn stream(state: AppState, query: ProjectQuery, updated_since: Option<DateTime<Utc>>) -> Response {
     let today = state.clock.today();
     let body = async_stream::try_stream! {
-        let f = SqlFilters::of(&query);
+        // The export is the view's projects whatever its name search (as the columns say).
+        let f = SqlFilters { search: None, ..SqlFilters::of(&query) };
         let writer = || csv::Writer::from_writer(Vec::with_capacity(CHUNK + 16 * 1024));
         let mut out = writer();
         out.write_record(COLUMNS)?;
-        let mut rows = sqlx::query!(
-            r#"
-            select id as "id!", name as "name!", team as "team!", stage as "stage!", status as "status!",
-                   risk_tier as "risk_tier!", owner_name, owner_email, stage_entered_on as "stage_entered_on!",
-                   days_in_stage as "days_in_stage!", last_demo_on, next_review_on, health as "health!",
-                   flags as "flags!", created_at as "created_at!", updated_at as "updated_at!"
-            from project_export($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            "#,
-            f.day(today),
-            f.stage as Option<Stage>,
-            f.team,
-            f.owner,
-            f.no_owner,
-            f.health,
-            f.flag,
-            f.tier as Option<RiskTier>,
-            updated_since,
-            f.owner_email,
-            f.past(),
-        )
-        .fetch(&state.pool);
+        let rows_of = f.rows(today).updated_since(updated_since);
+        let mut sql = QueryBuilder::new("select * from ");
+        rows_of.push_call(&mut sql, "project_export");
+        let mut rows = sql.build_query_as::<ExportRow>().fetch(&state.pool);
         while let Some(r) = rows.try_next().await? {
             out.write_record([
                 r.id.to_string().as_str(),

@@ -4,7 +4,8 @@ use super::filters::{self, Cursor, PageParams, SinceParams, ViewParams};
 use super::ApiError;
 use app::health::{Flag, FlagCode, Health};
 use app::portfolio::Portfolio;
-use app::projects::server::list::{flag_codes, SqlFilters};
+use app::projects::server::list::flag_codes;
+use app::projects::server::rows::{self, SqlFilters};
 use app::projects::stage::{RiskTier, Stage, Status};
 use app::records::RecordKind;
 use app::state::AppState;
@@ -12,9 +13,32 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use sqlx::QueryBuilder;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+/// A project as `project_rows` gives it to the API.
+#[derive(sqlx::FromRow)]
+struct ApiRow {
+    id: Uuid,
+    name: String,
+    team: String,
+    stage: Stage,
+    status: Status,
+    risk_tier: RiskTier,
+    owner_id: Option<Uuid>,
+    owner_name: Option<String>,
+    owner_email: Option<String>,
+    owner_active: Option<bool>,
+    stage_entered_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    last_demo_on: Option<NaiveDate>,
+    next_review_on: Option<NaiveDate>,
+    health: String,
+    flags: String,
+}
 
 /// The owner of a project's current stage.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -100,38 +124,22 @@ pub async fn list(
     let (filters, cursor, limit) = filters::parse(&params, true)?;
     filters::check_as_of(&state, &filters.query).await?;
     let f = SqlFilters::of(&filters.query);
-    let rows = sqlx::query!(
-        r#"
-        select id as "id!", name as "name!", team as "team!", stage as "stage!: Stage",
-               status as "status!: Status", risk_tier as "risk_tier!: RiskTier",
-               owner_id, owner_name, owner_email, owner_active,
-               stage_entered_at as "stage_entered_at!", created_at as "created_at!",
-               updated_at as "updated_at!", last_demo_on, next_review_on,
-               health as "health!", flags as "flags!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $16)
-        where $12::timestamptz is null or (created_at, id) > ($12, $13::uuid)
-        order by created_at, id
-        limit $14
-        "#,
-        f.day(state.clock.today()),
-        f.search,
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team,
-        f.owner,
-        f.no_owner,
-        f.health,
-        f.flag,
-        f.tier as Option<RiskTier>,
-        filters.updated_since,
-        cursor.map(|c| c.created_at),
-        cursor.map(|c| c.id),
-        limit + 1,
-        f.owner_email,
-        f.past(),
-    )
-    .fetch_all(&state.pool)
-    .await?;
+    let rows_of = f.rows(state.clock.today()).updated_since(filters.updated_since);
+    let mut sql = QueryBuilder::new(
+        "select id, name, team, stage, status, risk_tier, owner_id, owner_name, owner_email, \
+         owner_active, stage_entered_at, created_at, updated_at, last_demo_on, next_review_on, \
+         health, flags from ",
+    );
+    rows_of.push(&mut sql);
+    if let Some(c) = &cursor {
+        sql.push(" where (created_at, id) > (")
+            .push_bind(c.created_at)
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+    sql.push(format_args!(" order by created_at, id limit {}", limit + 1));
+    let rows: Vec<ApiRow> = rows::fetch_all(&state.pool, &rows_of, &mut sql).await?;
     let more = rows.len() as i64 > limit;
     let items: Vec<ApiProject> = rows
         .into_iter()

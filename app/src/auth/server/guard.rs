@@ -4,6 +4,8 @@ use super::session;
 use crate::auth::{CurrentUser, Permission};
 use crate::error::AppError;
 use crate::state::AppState;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 /// An authorised caller of a server function, with the state it works with.
 pub struct Caller {
@@ -20,12 +22,30 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     signed_in(&state).await
 }
 
+/// The signed-in account of one request, looked up once however many server functions its
+/// page calls while it renders (the server puts one in every request's extensions).
+#[derive(Clone, Default)]
+pub struct RequestSession(Arc<OnceCell<Option<CurrentUser>>>);
+
 /// The account whose session cookie came with the request (the cookie is read before yielding).
 async fn signed_in(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
-    let Some(token) = session::token_from_request() else {
-        return Ok(None);
+    let parts = leptos::prelude::use_context::<http::request::Parts>();
+    let memo = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<RequestSession>().cloned());
+    let token = parts
+        .as_ref()
+        .and_then(|p| session::token_from_headers(&p.headers));
+    let look_up = || async {
+        match token {
+            Some(token) => session::lookup(&state.pool, &token, &state.auth).await,
+            None => Ok(None),
+        }
     };
-    Ok(session::lookup(&state.pool, &token, &state.auth).await?)
+    Ok(match memo {
+        Some(memo) => memo.0.get_or_try_init(look_up).await?.clone(),
+        None => look_up().await?,
+    })
 }
 
 /// The signed-in account, if it holds `permission`; otherwise `Unauthenticated` or `Forbidden`.

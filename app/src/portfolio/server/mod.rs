@@ -6,12 +6,13 @@ use super::{
 };
 use crate::error::AppError;
 use crate::health::{FlagCode, Signals};
-use crate::projects::server::list::SqlFilters;
-use crate::projects::stage::{RiskTier, Stage, Status};
+use crate::projects::server::rows::{self, SqlFilters};
+use crate::projects::stage::Stage;
 use crate::projects::ProjectQuery;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use sqlx::PgPool;
+use serde_json::Value;
+use sqlx::{PgPool, QueryBuilder};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -68,13 +69,13 @@ struct FlaggedRow {
 }
 
 /// The portfolio of the projects `query` selects (its search, sort and page are ignored), on
-/// `today` (or the past day it asks for), from the stored signals. Today: two statements run
-/// side by side on two connections — one pass that counts every stage and every team (grouping
-/// sets), and the first few of each attention list (an index walk in entry order) — then each
-/// stage's median time (one index probe at its middle, which needs the counts). A past day:
-/// one statement over that day's versions ([`past`]). Then the listed projects' signals (for
-/// the reasons). Nothing is cached, so every server on one database shows the same numbers
-/// right after a change.
+/// `today` (or the past day it asks for), from the stored signals. Today: two reads side by
+/// side on two connections — every stage's and every team's counts ([`counts`]), and the first
+/// few of each attention list (an index walk in entry order) — then each stage's median time
+/// (one index walk to its middle, which needs the counts). A past day: one statement over that
+/// day's versions ([`past`]). Then the listed projects' signals (for the reasons). Nothing is
+/// cached in the process, so every server on one database shows the same numbers right after
+/// a change.
 pub async fn portfolio(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Result<Portfolio, AppError> {
     crate::projects::server::list::check_as_of(pool, query.as_of, today).await?;
     let f = SqlFilters::of(&ProjectQuery {
@@ -117,13 +118,14 @@ async fn past(
     f: &SqlFilters,
     day: NaiveDate,
 ) -> Result<(Vec<StageRow>, Vec<TeamRow>, Vec<FlaggedRow>, Vec<MedianRow>), AppError> {
-    let r = sqlx::query!(
-        r#"
-        with r as materialized (
-          select id, team, stage, stage_entered_at, health, ownerless, stalled,
-                 demo_overdue, review_overdue, gate_gap
-          from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => true)
-        ),
+    let rows = f.rows(day);
+    let mut sql = QueryBuilder::new(
+        "with r as materialized (select id, team, stage, stage_entered_at, health, ownerless, \
+         stalled, demo_overdue, review_overdue, gate_gap from ",
+    );
+    rows.push(&mut sql);
+    sql.push(format_args!(
+        r#"),
         g as (
           select grouping(stage) = 1 as by_team, stage, team, count(*) as projects,
                  count(*) filter (where health = 'green') as green,
@@ -141,33 +143,17 @@ async fn past(
         m as (
           select stage,
                  percentile_disc(0.5) within group (
-                   order by $1::date - (stage_entered_at at time zone 'UTC')::date) as days,
-                 $1::date - (min(stage_entered_at) at time zone 'UTC')::date as max_days
+                   order by '{day}'::date - (stage_entered_at at time zone 'UTC')::date) as days,
+                 '{day}'::date - (min(stage_entered_at) at time zone 'UTC')::date as max_days
           from r
           group by stage
         ),
         -- Each list: the first few, oldest in their stage first (a top-N pass each).
-        flagged as (
-          (select 'stalled' as flag, id, team, stage, stage_entered_at from r
-           where stalled and ($9::text is null or $9 = 'stalled')
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'ownerless', id, team, stage, stage_entered_at from r
-           where ownerless and ($9::text is null or $9 = 'ownerless')
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'demo_overdue', id, team, stage, stage_entered_at from r
-           where demo_overdue and ($9::text is null or $9 = 'demo_overdue')
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'review_overdue', id, team, stage, stage_entered_at from r
-           where review_overdue and ($9::text is null or $9 = 'review_overdue')
-           order by stage_entered_at, id limit $12)
-        )
+        flagged as ({lists})
         select
-          (select coalesce(jsonb_agg(g), '[]') from g where not g.by_team) as "stages!",
-          (select coalesce(jsonb_agg(g), '[]') from g where g.by_team) as "teams!",
-          (select coalesce(jsonb_agg(m), '[]') from m) as "medians!",
+          (select coalesce(jsonb_agg(g), '[]') from g where not g.by_team),
+          (select coalesce(jsonb_agg(g), '[]') from g where g.by_team),
+          (select coalesce(jsonb_agg(m), '[]') from m),
           (select coalesce(jsonb_agg(jsonb_build_object(
                     'flag', x.flag, 'id', x.id, 'name', p.name, 'team', x.team, 'stage', x.stage,
                     'owner_name', o.display_name, 'stage_entered_at', x.stage_entered_at)
@@ -175,34 +161,35 @@ async fn past(
            from flagged x
            join projects p on p.id = x.id
            left join stage_owners so on so.project_id = x.id and so.stage = x.stage
-           left join accounts o on o.id = so.owner_id) as "flagged!"
+           left join accounts o on o.id = so.owner_id)
         "#,
-        day,
-        f.search.as_deref(),
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team.as_deref(),
-        f.owner,
-        f.no_owner,
-        f.health,
-        f.flag,
-        f.tier as Option<RiskTier>,
-        f.owner_email.as_deref(),
-        ATTENTION_SHOWN,
-    )
-    .fetch_one(pool)
-    .await?;
+        lists = listed_flags(f)
+            .map(|flag| format!(
+                "(select '{flag}' as flag, id, team, stage, stage_entered_at from r where {flag} \
+                 order by stage_entered_at, id limit {ATTENTION_SHOWN})",
+                flag = flag.as_str()
+            ))
+            .chain(std::iter::once(
+                "(select null, null::uuid, null, null::project_stage, null::timestamptz where false)"
+                    .to_owned()
+            ))
+            .collect::<Vec<_>>()
+            .join(" union all "),
+    ));
+    let (stages, teams, medians, flagged): (Value, Value, Value, Value) =
+        rows::fetch_one(pool, &rows, &mut sql).await?;
     Ok((
-        decode(r.stages)?,
-        decode(r.teams)?,
-        decode(r.flagged)?,
-        decode(r.medians)?,
+        decode(stages)?,
+        decode(teams)?,
+        decode(flagged)?,
+        decode(medians)?,
     ))
 }
 
-/// Every stage's and every team's counts. When the filters are ones the roll-up of ended days
-/// groups by and a recent day is counted there, from that day's counts and the few projects
-/// that changed since ([`counts_since`]: the cost of a day's changes, not of the portfolio);
+/// Every stage's and every team's counts. When the filters are ones the kept counts group by:
+/// today's counts as every write keeps them ([`counts_now`], a sum over a few hundred rows),
+/// or — on a day they are not kept for yet — a recent ended day's counts and the projects
+/// that changed since ([`counts_since`]: the cost of the changes, not of the portfolio);
 /// otherwise in one pass over every project ([`count_all`]).
 async fn counts(
     pool: &PgPool,
@@ -212,7 +199,16 @@ async fn counts(
     /// Further back, the changes since may cost more than counting everything.
     const MOST_DAYS_BACK: i64 = 7;
     if f.grouped() {
-        if let Some(counted) = trend::counted_through(pool).await? {
+        let kept = sqlx::query!(
+            r#"select (select day from portfolio_now_day) as "now?",
+                      (select day from portfolio_days_through) as "counted?""#
+        )
+        .fetch_one(pool)
+        .await?;
+        if kept.now == Some(today) {
+            return counts_now(pool, f).await;
+        }
+        if let Some(counted) = kept.counted {
             // A clock set back to a counted day counts from the rows.
             if counted < today && (today - counted).num_days() <= MOST_DAYS_BACK {
                 return counts_since(pool, f, counted, today).await;
@@ -220,6 +216,35 @@ async fn counts(
         }
     }
     count_all(pool, f, today).await
+}
+
+/// Today's counts from `portfolio_now`, which every write keeps for the day it holds (the
+/// caller has checked that it is today). Equal to [`count_all`] (tested).
+async fn counts_now(pool: &PgPool, f: &SqlFilters) -> Result<(Vec<StageRow>, Vec<TeamRow>), AppError> {
+    let mut sql = QueryBuilder::new(
+        r#"
+        select coalesce(jsonb_agg(g) filter (where not g.by_team), '[]'),
+               coalesce(jsonb_agg(g) filter (where g.by_team), '[]')
+        from (
+          select grouping(stage) = 1 as by_team, stage, team, sum(projects) as projects,
+                 sum(projects - flagged) as green, sum(flagged - red) as amber, sum(red) as red,
+                 sum(ownerless) as ownerless, sum(stalled) as stalled,
+                 sum(demo_overdue) as demo_overdue, sum(review_overdue) as review_overdue,
+                 sum(gate_gap) as gate_gap
+          from portfolio_now c
+          where true"#,
+    );
+    f.push_groups(&mut sql, "c");
+    sql.push(
+        r#"
+          -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
+          group by grouping sets ((stage), (team))
+          having sum(projects) <> 0
+        ) g
+        "#,
+    );
+    let (stages, teams): (Value, Value) = sql.build_query_as().fetch_one(pool).await?;
+    Ok((decode(stages)?, decode(teams)?))
 }
 
 /// Today's counts as `counted`'s (a day in the roll-up), less what the projects that may count
@@ -232,26 +257,31 @@ async fn counts_since(
     counted: NaiveDate,
     today: NaiveDate,
 ) -> Result<(Vec<StageRow>, Vec<TeamRow>), AppError> {
-    let changed = sqlx::query_scalar!(
+    // Written for the two days, so that its one plan walks each index's range.
+    let after = (counted + chrono::Days::new(1)).format("%Y-%m-%d");
+    let mut changed =
+        format!("select id from projects where signals_from >= '{after}'::timestamp at time zone 'UTC'");
+    for onset in [
+        "ownerless_on",
+        "stalled_on",
+        "demo_overdue_on",
+        "review_overdue_on",
+        "gate_gap_on",
+        "flagged_on",
+        "red_on",
+    ] {
+        changed.push_str(&format!(
+            " union select id from projects where {onset} > '{counted}'::date and {onset} <= '{today}'::date"
+        ));
+    }
+    let changed: Vec<Uuid> = sqlx::query_scalar(&changed).fetch_all(pool).await?;
+    let grouping = f.grouping();
+    let then = grouping.rows(counted).among(&changed).at_end_of(counted);
+    let now = grouping.rows(today).among(&changed);
+    let mut sql = QueryBuilder::new(
         r#"
-        select id as "id!" from projects where signals_from >= ($1::date + 1)::timestamp at time zone 'UTC'
-        union select id from projects where ownerless_on > $1 and ownerless_on <= $2
-        union select id from projects where stalled_on > $1 and stalled_on <= $2
-        union select id from projects where demo_overdue_on > $1 and demo_overdue_on <= $2
-        union select id from projects where review_overdue_on > $1 and review_overdue_on <= $2
-        union select id from projects where gate_gap_on > $1 and gate_gap_on <= $2
-        union select id from projects where flagged_on > $1 and flagged_on <= $2
-        union select id from projects where red_on > $1 and red_on <= $2
-        "#,
-        counted,
-        today,
-    )
-    .fetch_all(pool)
-    .await?;
-    let counts = sqlx::query!(
-        r#"
-        select coalesce(jsonb_agg(g) filter (where not g.by_team), '[]') as "stages!",
-               coalesce(jsonb_agg(g) filter (where g.by_team), '[]') as "teams!"
+        select coalesce(jsonb_agg(g) filter (where not g.by_team), '[]'),
+               coalesce(jsonb_agg(g) filter (where g.by_team), '[]')
         from (
           select grouping(stage) = 1 as by_team, stage, team, sum(projects) as projects,
                  sum(green) as green, sum(amber) as amber, sum(red) as red,
@@ -263,40 +293,39 @@ async fn counts_since(
                    c.flagged - c.red as amber, c.red, c.ownerless, c.stalled, c.demo_overdue,
                    c.review_overdue, c.gate_gap
             from portfolio_days c
-            where c.day = $1
-              and ($3::project_stage is null or c.stage = $3)
-              and ($4::project_status is null or c.status = $4)
-              and ($5::text is null or lower(c.team) = lower($5))
-              and (not $6 or not c.owned)
-              and ($7::risk_tier is null or c.risk_tier = $7)
+            where "#,
+    );
+    sql.push(format_args!("c.day = '{counted}'::date"));
+    grouping.push_groups(&mut sql, "c");
+    sql.push(
+        r#"
             union all
             select r.stage, r.team, -1, -(r.health = 'green')::int, -(r.health = 'amber')::int,
                    -(r.health = 'red')::int, -r.ownerless::int, -r.stalled::int,
                    -r.demo_overdue::int, -r.review_overdue::int, -r.gate_gap::int
-            from project_rows($1, null, $3, $4, $5, null, $6, null, null, $7, f_past => true, f_ids => $8) r
+            from "#,
+    );
+    then.push(&mut sql);
+    sql.push(
+        r#" r
             union all
             select r.stage, r.team, 1, (r.health = 'green')::int, (r.health = 'amber')::int,
                    (r.health = 'red')::int, r.ownerless::int, r.stalled::int,
                    r.demo_overdue::int, r.review_overdue::int, r.gate_gap::int
-            from project_rows($2, null, $3, $4, $5, null, $6, null, null, $7, f_ids => $8) r
+            from "#,
+    );
+    now.push(&mut sql);
+    sql.push(
+        r#" r
           ) x
           -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
           group by grouping sets ((stage), (team))
           having sum(projects) <> 0
         ) g
         "#,
-        counted,
-        today,
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team.as_deref(),
-        f.no_owner,
-        f.tier as Option<RiskTier>,
-        &changed,
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok((decode(counts.stages)?, decode(counts.teams)?))
+    );
+    let (stages, teams): (Value, Value) = rows::fetch_one(pool, &now, &mut sql).await?;
+    Ok((decode(stages)?, decode(teams)?))
 }
 
 /// Every stage's and every team's counts, in one pass over `project_rows`.
@@ -305,10 +334,11 @@ async fn count_all(
     f: &SqlFilters,
     today: NaiveDate,
 ) -> Result<(Vec<StageRow>, Vec<TeamRow>), AppError> {
-    let counts = sqlx::query!(
+    let rows = f.rows(today);
+    let mut sql = QueryBuilder::new(
         r#"
-        select coalesce(jsonb_agg(g) filter (where not g.by_team), '[]') as "stages!",
-               coalesce(jsonb_agg(g) filter (where g.by_team), '[]') as "teams!"
+        select coalesce(jsonb_agg(g) filter (where not g.by_team), '[]'),
+               coalesce(jsonb_agg(g) filter (where g.by_team), '[]')
         from (
           select grouping(stage) = 1 as by_team, stage, team, count(*) as projects,
                  count(*) filter (where health = 'green') as green,
@@ -319,32 +349,18 @@ async fn count_all(
                  count(*) filter (where demo_overdue) as demo_overdue,
                  count(*) filter (where review_overdue) as review_overdue,
                  count(*) filter (where gate_gap) as gate_gap
-          from (
-            select stage, team, health, ownerless, stalled, demo_overdue, review_overdue, gate_gap
-            from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $12)
-          ) r
+          from "#,
+    );
+    rows.push(&mut sql);
+    sql.push(
+        r#" r
           -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
           group by grouping sets ((stage), (team))
         ) g
         "#,
-        today,
-        f.search.as_deref(),
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team.as_deref(),
-        f.owner,
-        f.no_owner,
-        f.health,
-        f.flag,
-        f.tier as Option<RiskTier>,
-        f.owner_email.as_deref(),
-        f.past(),
-    )
-    .fetch_one(pool)
-    .await?;
-    let stages: Vec<StageRow> = decode(counts.stages)?;
-    let teams: Vec<TeamRow> = decode(counts.teams)?;
-    Ok((stages, teams))
+    );
+    let (stages, teams): (Value, Value) = rows::fetch_one(pool, &rows, &mut sql).await?;
+    Ok((decode(stages)?, decode(teams)?))
 }
 
 /// Each stage's median and longest days in stage, from one walk of the stage's entries in
@@ -364,112 +380,74 @@ async fn medians(
             .find(|r| r.stage == stage)
             .map_or(0, |r| r.projects - (r.projects - 1).max(0) / 2)
     };
-    let medians = sqlx::query_scalar!(
-        r#"
-        select coalesce(jsonb_agg(m), '[]') as "medians!" from (
-          (select 'define'::project_stage as stage, $1::date - (max(e) at time zone 'UTC')::date as days,
-                  $1::date - (min(e) at time zone 'UTC')::date as max_days
-           from (select stage_entered_at as e
-                 from project_rows($1, $2, 'define', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
-                 order by stage_entered_at limit $11) w
-           having count(*) > 0)
-          union all
-          (select 'design'::project_stage as stage, $1::date - (max(e) at time zone 'UTC')::date as days,
-                  $1::date - (min(e) at time zone 'UTC')::date as max_days
-           from (select stage_entered_at as e
-                 from project_rows($1, $2, 'design', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
-                 order by stage_entered_at limit $12) w
-           having count(*) > 0)
-          union all
-          (select 'build'::project_stage as stage, $1::date - (max(e) at time zone 'UTC')::date as days,
-                  $1::date - (min(e) at time zone 'UTC')::date as max_days
-           from (select stage_entered_at as e
-                 from project_rows($1, $2, 'build', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
-                 order by stage_entered_at limit $13) w
-           having count(*) > 0)
-          union all
-          (select 'deploy'::project_stage as stage, $1::date - (max(e) at time zone 'UTC')::date as days,
-                  $1::date - (min(e) at time zone 'UTC')::date as max_days
-           from (select stage_entered_at as e
-                 from project_rows($1, $2, 'deploy', $3, $4, $5, $6, $7, $8, $9, f_owner_email => $10, f_past => $15)
-                 order by stage_entered_at limit $14) w
-           having count(*) > 0)
-        ) m
-        "#,
-        today,
-        f.search.as_deref(),
-        f.status as Option<Status>,
-        f.team.as_deref(),
-        f.owner,
-        f.no_owner,
-        f.health,
-        f.flag,
-        f.tier as Option<RiskTier>,
-        f.owner_email.as_deref(),
-        walked(Stage::Define),
-        walked(Stage::Design),
-        walked(Stage::Build),
-        walked(Stage::Deploy),
-        f.past(),
-    )
-    .fetch_one(pool)
-    .await?;
+    let day = f.day(today);
+    let rows = f.rows(today);
+    let mut sql = QueryBuilder::new("select coalesce(jsonb_agg(m), '[]') from (");
+    for (i, &stage) in Stage::ALL.iter().enumerate() {
+        if i > 0 {
+            sql.push(" union all ");
+        }
+        sql.push(format_args!(
+            "(select '{stage}'::project_stage as stage, '{day}'::date - (max(e) at time zone 'UTC')::date as days, \
+             '{day}'::date - (min(e) at time zone 'UTC')::date as max_days \
+             from (select stage_entered_at as e from ",
+            stage = stage.as_str()
+        ));
+        rows.in_stage(stage).push(&mut sql);
+        // Bound, not written: the counts change with every write, the statement should not.
+        sql.push(" order by stage_entered_at limit ")
+            .push_bind(walked(stage))
+            .push(") w having count(*) > 0)");
+    }
+    sql.push(") m");
+    let (medians,): (Value,) = rows::fetch_one(pool, &rows, &mut sql).await?;
     decode(medians)
 }
 
 /// The first few projects of each attention list, oldest in its stage first.
 async fn attention(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<Vec<FlaggedRow>, AppError> {
-    let flagged = sqlx::query_scalar!(
-        r#"
-        -- Each list asks `project_rows` for its flag (an onset index range, or a walk in entry
-        -- order, whichever is cheaper for that flag's numbers) and is empty when the page is
-        -- filtered to another flag.
-        with flagged as (
-          (select 'stalled' as flag, id, name, team, stage, stage_entered_at
-           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'stalled', $10, f_owner_email => $11, f_past => $13)
-           where $9::text is null or $9 = 'stalled'
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'ownerless', id, name, team, stage, stage_entered_at
-           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'ownerless', $10, f_owner_email => $11, f_past => $13)
-           where $9::text is null or $9 = 'ownerless'
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'demo_overdue', id, name, team, stage, stage_entered_at
-           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'demo_overdue', $10, f_owner_email => $11, f_past => $13)
-           where $9::text is null or $9 = 'demo_overdue'
-           order by stage_entered_at, id limit $12)
-          union all
-          (select 'review_overdue', id, name, team, stage, stage_entered_at
-           from project_rows($1, $2, $3, $4, $5, $6, $7, $8, 'review_overdue', $10, f_owner_email => $11, f_past => $13)
-           where $9::text is null or $9 = 'review_overdue'
-           order by stage_entered_at, id limit $12)
-        )
+    let rows = f.rows(today);
+    let lists: Vec<FlagCode> = listed_flags(f).collect();
+    if lists.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Each list asks `project_rows` for its flag: an onset index range, or a walk in entry
+    // order, whichever is cheaper for that flag's numbers.
+    let mut sql = QueryBuilder::new("with flagged as (");
+    for (i, &flag) in lists.iter().enumerate() {
+        if i > 0 {
+            sql.push(" union all ");
+        }
+        sql.push(format_args!(
+            "(select '{}' as flag, id, name, team, stage, stage_entered_at from ",
+            flag.as_str()
+        ));
+        rows.flagged(flag).push(&mut sql);
+        sql.push(format_args!(
+            " order by stage_entered_at, id limit {ATTENTION_SHOWN})"
+        ));
+    }
+    sql.push(
+        r#")
         select coalesce(jsonb_agg(jsonb_build_object(
                  'flag', x.flag, 'id', x.id, 'name', x.name, 'team', x.team, 'stage', x.stage,
                  'owner_name', o.display_name, 'stage_entered_at', x.stage_entered_at)
-                 order by x.flag, x.stage_entered_at, x.id), '[]') as "flagged!"
+                 order by x.flag, x.stage_entered_at, x.id), '[]')
         from flagged x
         left join stage_owners so on so.project_id = x.id and so.stage = x.stage
         left join accounts o on o.id = so.owner_id
         "#,
-        today,
-        f.search.as_deref(),
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team.as_deref(),
-        f.owner,
-        f.no_owner,
-        f.health,
-        f.flag,
-        f.tier as Option<RiskTier>,
-        f.owner_email.as_deref(),
-        ATTENTION_SHOWN,
-        f.past(),
-    )
-    .fetch_one(pool)
-    .await?;
+    );
+    let (flagged,): (Value,) = rows::fetch_one(pool, &rows, &mut sql).await?;
     decode(flagged)
+}
+
+/// The attention lists a view shows: every one, or the one of the flag it is filtered to.
+fn listed_flags(f: &SqlFilters) -> impl Iterator<Item = FlagCode> + '_ {
+    ATTENTION_FLAGS
+        .iter()
+        .copied()
+        .filter(|&flag| f.flag.is_none_or(|only| only == flag))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {

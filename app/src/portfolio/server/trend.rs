@@ -4,11 +4,11 @@
 use crate::error::AppError;
 use crate::portfolio::trend::{series, Interval, StageFlow, Tally, Trend, TrendPoint};
 use crate::portfolio::FlagCounts;
-use crate::projects::server::list::SqlFilters;
+use crate::projects::server::rows::{self, SqlFilters};
 use crate::projects::stage::{RiskTier, Stage, Status};
 use crate::projects::ProjectQuery;
 use chrono::NaiveDate;
-use sqlx::PgPool;
+use sqlx::{PgPool, QueryBuilder};
 
 /// Both series at `days` (ascending): see [`points`] and [`flows`].
 pub async fn trend(
@@ -65,16 +65,25 @@ pub async fn points(
 }
 
 /// The last day counted into `portfolio_days`.
-pub(super) async fn counted_through(pool: &PgPool) -> Result<Option<NaiveDate>, AppError> {
+async fn counted_through(pool: &PgPool) -> Result<Option<NaiveDate>, AppError> {
     Ok(sqlx::query_scalar!("select day from portfolio_days_through")
         .fetch_optional(pool)
         .await?)
 }
 
 /// Counts every ended day the roll-up has not reached (up to the day before `today`), a week
-/// per statement so that none runs long; returns how many days were added. Any number of
-/// servers may call it at once (they take turns).
+/// per statement so that none runs long, and today's counts afresh when the counts every write
+/// keeps (`portfolio_now`) are another day's; returns how many ended days were added. Any
+/// number of servers may call it at once (they take turns).
 pub async fn count_ended_days(pool: &PgPool, today: NaiveDate) -> Result<i64, AppError> {
+    let kept = sqlx::query_scalar!("select day from portfolio_now_day")
+        .fetch_optional(pool)
+        .await?;
+    if kept != Some(today) {
+        sqlx::query_scalar!(r#"select portfolio_now_refresh($1) as "refreshed!""#, today)
+            .fetch_one(pool)
+            .await?;
+    }
     let Some(yesterday) = today.pred_opt() else {
         return Ok(0);
     };
@@ -91,6 +100,7 @@ pub async fn count_ended_days(pool: &PgPool, today: NaiveDate) -> Result<i64, Ap
 }
 
 /// One day's counts, as the roll-up and `project_rows` both give them.
+#[derive(sqlx::FromRow)]
 struct DayCounts {
     day: NaiveDate,
     projects: i64,
@@ -213,32 +223,34 @@ async fn day_point(
     day: NaiveDate,
     today: NaiveDate,
 ) -> Result<TrendPoint, AppError> {
-    let counts = sqlx::query_as!(
-        DayCounts,
+    // A day's trend point counts every project the view's stage, status, team, owner and
+    // tier select: a search, health or flag filter narrows the lists, not the trend.
+    let counted = SqlFilters {
+        search: None,
+        health: None,
+        flag: None,
+        ..f.clone()
+    };
+    let rows = if day < today {
+        counted.rows(day).at_end_of(day)
+    } else {
+        counted.rows(day).on(day)
+    };
+    let mut sql = QueryBuilder::new(format!(
         r#"
-        select $1::date as "day!",
-               count(*) as "projects!",
-               count(*) filter (where health <> 'green') as "flagged!",
-               count(*) filter (where health = 'red') as "red!",
-               count(*) filter (where ownerless) as "ownerless!",
-               count(*) filter (where stalled) as "stalled!",
-               count(*) filter (where demo_overdue) as "demo_overdue!",
-               count(*) filter (where review_overdue) as "review_overdue!",
-               count(*) filter (where gate_gap) as "gate_gap!"
-        from project_rows($1, null, $2, $3, $4, $5, $6, null, null, $7, f_owner_email => $8, f_past => $9)
-        "#,
-        day,
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team.as_deref(),
-        f.owner,
-        f.no_owner,
-        f.tier as Option<RiskTier>,
-        f.owner_email.as_deref(),
-        day < today,
-    )
-    .fetch_one(pool)
-    .await?;
+        select '{day}'::date as day,
+               count(*) as projects,
+               count(*) filter (where health <> 'green') as flagged,
+               count(*) filter (where health = 'red') as red,
+               count(*) filter (where ownerless) as ownerless,
+               count(*) filter (where stalled) as stalled,
+               count(*) filter (where demo_overdue) as demo_overdue,
+               count(*) filter (where review_overdue) as review_overdue,
+               count(*) filter (where gate_gap) as gate_gap
+        from "#
+    ));
+    rows.push(&mut sql);
+    let counts: DayCounts = rows::fetch_one(pool, &rows, &mut sql).await?;
     Ok(counts.point())
 }
 

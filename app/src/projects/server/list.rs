@@ -2,84 +2,34 @@
 
 use crate::error::AppError;
 use crate::health::{FlagCode, Health};
+use crate::projects::server::rows;
 use crate::projects::stage::{RiskTier, Stage, Status};
 use crate::projects::{
-    OwnerChoices, OwnerFilter, Person, ProjectList, ProjectQuery, ProjectRow, OWNER_MENU_LIMIT, PAGE_SIZE,
+    OwnerChoices, Person, ProjectList, ProjectQuery, ProjectRow, SortKey, OWNER_MENU_LIMIT, PAGE_SIZE,
     SEARCH_COUNT_LIMIT,
 };
-use chrono::NaiveDate;
-use sqlx::PgPool;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgPool, QueryBuilder};
 use uuid::Uuid;
 
-/// `%text%` for ILIKE, with the wildcards people might type taken literally.
-fn contains_pattern(text: &str) -> Option<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    Some(format!("%{escaped}%"))
-}
+pub use super::rows::SqlFilters;
 
-/// The SQL arguments of a view's filters, in `project_rows` order after `today`.
-pub struct SqlFilters {
-    pub search: Option<String>,
-    pub stage: Option<Stage>,
-    pub status: Option<Status>,
-    pub team: Option<String>,
-    pub owner: Option<Uuid>,
-    pub owner_email: Option<String>,
-    pub no_owner: bool,
-    pub health: Option<&'static str>,
-    pub flag: Option<&'static str>,
-    pub tier: Option<RiskTier>,
-    /// The past day to read (`project_rows`' `f_past`), or none for now.
-    pub as_of: Option<NaiveDate>,
-}
-
-impl SqlFilters {
-    pub fn of(query: &ProjectQuery) -> Self {
-        let (owner, owner_email, no_owner) = match &query.owner {
-            OwnerFilter::Any => (None, None, false),
-            OwnerFilter::Nobody => (None, None, true),
-            OwnerFilter::Account(id) => (Some(*id), None, false),
-            OwnerFilter::Email(email) => (None, Some(email.clone()), false),
-        };
-        SqlFilters {
-            search: contains_pattern(&query.q),
-            stage: query.stage,
-            status: query.status,
-            team: query.team.clone(),
-            owner,
-            owner_email,
-            no_owner,
-            health: query.health.map(Health::as_str),
-            flag: query.flag.map(FlagCode::as_str),
-            tier: query.tier,
-            as_of: query.as_of,
-        }
-    }
-
-    /// The day whose flags are read: the past day asked for, or `today`.
-    pub fn day(&self, today: NaiveDate) -> NaiveDate {
-        self.as_of.unwrap_or(today)
-    }
-
-    /// Whether a past day is read (from the history) rather than the current rows.
-    pub fn past(&self) -> bool {
-        self.as_of.is_some()
-    }
-
-    /// Whether today's rows are read and every filter is one that the counts kept by group
-    /// (`project_counts`, `portfolio_days`) split by: stage, status, team, risk tier, no owner.
-    pub fn grouped(&self) -> bool {
-        self.search.is_none()
-            && self.owner.is_none()
-            && self.owner_email.is_none()
-            && self.health.is_none()
-            && self.flag.is_none()
-            && !self.past()
-    }
+/// A row of the list as `project_rows` gives it.
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: Uuid,
+    name: String,
+    team: String,
+    stage: Stage,
+    status: Status,
+    risk_tier: RiskTier,
+    stage_entered_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    owner_id: Option<Uuid>,
+    owner_name: Option<String>,
+    owner_active: Option<bool>,
+    health: String,
+    flags: String,
 }
 
 /// The first day of the recorded history (none before the first project).
@@ -132,38 +82,23 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(PAGE_SIZE);
     // The total, the page and the menus' options side by side, on their own connections.
     let total = total(pool, &f, today);
-    let rows = sqlx::query!(
-        r#"
-        select id as "id!", name as "name!", team as "team!", stage as "stage!: Stage",
-               status as "status!: Status", risk_tier as "risk_tier!: RiskTier",
-               stage_entered_at as "stage_entered_at!", updated_at as "updated_at!",
-               owner_id, owner_name, owner_active, health as "health!", flags as "flags!"
-        from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $15)
-        order by
-          case when $12 = 'updated' then updated_at end desc,
-          case when $12 = 'stage' then stage end asc,
-          case when $12 = 'team' then lower(team) end asc,
-          case when $12 = 'stage_age' then stage_entered_at end asc,
-          lower(name) asc, id
-        limit $13 offset $14
-        "#,
-        f.day(today),
-        f.search,
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team,
-        f.owner,
-        f.no_owner,
-        f.health,
-        f.flag,
-        f.tier as Option<RiskTier>,
-        f.owner_email,
-        query.sort.as_str(),
-        i64::from(PAGE_SIZE),
-        offset,
-        f.past(),
-    )
-    .fetch_all(pool);
+    let rows_of = f.rows(today);
+    let mut sql = QueryBuilder::new(
+        "select id, name, team, stage, status, risk_tier, stage_entered_at, updated_at, owner_id, \
+         owner_name, owner_active, health, flags from ",
+    );
+    rows_of.push(&mut sql);
+    sql.push(format_args!(
+        " order by {}lower(name), id limit {PAGE_SIZE} offset {offset}",
+        match query.sort {
+            SortKey::Name => "",
+            SortKey::Updated => "updated_at desc, ",
+            SortKey::Stage => "stage, ",
+            SortKey::Team => "lower(team), ",
+            SortKey::StageAge => "stage_entered_at, ",
+        }
+    ));
+    let rows = rows::fetch_all::<ListRow>(pool, &rows_of, &mut sql);
     let (total, rows, teams, owners) = tokio::try_join!(
         total,
         async { rows.await.map_err(AppError::from) },
@@ -235,29 +170,11 @@ async fn total(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<(i64, 
     } else {
         i64::MAX - 1
     };
-    let counted = sqlx::query_scalar!(
-        r#"
-        select count(*) as "count!" from (
-          select from project_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, f_owner_email => $11, f_past => $12)
-          limit $13
-        ) m
-        "#,
-        f.day(today),
-        f.search,
-        f.stage as Option<Stage>,
-        f.status as Option<Status>,
-        f.team,
-        f.owner,
-        f.no_owner,
-        f.health,
-        f.flag,
-        f.tier as Option<RiskTier>,
-        f.owner_email,
-        f.past(),
-        most + 1,
-    )
-    .fetch_one(pool)
-    .await?;
+    let rows_of = f.rows(today);
+    let mut sql = QueryBuilder::new("select count(*) from (select from ");
+    rows_of.push(&mut sql);
+    sql.push(format_args!(" limit {}) m", most.saturating_add(1)));
+    let (counted,): (i64,) = rows::fetch_one(pool, &rows_of, &mut sql).await?;
     Ok((counted.min(most), counted > most))
 }
 
@@ -313,16 +230,4 @@ pub async fn owner_by_email(pool: &PgPool, email: &str) -> Result<Option<Uuid>, 
     )
     .fetch_optional(pool)
     .await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_text_is_matched_literally() {
-        assert_eq!(contains_pattern("  "), None);
-        assert_eq!(contains_pattern("churn"), Some("%churn%".into()));
-        assert_eq!(contains_pattern("100%_sure"), Some("%100\\%\\_sure%".into()));
-    }
 }

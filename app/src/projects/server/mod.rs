@@ -3,4 +3,5 @@
 
 pub mod list;
 pub mod read;
+pub mod rows;
 pub mod write;
