@@ -307,7 +307,7 @@ async fn counts_since(
     );
     then.push(&mut sql);
     sql.push(
-        r#" r
+        r#"
             union all
             select r.stage, r.team, 1, (r.health = 'green')::int, (r.health = 'amber')::int,
                    (r.health = 'red')::int, r.ownerless::int, r.stalled::int,
@@ -316,7 +316,7 @@ async fn counts_since(
     );
     now.push(&mut sql);
     sql.push(
-        r#" r
+        r#"
           ) x
           -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
           group by grouping sets ((stage), (team))
@@ -353,7 +353,7 @@ async fn count_all(
     );
     rows.push(&mut sql);
     sql.push(
-        r#" r
+        r#"
           -- Teams by spelling (cheap to hash); spellings of one team are merged in `teams_of`.
           group by grouping sets ((stage), (team))
         ) g

@@ -1,18 +1,20 @@
 //! A view's filters, and the one place a statement over `project_rows` is written.
 //!
-//! Each filter a view asks for becomes one named argument of `project_rows`; a filter it does
-//! not ask for is left out, so PostgreSQL folds its condition away while inlining the function.
 //! Values from a closed set — the day, a stage, status, tier, health or flag, whether a past
-//! day is read, a page's size and offset — are written into the statement as literals (they
-//! are formatted from typed values, never from people's text); what people type or pick from
-//! open sets — a name search, a team, an owner, an email, a set of projects — is bound.
+//! day is read — become the call's named arguments, written as literals (formatted from typed
+//! values, never from people's text); a filter not asked for is left out, so PostgreSQL folds
+//! its condition away while inlining the function. What people type or pick from open sets — a
+//! name search, a team, an owner, an email, a set of projects — is bound, as a condition on the
+//! call's rows (the same condition the function makes of it), which PostgreSQL pushes down to
+//! the tables' indexes. Page sizes and offsets are literals in the statements that page.
 //!
 //! So each combination of filters is a statement of its own, prepared once per connection, and
 //! its one plan (the pool plans generically: `plan_cache_mode = force_generic_plan`) is made
 //! knowing which filters, which flag and which day: an onset index for a rare flag, a walk in
-//! entry order for a common one. Nothing is planned again on the next request, and no plan
-//! changes after a few runs. A name search is the exception: how many names a pattern matches
-//! decides its plan, so [`fetch_all`] plans it for its pattern.
+//! entry order for a common one, a team's own index. Nothing is planned again on the next
+//! request, and no plan changes after a few runs. A name search is the exception: how many
+//! names a pattern matches decides its plan (the trigram index or a walk in name order), so
+//! [`fetch_all`] plans it for its pattern.
 
 use crate::health::{FlagCode, Health};
 use crate::projects::stage::{RiskTier, Stage, Status};
@@ -224,25 +226,58 @@ impl<'a> Rows<'a> {
         self.filters.search.is_some()
     }
 
-    /// Writes `project_rows(…)` into `sql`: literals for closed sets, binds for people's text.
+    /// Writes `project_rows(…) r` into `sql` (a FROM item named `r`): the closed sets as the
+    /// call's literal arguments, people's text as bound conditions on its rows (see
+    /// [`Rows::push_bound`]).
     pub fn push(&self, sql: &mut QueryBuilder<'a, Postgres>) {
-        self.push_call(sql, "project_rows");
-    }
-
-    /// Writes a call of `function`, a function taking `project_rows`' arguments (or those of
-    /// them these rows use): `project_export` for the CSV's columns.
-    pub fn push_call(&self, sql: &mut QueryBuilder<'a, Postgres>, function: &str) {
-        let f = self.filters;
-        // A set of projects is a condition on the call's rows, which PostgreSQL pushes into both
-        // of its branches, where it meets the primary keys (`f_ids`' `is null or` would not:
-        // a plan made for any set cannot know there is one).
-        if self.ids.is_some() {
+        if self.has_bound() {
             sql.push("(select * from ");
         }
-        sql.push(format_args!("{function}('{}'::date", self.day));
-        if let Some(search) = &f.search {
-            sql.push(", f_search => ").push_bind(search.clone());
+        self.push_literals(sql, "project_rows");
+        sql.push(")");
+        if self.has_bound() {
+            self.push_bound(sql);
+            sql.push(")");
         }
+        sql.push(" r");
+    }
+
+    /// Writes a call of `function`, a function taking `project_rows`' arguments except the
+    /// search and the set of projects: `project_export` for the CSV's columns. People's text
+    /// is bound as its arguments — its `is null or …` then stays in the plan, which suits a
+    /// statement that reads every row anyway.
+    pub fn push_call(&self, sql: &mut QueryBuilder<'a, Postgres>, function: &str) {
+        let f = self.filters;
+        self.push_literals(sql, function);
+        if let Some(team) = &f.team {
+            sql.push(", f_team => ").push_bind(team.clone());
+        }
+        if let Some(owner) = f.owner {
+            sql.push(", f_owner => ").push_bind(owner);
+        }
+        if let Some(at) = self.updated_since {
+            sql.push(", f_updated_since => ").push_bind(at);
+        }
+        if let Some(email) = &f.owner_email {
+            sql.push(", f_owner_email => ").push_bind(email.clone());
+        }
+        sql.push(")");
+    }
+
+    fn has_bound(&self) -> bool {
+        let f = self.filters;
+        f.search.is_some()
+            || f.team.is_some()
+            || f.owner.is_some()
+            || f.owner_email.is_some()
+            || self.updated_since.is_some()
+            || self.ids.is_some()
+    }
+
+    /// `function('day'` and the closed sets' arguments, unclosed.
+    fn push_literals(&self, sql: &mut QueryBuilder<'a, Postgres>, function: &str) {
+        let f = self.filters;
+        sql.push(format_args!("{function}('{}'::date", self.day));
         if let Some(stage) = self.stage {
             sql.push(format_args!(", f_stage => '{}'::project_stage", stage.as_str()));
         }
@@ -251,12 +286,6 @@ impl<'a> Rows<'a> {
                 ", f_status => '{}'::project_status",
                 status.as_str()
             ));
-        }
-        if let Some(team) = &f.team {
-            sql.push(", f_team => ").push_bind(team.clone());
-        }
-        if let Some(owner) = f.owner {
-            sql.push(", f_owner => ").push_bind(owner);
         }
         if f.no_owner {
             sql.push(", f_no_owner => true");
@@ -270,18 +299,52 @@ impl<'a> Rows<'a> {
         if let Some(tier) = f.tier {
             sql.push(format_args!(", f_tier => '{}'::risk_tier", tier.as_str()));
         }
-        if let Some(at) = self.updated_since {
-            sql.push(", f_updated_since => ").push_bind(at);
-        }
-        if let Some(email) = &f.owner_email {
-            sql.push(", f_owner_email => ").push_bind(email.clone());
-        }
         if self.past {
             sql.push(", f_past => true");
         }
-        sql.push(")");
+    }
+
+    /// People's text as conditions on the call's rows, ` where … and …`: the same conditions
+    /// `project_rows` makes of its `f_search`, `f_team`, `f_owner`, `f_owner_email` and
+    /// `f_updated_since`, and a set of projects. PostgreSQL pushes them into both of the
+    /// function's branches, where they meet their indexes; as the function's bound arguments
+    /// they would stay `f_x is null or …`, which no index serves in a plan made for any value.
+    fn push_bound(&self, sql: &mut QueryBuilder<'a, Postgres>) {
+        let f = self.filters;
+        let mut and = {
+            let mut first = true;
+            move |sql: &mut QueryBuilder<'a, Postgres>, condition: &str| {
+                sql.push(if first { " where " } else { " and " });
+                sql.push(condition);
+                first = false;
+            }
+        };
+        if let Some(search) = &f.search {
+            and(sql, "name ilike ");
+            sql.push_bind(search.clone());
+        }
+        if let Some(team) = &f.team {
+            and(sql, "lower(team) = lower(");
+            sql.push_bind(team.clone()).push(")");
+        }
+        if let Some(owner) = f.owner {
+            and(sql, "owner_id = ");
+            sql.push_bind(owner);
+        }
+        if let Some(email) = &f.owner_email {
+            and(
+                sql,
+                "owner_id = (select o.id from accounts o where lower(o.email) = lower(",
+            );
+            sql.push_bind(email.clone()).push("))");
+        }
+        if let Some(at) = self.updated_since {
+            and(sql, "updated_at >= ");
+            sql.push_bind(at);
+        }
         if let Some(ids) = self.ids {
-            sql.push(" where id = any(").push_bind(ids.to_vec()).push("))");
+            and(sql, "id = any(");
+            sql.push_bind(ids.to_vec()).push(")");
         }
     }
 }
@@ -347,7 +410,7 @@ mod tests {
     fn a_filter_not_asked_for_is_not_written_and_closed_sets_are_literals() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
         let none = SqlFilters::default();
-        assert_eq!(written(none.rows(today)), "project_rows('2026-12-01'::date)");
+        assert_eq!(written(none.rows(today)), "project_rows('2026-12-01'::date) r");
         let some = SqlFilters {
             search: Some("%o'brien%".into()),
             stage: Some(Stage::Build),
@@ -358,8 +421,8 @@ mod tests {
         };
         assert_eq!(
             written(some.rows(today)),
-            "project_rows('2026-11-02'::date, f_search => $1, f_stage => 'build'::project_stage, \
-             f_team => $2, f_flag => 'stalled', f_past => true)"
+            "(select * from project_rows('2026-11-02'::date, f_stage => 'build'::project_stage, \
+             f_flag => 'stalled', f_past => true) where name ilike $1 and lower(team) = lower($2)) r"
         );
         let ids = [Uuid::nil()];
         assert_eq!(
@@ -371,7 +434,7 @@ mod tests {
                     .at_end_of(today)
             ),
             "(select * from project_rows('2026-12-01'::date, f_stage => 'define'::project_stage, \
-             f_team => $1, f_past => true) where id = any($2))"
+             f_past => true) where lower(team) = lower($1) and id = any($2)) r"
         );
     }
 }
