@@ -18,6 +18,7 @@ pub mod requests;
 pub mod shell;
 pub mod tokens;
 pub mod ui;
+pub mod vocabulary;
 
 #[cfg(feature = "ssr")]
 pub mod audit;

@@ -1,65 +1,6 @@
 //! The enumerations of a project: stage, status, risk tier. Pure: no IO.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-
-/// Declares a closed set of words stored as a PostgreSQL enum, with its wire name, its label
-/// for people and a parser whose error lists the allowed values.
-macro_rules! word_enum {
-    ($(#[$meta:meta])* $name:ident, $pg:literal, $noun:literal, [$($variant:ident => $wire:literal, $label:literal;)+]) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema))]
-        #[cfg_attr(feature = "ssr", sqlx(type_name = $pg, rename_all = "lowercase"))]
-        #[serde(rename_all = "lowercase")]
-        pub enum $name {
-            $($variant,)+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The stored and wire name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $wire,)+
-                }
-            }
-
-            /// The word shown to people.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $($name::$variant => $label,)+
-                }
-            }
-
-            /// "Choose one of: …" — the message for a value that is not one of these.
-            pub fn choices_message() -> String {
-                let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                format!("Choose a {} ({}).", $noun, names.join(", "))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s.trim())
-                    .ok_or_else(Self::choices_message)
-            }
-        }
-    };
-}
+use crate::vocabulary::word_enum;
 
 word_enum!(
     /// Where a project is in its life: define → design → build → deploy.

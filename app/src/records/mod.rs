@@ -5,10 +5,11 @@ mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod validate;
 
 pub use api::*;
 
-use crate::error::FieldErrors;
+use crate::vocabulary::word_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -108,67 +109,6 @@ pub fn label(value: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A date field: required, ISO (`2026-11-25`, as `<input type=date>` sends it), not in the future.
-pub fn past_date(errors: &mut FieldErrors, field: &str, value: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.add(field, "Enter the date.");
-        return None;
-    }
-    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        Ok(date) if date > today => {
-            errors.add(field, "This already happened: the date can't be in the future.");
-            None
-        }
-        Ok(date) => Some(date),
-        Err(_) => {
-            errors.add(field, "Enter a date like 2026-11-25.");
-            None
-        }
-    }
-}
-
-/// A required text of at most `max` characters, trimmed.
-pub fn required_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize, empty: &str) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.add(field, empty);
-    } else if value.chars().count() > max {
-        errors.add(
-            field,
-            format!("Use at most {max} characters ({} now).", value.chars().count()),
-        );
-    }
-    value.to_owned()
-}
-
-/// An optional link: empty, or an http(s) address.
-pub fn optional_link(errors: &mut FieldErrors, field: &str, value: &str) -> String {
-    let value = value.trim();
-    let web = value.starts_with("https://") || value.starts_with("http://");
-    if !value.is_empty() && !web {
-        errors.add(
-            field,
-            "Enter a web address starting with https:// (or leave it empty).",
-        );
-    }
-    value.to_owned()
-}
-
-/// A choice from a closed list of `(value, label)` pairs.
-pub fn choice<'a>(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: &str,
-    allowed: &[&'a str],
-) -> Option<&'a str> {
-    let found = allowed.iter().copied().find(|a| *a == value.trim());
-    if found.is_none() {
-        errors.add(field, format!("Choose one of: {}.", allowed.join(", ")));
-    }
-    found
-}
-
 /// Why someone may not decide on a project: decisions must be independent of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dependence {
@@ -231,43 +171,61 @@ pub fn independence_problem(
     dependence(reviewer, current_owner, high_risk, ever_owned).map(Dependence::to_reviewer)
 }
 
-pub const OUTCOMES: [&str; 3] = ["continue", "pivot", "stop"];
-pub const RESEARCH_KINDS: [&str; 6] = [
-    "interview",
-    "survey",
-    "usability_test",
-    "shadowing",
-    "data_analysis",
-    "other",
-];
-pub const SIGNOFF_DECISIONS: [&str; 3] = ["approved", "changes_requested", "rejected"];
-pub const REVIEW_DECISIONS: [&str; 3] = ["approved", "approved_with_conditions", "rejected"];
+word_enum!(
+    /// What a demo checkpoint decided: go on, change course, or stop.
+    Outcome, "demo_outcome", "outcome", [
+        Continue => "continue", "Continue";
+        Pivot => "pivot", "Pivot";
+        Stop => "stop", "Stop";
+    ]
+);
+
+word_enum!(
+    /// How user research was done.
+    ResearchKind, "research_kind", "kind of research", [
+        Interview => "interview", "Interview";
+        Survey => "survey", "Survey";
+        UsabilityTest => "usability_test", "Usability test";
+        Shadowing => "shadowing", "Shadowing";
+        DataAnalysis => "data_analysis", "Data analysis";
+        Other => "other", "Other";
+    ]
+);
+
+word_enum!(
+    /// What an explainability sign-off decided.
+    SignoffDecision, "signoff_decision", "decision", [
+        Approved => "approved", "Approved";
+        ChangesRequested => "changes_requested", "Changes requested";
+        Rejected => "rejected", "Rejected";
+    ]
+);
+
+word_enum!(
+    /// What a model-risk review decided.
+    ReviewDecision, "review_decision", "decision", [
+        Approved => "approved", "Approved";
+        ApprovedWithConditions => "approved_with_conditions", "Approved with conditions";
+        Rejected => "rejected", "Rejected";
+    ]
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 25).expect("date")
-    }
-
     #[test]
-    fn dates_must_be_real_and_not_in_the_future() {
-        let mut e = FieldErrors::default();
-        assert_eq!(
-            past_date(&mut e, "held_on", "2026-11-25", today()),
-            Some(today()),
-            "today is fine"
-        );
-        assert_eq!(past_date(&mut e, "a", "2026-11-26", today()), None);
-        assert_eq!(past_date(&mut e, "b", "25/11/2026", today()), None);
-        assert_eq!(past_date(&mut e, "c", " ", today()), None);
-        assert_eq!(
-            e.get("a"),
-            Some("This already happened: the date can't be in the future.")
-        );
-        assert_eq!(e.get("b"), Some("Enter a date like 2026-11-25."));
-        assert_eq!(e.get("c"), Some("Enter the date."));
+    fn labels_are_the_names_as_people_read_them() {
+        use crate::vocabulary::Word;
+        fn same<W: Word>() {
+            for w in W::ALL {
+                assert_eq!(w.label(), label(w.as_str()));
+            }
+        }
+        same::<Outcome>();
+        same::<ResearchKind>();
+        same::<SignoffDecision>();
+        same::<ReviewDecision>();
     }
 
     #[test]
@@ -282,23 +240,5 @@ mod tests {
         );
         assert_eq!(independence_problem(me, Some(other), true, false), None);
         assert_eq!(independence_problem(me, None, true, false), None);
-    }
-
-    #[test]
-    fn links_are_web_addresses_or_nothing() {
-        let mut e = FieldErrors::default();
-        optional_link(&mut e, "ok", "https://wiki.example.com/demo");
-        optional_link(&mut e, "empty", "");
-        optional_link(&mut e, "bad", "javascript:alert(1)");
-        assert!(e.get("ok").is_none() && e.get("empty").is_none());
-        assert!(e.get("bad").is_some());
-    }
-
-    #[test]
-    fn a_choice_outside_the_list_names_the_allowed_values() {
-        let mut e = FieldErrors::default();
-        assert_eq!(choice(&mut e, "outcome", "pivot", &OUTCOMES), Some("pivot"));
-        assert_eq!(choice(&mut e, "outcome2", "abandon", &OUTCOMES), None);
-        assert_eq!(e.get("outcome2"), Some("Choose one of: continue, pivot, stop."));
     }
 }

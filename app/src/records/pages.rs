@@ -1,14 +1,15 @@
 //! The records on the project page: each kind listed with its form, and withdrawal.
 
 use super::{
-    AddDemo, AddEvidence, AddReview, AddSignoff, FormValues, RecordKind, RecordRow, WithdrawRecord, OUTCOMES,
-    RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS,
+    AddDemo, AddEvidence, AddReview, AddSignoff, FormValues, Outcome, RecordKind, RecordRow, ResearchKind,
+    ReviewDecision, SignoffDecision, WithdrawRecord,
 };
 use crate::auth::{CurrentUser, Permission, Role};
 use crate::projects::stage::RiskTier;
 use crate::ui::{
     action_error, field_message, form_message, Field, FormAlert, LocalTime, SelectField, TextArea,
 };
+use crate::vocabulary::Word;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -80,8 +81,12 @@ where
     (form, details)
 }
 
-fn options(values: &[&str]) -> Vec<(String, String)> {
-    values.iter().map(|v| (v.to_string(), super::label(v))).collect()
+/// A select's options: every word of `W`, with its label.
+fn options<W: Word>() -> Vec<(String, String)> {
+    W::ALL
+        .iter()
+        .map(|w| (w.as_str().to_owned(), w.label().to_owned()))
+        .collect()
 }
 
 /// The one clock's today, as the project page read it: the default date of every record form.
@@ -313,7 +318,7 @@ fn DemoForm(
                 {hidden}
                 <div class="form-grid">
                     <Field label="Held on" name="held_on" input_type="date" id_prefix=p.clone() value=start.value("held_on", today) error=m("held_on") />
-                    <SelectField label="Outcome" name="outcome" id_prefix=p.clone() options=options(&OUTCOMES) selected=start.values.get("outcome") error=m("outcome") />
+                    <SelectField label="Outcome" name="outcome" id_prefix=p.clone() options={options::<Outcome>()} selected=start.values.get("outcome") error=m("outcome") />
                 </div>
                 <Field label="Attendees" name="attendees" id_prefix=p.clone() value=start.values.get("attendees") error=m("attendees") />
                 <TextArea label="What was shown and learned" name="summary" id_prefix=p.clone() value=start.values.get("summary") rows=3 error=m("summary") />
@@ -345,7 +350,7 @@ fn EvidenceForm(
                 <input type="hidden" name="project_id" value=project_id.to_string() />
                 {hidden}
                 <div class="form-grid">
-                    <SelectField label="Kind" name="kind" id_prefix=p.clone() options=options(&RESEARCH_KINDS) selected=start.values.get("kind") error=m("kind") />
+                    <SelectField label="Kind" name="kind" id_prefix=p.clone() options={options::<ResearchKind>()} selected=start.values.get("kind") error=m("kind") />
                     <Field label="Held on" name="held_on" input_type="date" id_prefix=p.clone() value=start.value("held_on", today) error=m("held_on") />
                     <Field label="Participants" name="participants" input_type="number" id_prefix=p.clone() value=start.values.get("participants") error=m("participants") />
                 </div>
@@ -380,7 +385,7 @@ fn SignoffForm(
                 {hidden}
                 <div class="form-grid">
                     <Field label="Method" name="method" id_prefix=p.clone() hint="SHAP, LIME, anchors, counterfactuals, interpretable model…" value=start.values.get("method") error=m("method") />
-                    <SelectField label="Decision" name="decision" id_prefix=p.clone() options=options(&SIGNOFF_DECISIONS) selected=start.values.get("decision") error=m("decision") />
+                    <SelectField label="Decision" name="decision" id_prefix=p.clone() options={options::<SignoffDecision>()} selected=start.values.get("decision") error=m("decision") />
                     <Field label="Decided on" name="decided_on" input_type="date" id_prefix=p.clone() value=start.value("decided_on", today) error=m("decided_on") />
                 </div>
                 <TextArea label="What the explanation showed" name="summary" id_prefix=p value=start.values.get("summary") rows=3 error=m("summary") />
@@ -416,7 +421,7 @@ fn ReviewForm(
                 {hidden}
                 <div class="form-grid">
                     <SelectField label="Risk tier" name="risk_tier" id_prefix=p.clone() options=tiers selected=start.value("risk_tier", || "medium".into()) error=m("risk_tier") />
-                    <SelectField label="Decision" name="decision" id_prefix=p.clone() options=options(&REVIEW_DECISIONS) selected=start.values.get("decision") error=m("decision") />
+                    <SelectField label="Decision" name="decision" id_prefix=p.clone() options={options::<ReviewDecision>()} selected=start.values.get("decision") error=m("decision") />
                     <Field label="Reviewed on" name="reviewed_on" input_type="date" id_prefix=p.clone() value=start.value("reviewed_on", today) error=m("reviewed_on") />
                     <Field label="Next review due (optional)" name="next_review_on" input_type="date" id_prefix=p.clone()
                         hint="Empty: 6, 12 or 24 months by tier." value=start.values.get("next_review_on") error=m("next_review_on") />

@@ -16,7 +16,7 @@ use crate::seed_history::{self, Version};
 use anyhow::Context;
 use app::health::{Severity, Thresholds};
 use app::projects::stage::{RiskTier, Stage};
-use app::records::{RESEARCH_KINDS, REVIEW_DECISIONS, SIGNOFF_DECISIONS};
+use app::records::{ResearchKind, ReviewDecision, SignoffDecision};
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -27,7 +27,7 @@ impl<'g> Draft<'g> {
             };
             let created_at = g.at(rng, ago);
             let author = g.or_admin(g.active_editor(rng, created_at), created_at);
-            let kind = RESEARCH_KINDS[weighted(rng, &[40, 20, 15, 8, 12, 5])];
+            let kind = ResearchKind::ALL[weighted(rng, &[40, 20, 15, 8, 12, 5])].as_str();
             let participants = match kind {
                 "survey" => rng.gen_range(40..=2500),
                 "data_analysis" => rng.gen_range(0..=3),
@@ -124,7 +124,7 @@ impl<'g> Draft<'g> {
                 (entered(3, &self.first_entry) + rng.gen_range(1..=15), "approved")
             } else {
                 let ago = rng.gen_range(1..entered(2, &self.first_entry).max(2));
-                (ago, SIGNOFF_DECISIONS[weighted(rng, &[50, 40, 10])])
+                (ago, SignoffDecision::ALL[weighted(rng, &[50, 40, 10])].as_str())
             };
             let approved_ago = approved_ago.min(age - 1);
             let earlier = approved_ago + rng.gen_range(10..=40);
@@ -148,11 +148,11 @@ impl<'g> Draft<'g> {
         let (ago, decision) = if reached >= 3 {
             (
                 entered(3, &self.first_entry) + rng.gen_range(1..=20),
-                REVIEW_DECISIONS[weighted(rng, &[70, 30, 0])],
+                ReviewDecision::ALL[weighted(rng, &[70, 30, 0])].as_str(),
             )
         } else {
             let ago = rng.gen_range(1..entered(2, &self.first_entry).max(2));
-            (ago, REVIEW_DECISIONS[weighted(rng, &[55, 30, 15])])
+            (ago, ReviewDecision::ALL[weighted(rng, &[55, 30, 15])].as_str())
         };
         let (mut ago, mut decision, mut who) = (ago.min(age - 1), decision, reviewer);
         let keep_up = if self.shape.status == "active" { 0.7 } else { 0.4 };
@@ -177,7 +177,7 @@ impl<'g> Draft<'g> {
                 break;
             }
             ago = (g.today - next_review_on).num_days() as u64 + rng.gen_range(0..=14);
-            decision = REVIEW_DECISIONS[weighted(rng, &[75, 22, 3])];
+            decision = ReviewDecision::ALL[weighted(rng, &[75, 22, 3])].as_str();
             if rng.gen_bool(0.4) {
                 who = pick(rng, &g.people.reviewers);
             }

@@ -3,69 +3,12 @@
 use super::{added, finish_correction, lock_project, lock_record};
 use crate::audit;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, FieldErrors};
-use crate::records::{choice, optional_link, past_date, required_text, RecordKind, OUTCOMES};
+use crate::error::AppError;
+use crate::records::validate::{Demo, DemoInput};
+use crate::records::RecordKind;
 use chrono::NaiveDate;
-use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// A demo checkpoint as the form posts it.
-#[derive(Debug, Clone, Default)]
-pub struct DemoInput {
-    pub held_on: String,
-    pub summary: String,
-    pub attendees: String,
-    pub outcome: String,
-    pub link: String,
-}
-
-/// A demo checkpoint that passed validation.
-struct Demo {
-    held_on: NaiveDate,
-    summary: String,
-    attendees: String,
-    outcome: &'static str,
-    link: String,
-}
-
-impl Demo {
-    fn validate(input: &DemoInput, today: NaiveDate) -> Result<Self, AppError> {
-        let mut e = FieldErrors::default();
-        let held_on = past_date(&mut e, "held_on", &input.held_on, today);
-        let summary = required_text(
-            &mut e,
-            "summary",
-            &input.summary,
-            4000,
-            "Say what was shown and learned.",
-        );
-        let attendees = required_text(&mut e, "attendees", &input.attendees, 1000, "List who attended.");
-        let outcome = choice(&mut e, "outcome", &input.outcome, &OUTCOMES);
-        let link = optional_link(&mut e, "link", &input.link);
-        let (Some(held_on), Some(outcome)) = (held_on, outcome) else {
-            return Err(AppError::Invalid(e));
-        };
-        e.into_result()?;
-        Ok(Demo {
-            held_on,
-            summary,
-            attendees,
-            outcome,
-            link,
-        })
-    }
-
-    fn fields(&self) -> Vec<(&'static str, Value)> {
-        vec![
-            ("held_on", json!(self.held_on)),
-            ("summary", json!(self.summary)),
-            ("attendees", json!(self.attendees)),
-            ("outcome", json!(self.outcome)),
-            ("link", json!(self.link)),
-        ]
-    }
-}
 
 pub async fn add_demo(
     pool: &PgPool,
@@ -87,7 +30,7 @@ pub async fn add_demo(
         demo.held_on,
         demo.summary,
         demo.attendees,
-        demo.outcome,
+        demo.outcome.as_str(),
         demo.link,
         actor.id,
     )
@@ -126,7 +69,7 @@ pub async fn correct_demo(
         demo.held_on,
         demo.summary,
         demo.attendees,
-        demo.outcome,
+        demo.outcome.as_str(),
         demo.link,
     )
     .execute(&mut *tx)

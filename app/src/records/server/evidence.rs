@@ -3,77 +3,12 @@
 use super::{added, finish_correction, lock_project, lock_record};
 use crate::audit;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, FieldErrors};
-use crate::records::{choice, optional_link, past_date, required_text, RecordKind, RESEARCH_KINDS};
+use crate::error::AppError;
+use crate::records::validate::{Evidence, EvidenceInput};
+use crate::records::RecordKind;
 use chrono::NaiveDate;
-use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// User-research evidence as the form posts it.
-#[derive(Debug, Clone, Default)]
-pub struct EvidenceInput {
-    pub kind: String,
-    pub title: String,
-    pub findings: String,
-    pub participants: String,
-    pub held_on: String,
-    pub link: String,
-}
-
-/// User-research evidence that passed validation.
-struct Evidence {
-    kind: &'static str,
-    title: String,
-    findings: String,
-    participants: i32,
-    held_on: NaiveDate,
-    link: String,
-}
-
-impl Evidence {
-    fn validate(input: &EvidenceInput, today: NaiveDate) -> Result<Self, AppError> {
-        let mut e = FieldErrors::default();
-        let kind = choice(&mut e, "kind", &input.kind, &RESEARCH_KINDS);
-        let title = required_text(&mut e, "title", &input.title, 200, "Give the research a title.");
-        let findings = required_text(&mut e, "findings", &input.findings, 8000, "Say what you learned.");
-        let participants = match input.participants.trim().parse::<i32>() {
-            Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
-            _ => {
-                e.add(
-                    "participants",
-                    "Enter how many people took part, as a whole number.",
-                );
-                None
-            }
-        };
-        let held_on = past_date(&mut e, "held_on", &input.held_on, today);
-        let link = optional_link(&mut e, "link", &input.link);
-        let (Some(kind), Some(participants), Some(held_on)) = (kind, participants, held_on) else {
-            return Err(AppError::Invalid(e));
-        };
-        e.into_result()?;
-        Ok(Evidence {
-            kind,
-            title,
-            findings,
-            participants,
-            held_on,
-            link,
-        })
-    }
-
-    fn fields(&self) -> Vec<(&'static str, Value)> {
-        vec![
-            ("kind", json!(self.kind)),
-            ("title", json!(self.title)),
-            ("findings", json!(self.findings)),
-            ("participants", json!(self.participants)),
-            ("held_on", json!(self.held_on)),
-            ("link", json!(self.link)),
-        ]
-    }
-}
 
 pub async fn add_evidence(
     pool: &PgPool,
@@ -92,7 +27,7 @@ pub async fn add_evidence(
         returning id
         "#,
         project,
-        evidence.kind,
+        evidence.kind.as_str(),
         evidence.title,
         evidence.findings,
         evidence.participants,
@@ -133,7 +68,7 @@ pub async fn correct_evidence(
                held_on = $6, link = $7
            where id = $1"#,
         record,
-        evidence.kind,
+        evidence.kind.as_str(),
         evidence.title,
         evidence.findings,
         evidence.participants,

@@ -18,11 +18,12 @@ mod list;
 mod review;
 mod signoff;
 
-pub use demo::{add_demo, correct_demo, DemoInput};
-pub use evidence::{add_evidence, correct_evidence, EvidenceInput};
+pub use crate::records::validate::{DemoInput, EvidenceInput, ReviewInput, SignoffInput};
+pub use demo::{add_demo, correct_demo};
+pub use evidence::{add_evidence, correct_evidence};
 pub use list::list;
-pub use review::{add_review, correct_review, ReviewInput};
-pub use signoff::{add_signoff, correct_signoff, SignoffInput};
+pub use review::{add_review, correct_review};
+pub use signoff::{add_signoff, correct_signoff};
 
 /// `{"field": {"before": null, "after": value}}` for every filled-in field of a new record.
 fn added(fields: &[(&str, Value)]) -> Value {

@@ -2,86 +2,14 @@
 
 use super::{check_independent, finish_correction, lock_project, lock_record, record_decision};
 use crate::auth::CurrentUser;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::health::Thresholds;
 use crate::projects::stage::RiskTier;
-use crate::records::{choice, past_date, required_text, RecordKind, REVIEW_DECISIONS};
+use crate::records::validate::{Review, ReviewInput};
+use crate::records::RecordKind;
 use chrono::NaiveDate;
-use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// A model-risk review as the form posts it; the reviewer is the caller. An empty next-review
-/// date takes the cadence of the risk tier.
-#[derive(Debug, Clone, Default)]
-pub struct ReviewInput {
-    pub risk_tier: String,
-    pub findings: String,
-    pub decision: String,
-    pub reviewed_on: String,
-    pub next_review_on: String,
-}
-
-/// A model-risk review that passed validation.
-struct Review {
-    tier: RiskTier,
-    findings: String,
-    decision: &'static str,
-    reviewed_on: NaiveDate,
-    next_review_on: NaiveDate,
-}
-
-impl Review {
-    fn validate(input: &ReviewInput, today: NaiveDate, limits: &Thresholds) -> Result<Self, AppError> {
-        let mut e = FieldErrors::default();
-        let tier = input
-            .risk_tier
-            .parse::<RiskTier>()
-            .map_err(|m| e.add("risk_tier", m))
-            .ok();
-        let findings = required_text(&mut e, "findings", &input.findings, 8000, "Record the findings.");
-        let decision = choice(&mut e, "decision", &input.decision, &REVIEW_DECISIONS);
-        let reviewed_on = past_date(&mut e, "reviewed_on", &input.reviewed_on, today);
-        let (Some(tier), Some(decision), Some(reviewed_on)) = (tier, decision, reviewed_on) else {
-            return Err(AppError::Invalid(e));
-        };
-        let next_review_on = match input.next_review_on.trim() {
-            "" => limits.next_review_due(tier, reviewed_on),
-            text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                Ok(date) if date > reviewed_on => date,
-                Ok(_) => {
-                    e.add("next_review_on", "The next review must come after this one.");
-                    reviewed_on
-                }
-                Err(_) => {
-                    e.add(
-                        "next_review_on",
-                        "Enter a date like 2027-05-25, or leave it empty for the usual cadence.",
-                    );
-                    reviewed_on
-                }
-            },
-        };
-        e.into_result()?;
-        Ok(Review {
-            tier,
-            findings,
-            decision,
-            reviewed_on,
-            next_review_on,
-        })
-    }
-
-    fn fields(&self) -> Vec<(&'static str, Value)> {
-        vec![
-            ("risk_tier", json!(self.tier.as_str())),
-            ("findings", json!(self.findings)),
-            ("decision", json!(self.decision)),
-            ("reviewed_on", json!(self.reviewed_on)),
-            ("next_review_on", json!(self.next_review_on)),
-        ]
-    }
-}
 
 pub async fn add_review(
     pool: &PgPool,
@@ -105,7 +33,7 @@ pub async fn add_review(
         project,
         review.tier as RiskTier,
         review.findings,
-        review.decision,
+        review.decision.as_str(),
         review.reviewed_on,
         review.next_review_on,
         actor.id,
@@ -156,7 +84,7 @@ pub async fn correct_review(
         record,
         review.tier as RiskTier,
         review.findings,
-        review.decision,
+        review.decision.as_str(),
         review.reviewed_on,
         review.next_review_on,
     )

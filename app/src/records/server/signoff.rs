@@ -2,70 +2,12 @@
 
 use super::{check_independent, finish_correction, lock_project, lock_record, record_decision};
 use crate::auth::CurrentUser;
-use crate::error::{AppError, FieldErrors};
-use crate::records::{choice, past_date, required_text, RecordKind, SIGNOFF_DECISIONS};
+use crate::error::AppError;
+use crate::records::validate::{Signoff, SignoffInput};
+use crate::records::RecordKind;
 use chrono::NaiveDate;
-use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// An explainability sign-off as the form posts it; the approver is the caller.
-#[derive(Debug, Clone, Default)]
-pub struct SignoffInput {
-    pub method: String,
-    pub summary: String,
-    pub decision: String,
-    pub decided_on: String,
-}
-
-/// An explainability sign-off that passed validation.
-struct Signoff {
-    method: String,
-    summary: String,
-    decision: &'static str,
-    decided_on: NaiveDate,
-}
-
-impl Signoff {
-    fn validate(input: &SignoffInput, today: NaiveDate) -> Result<Self, AppError> {
-        let mut e = FieldErrors::default();
-        let method = required_text(
-            &mut e,
-            "method",
-            &input.method,
-            200,
-            "Name the method (SHAP, LIME, counterfactuals, …).",
-        );
-        let summary = required_text(
-            &mut e,
-            "summary",
-            &input.summary,
-            8000,
-            "Summarise what the explanation showed.",
-        );
-        let decision = choice(&mut e, "decision", &input.decision, &SIGNOFF_DECISIONS);
-        let decided_on = past_date(&mut e, "decided_on", &input.decided_on, today);
-        let (Some(decision), Some(decided_on)) = (decision, decided_on) else {
-            return Err(AppError::Invalid(e));
-        };
-        e.into_result()?;
-        Ok(Signoff {
-            method,
-            summary,
-            decision,
-            decided_on,
-        })
-    }
-
-    fn fields(&self) -> Vec<(&'static str, Value)> {
-        vec![
-            ("method", json!(self.method)),
-            ("summary", json!(self.summary)),
-            ("decision", json!(self.decision)),
-            ("decided_on", json!(self.decided_on)),
-        ]
-    }
-}
 
 pub async fn add_signoff(
     pool: &PgPool,
@@ -87,7 +29,7 @@ pub async fn add_signoff(
         project,
         signoff.method,
         signoff.summary,
-        signoff.decision,
+        signoff.decision.as_str(),
         signoff.decided_on,
         actor.id,
     )
@@ -129,7 +71,7 @@ pub async fn correct_signoff(
         record,
         signoff.method,
         signoff.summary,
-        signoff.decision,
+        signoff.decision.as_str(),
         signoff.decided_on,
     )
     .execute(&mut *tx)
