@@ -274,23 +274,28 @@ pub fn on_constraint(error: sqlx::Error, constraints: &[(&str, &str, &str)]) -> 
 mod server {
     use super::AppError;
 
+    /// Database and unexpected errors are logged where they arose: the `?` that converted them
+    /// (its file and line name the statement that failed), inside the request's span (its
+    /// method and path).
     impl From<sqlx::Error> for AppError {
+        #[track_caller]
         fn from(error: sqlx::Error) -> Self {
+            let at = std::panic::Location::caller();
             match error {
                 // No connection could be had or kept: the database is away, not our fault.
                 sqlx::Error::PoolTimedOut
                 | sqlx::Error::PoolClosed
                 | sqlx::Error::Io(_)
                 | sqlx::Error::Tls(_) => {
-                    tracing::warn!(error = %error, "database unavailable");
+                    tracing::warn!(error = %error, %at, "database unavailable");
                     AppError::DatabaseUnavailable
                 }
                 sqlx::Error::Database(db) if db.code().as_deref() == Some("57014") => {
-                    tracing::error!(error = %db, "a statement ran past the statement timeout");
+                    tracing::error!(error = %db, %at, "a statement ran past the statement timeout");
                     AppError::Internal
                 }
                 other => {
-                    tracing::error!(error = %other, "database error");
+                    tracing::error!(error = %other, %at, "database error");
                     AppError::Internal
                 }
             }
@@ -298,8 +303,10 @@ mod server {
     }
 
     impl From<anyhow::Error> for AppError {
+        #[track_caller]
         fn from(error: anyhow::Error) -> Self {
-            tracing::error!(error = format!("{error:#}"), "unexpected error");
+            let at = std::panic::Location::caller();
+            tracing::error!(error = format!("{error:#}"), %at, "unexpected error");
             AppError::Internal
         }
     }

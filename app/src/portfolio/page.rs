@@ -145,6 +145,11 @@ fn PortfolioFilters(query: ProjectQuery, view: PortfolioPageData) -> impl IntoVi
 /// Why a view could not be shown, in words: a filter's own message (such as a past day the
 /// history cannot show) when there is one — there is no field on the page to put it next to.
 pub fn load_error(error: crate::error::AppError) -> Alert {
+    // A page whose data could not be read says so in its status too (monitors and load tests
+    // see it); a refused filter is answered on the page as before.
+    if error.status() >= 500 {
+        crate::ui::set_status(error.status());
+    }
     match error.fields() {
         Some(fields) if !fields.0.is_empty() => Alert::Text(
             fields
