@@ -2,6 +2,7 @@
 //! model-risk reviews. What people type, its validation (pure), and the record kinds.
 
 mod api;
+mod fields;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
