@@ -240,7 +240,7 @@ impl Tables {
                 .plain(a.id)
                 .text(&a.email)
                 .text(&a.display_name)
-                .plain(a.role)
+                .plain(a.role.as_str())
                 .text(password_hash)
                 .plain(if a.deactivated_at.is_some() { "f" } else { "t" })
                 .maybe_ts(a.deactivated_at)
@@ -256,7 +256,7 @@ impl Tables {
                 changes: added(&[
                     ("email", json!(a.email)),
                     ("display_name", json!(a.display_name)),
-                    ("role", json!(a.role)),
+                    ("role", json!(a.role.as_str())),
                     ("active", json!(true)),
                 ]),
             };

@@ -164,7 +164,7 @@ impl<'g> Draft<'g> {
             }
             if let Some(gap) = overriding {
                 let justification = pick(&mut self.rng, JUSTIFICATIONS);
-                let missing = vec![gap.item];
+                let missing = vec![gap.item.describe()];
                 changes["override"] = json!({ "before": null, "after": justification });
                 changes["missing"] = json!({ "before": null, "after": missing.join("; ") });
                 self.overrides.push(Override {

@@ -37,7 +37,7 @@ pub(super) enum GapKind {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Gap {
     pub(super) kind: GapKind,
-    pub(super) item: &'static str,
+    pub(super) item: GateItem,
     pub(super) overridden: bool,
 }
 
@@ -99,16 +99,16 @@ impl Generator {
             viewers,
         };
         let roles = [
-            ("admin", 2, 2),
-            ("editor", editors, 4),
-            ("reviewer", reviewers, 4),
-            ("viewer", viewers, 4),
+            (Role::Admin, 2, 2),
+            (Role::Editor, editors, 4),
+            (Role::Reviewer, reviewers, 4),
+            (Role::Viewer, viewers, 4),
         ];
         for (role, count, width) in roles {
             for n in 0..count {
                 let joined = HISTORY_DAYS + rng.gen_range(30..400);
                 let created_at = moment(&mut rng, today, joined);
-                let leaver = role == "editor" && leavers.contains(&n);
+                let leaver = role == Role::Editor && leavers.contains(&n);
                 let deactivated_at = if leaver {
                     let gone_ago = rng.gen_range(5..=540);
                     Some(moment(&mut rng, today, gone_ago))
@@ -118,22 +118,22 @@ impl Generator {
                 let index = people.accounts.len();
                 people.accounts.push(Account {
                     id: new_id(&mut rng),
-                    email: format!("{role}{:0width$}@{EMAIL_DOMAIN}", n + 1),
+                    email: format!("{}{:0width$}@{EMAIL_DOMAIN}", role.as_str(), n + 1),
                     display_name: person(&mut rng),
                     role,
                     created_at,
                     deactivated_at,
                 });
                 match role {
-                    "admin" => people.admins.push(index),
-                    "editor" => {
+                    Role::Admin => people.admins.push(index),
+                    Role::Editor => {
                         people.editors.push(index);
                         if !leaver {
                             people.stayers.push(index);
                         }
                     }
-                    "reviewer" => people.reviewers.push(index),
-                    _ => {}
+                    Role::Reviewer => people.reviewers.push(index),
+                    Role::Viewer => {}
                 }
             }
         }

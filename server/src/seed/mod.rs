@@ -14,7 +14,9 @@
 
 use crate::seed_history::{self, Version};
 use anyhow::Context;
+use app::auth::Role;
 use app::health::{Severity, Thresholds};
+use app::projects::gate::GateItem;
 use app::projects::stage::{RiskTier, Stage};
 use app::records::{ResearchKind, ReviewDecision, SignoffDecision};
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
@@ -362,15 +364,15 @@ mod tests {
             assert_eq!(stage, p.stage);
             for o in &b.owners {
                 let owner = &people.accounts[o.owner];
-                assert_eq!(owner.role, "editor");
+                assert_eq!(owner.role, Role::Editor);
                 assert!(owner.active_at(o.assigned_at), "assigned while active");
             }
             for r in &b.reviews {
                 assert!(r.next_review_on > r.reviewed_on);
-                assert_eq!(people.accounts[r.reviewer].role, "reviewer");
+                assert_eq!(people.accounts[r.reviewer].role, Role::Reviewer);
             }
             for s in &b.signoffs {
-                assert_eq!(people.accounts[s.approver].role, "reviewer");
+                assert_eq!(people.accounts[s.approver].role, Role::Reviewer);
             }
             for d in &b.demos {
                 assert!(d.held_on < today() && d.held_on > p.created_at.date());

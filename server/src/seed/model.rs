@@ -8,7 +8,7 @@ pub struct Account {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    pub role: &'static str,
+    pub role: Role,
     pub created_at: NaiveDateTime,
     pub deactivated_at: Option<NaiveDateTime>,
 }

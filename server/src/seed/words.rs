@@ -348,39 +348,22 @@ pub(super) const REVIEW_FINDINGS: &[&str] = &[
     "Documentation complete; limits of use agreed with {u}; retraining cadence set to {n} weeks.",
 ];
 
-/// Gates that can be left unmet on purpose, per stage after define, with the gate's wording.
-pub(super) const GAPS: [&[(GapKind, &str)]; 3] = [
+/// Gates that can be left unmet on purpose, per stage after define (the override names the
+/// item in the gate's own words, `GateItem::describe`).
+pub(super) const GAPS: [&[(GapKind, GateItem)]; 3] = [
     &[
-        (
-            GapKind::Field("success_target"),
-            "A target for the success metric",
-        ),
-        (GapKind::Research, "At least one piece of user-research evidence"),
+        (GapKind::Field("success_target"), GateItem::SuccessTarget),
+        (GapKind::Research, GateItem::UserResearch),
     ],
     &[
-        (GapKind::Field("baseline_method"), "How the baseline was measured"),
-        (
-            GapKind::Field("data_readiness"),
-            "A data-readiness statement: the data exists, is accessible and is fit for use",
-        ),
-        (GapKind::Demo, "At least one demo checkpoint held"),
+        (GapKind::Field("baseline_method"), GateItem::BaselineMethod),
+        (GapKind::Field("data_readiness"), GateItem::DataReadiness),
+        (GapKind::Demo, GateItem::DemoHeld),
     ],
     &[
-        (
-            GapKind::Field("fallback_plan"),
-            "A fallback plan: what happens when the model is wrong or switched off",
-        ),
-        (
-            GapKind::Field("monitoring_owner"),
-            "A named monitoring owner for the model in production",
-        ),
-        (
-            GapKind::Signoff,
-            "An approved explainability sign-off by someone other than the owner",
-        ),
-        (
-            GapKind::Review,
-            "An approved model-risk review by an independent reviewer",
-        ),
+        (GapKind::Field("fallback_plan"), GateItem::FallbackPlan),
+        (GapKind::Field("monitoring_owner"), GateItem::MonitoringOwner),
+        (GapKind::Signoff, GateItem::ExplainabilitySignoff),
+        (GapKind::Review, GateItem::ModelRiskReview),
     ],
 ];
