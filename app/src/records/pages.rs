@@ -5,12 +5,14 @@ use super::{
     ReviewDecision, SignoffDecision, WithdrawRecord,
 };
 use crate::auth::{CurrentUser, Permission, Role};
+use crate::error::AppError;
 use crate::projects::stage::RiskTier;
 use crate::ui::{
     action_error, field_message, form_message, Field, FormAlert, LocalTime, SelectField, TextArea,
 };
 use crate::vocabulary::Word;
 use leptos::prelude::*;
+use leptos::server_fn::{client::Client, codec::PostUrl, request::ClientReq, Http, ServerFn};
 use uuid::Uuid;
 
 /// The record actions of one project page, so the page reloads after any of them lands.
@@ -244,6 +246,7 @@ fn RecordList(
 }
 
 /// How a record form starts: empty for a new record, or filled with the record it corrects.
+#[derive(Clone)]
 struct FormStart {
     /// Keeps ids unique when one page holds several forms of a kind.
     prefix: String,
@@ -296,6 +299,49 @@ impl FormStart {
     }
 }
 
+/// The frame every record form shares: folded away until opened (and open while refused), the
+/// form's alert, the project and — when correcting — the record corrected, the fields
+/// (`children`) and the submit button.
+#[component]
+fn RecordFormFrame<S, OutputProtocol>(
+    action: ServerAction<S>,
+    project_id: Uuid,
+    kind: RecordKind,
+    start: FormStart,
+    /// The summary and the button when adding (a correction says "Correct…", "Save correction").
+    adding: (&'static str, &'static str),
+    children: Children,
+) -> impl IntoView
+where
+    S: serde::de::DeserializeOwned
+        + ServerFn<Protocol = Http<PostUrl, OutputProtocol>, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<S::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData:
+        From<leptos::web_sys::FormData>,
+    S::Output: Clone + Send + Sync + 'static,
+    S::Client: Client<AppError>,
+{
+    let error = action_error(action);
+    let (form, details) = reset_on_success(action);
+    let (summary, button) = start.labels(adding);
+    let (test_id, hidden) = (start.test_id(kind), start.hidden());
+    view! {
+        <details class="add-record" node_ref=details open=move || error.get().is_some()>
+            <summary>{summary}</summary>
+            <FormAlert message=form_message(error) />
+            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
+                <input type="hidden" name="project_id" value=project_id.to_string() />
+                {hidden}
+                {children()}
+                <button type="submit" class="button primary">{button}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
 #[component]
 fn DemoForm(
     project_id: Uuid,
@@ -304,28 +350,19 @@ fn DemoForm(
 ) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
-    let (form, details) = reset_on_success(action);
     let start = FormStart::new(RecordKind::Demo, existing);
-    let (summary, button) = start.labels(("Add a demo checkpoint", "Add demo"));
     let p = start.prefix.clone();
-    let (test_id, hidden) = (start.test_id(RecordKind::Demo), start.hidden());
+    let values = start.values.clone();
     view! {
-        <details class="add-record" node_ref=details open=move || error.get().is_some()>
-            <summary>{summary}</summary>
-            <FormAlert message=form_message(error) />
-            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
-                <input type="hidden" name="project_id" value=project_id.to_string() />
-                {hidden}
-                <div class="form-grid">
-                    <Field label="Held on" name="held_on" input_type="date" id_prefix=p.clone() value=start.value("held_on", today) error=m("held_on") />
-                    <SelectField label="Outcome" name="outcome" id_prefix=p.clone() options={options::<Outcome>()} selected=start.values.get("outcome") error=m("outcome") />
-                </div>
-                <Field label="Attendees" name="attendees" id_prefix=p.clone() value=start.values.get("attendees") error=m("attendees") />
-                <TextArea label="What was shown and learned" name="summary" id_prefix=p.clone() value=start.values.get("summary") rows=3 error=m("summary") />
-                <Field label="Link (optional)" name="link" input_type="url" id_prefix=p value=start.values.get("link") error=m("link") />
-                <button type="submit" class="button primary">{button}</button>
-            </ActionForm>
-        </details>
+        <RecordFormFrame action project_id kind=RecordKind::Demo start=start.clone() adding=("Add a demo checkpoint", "Add demo")>
+            <div class="form-grid">
+                <Field label="Held on" name="held_on" input_type="date" id_prefix=p.clone() value=start.value("held_on", today) error=m("held_on") />
+                <SelectField label="Outcome" name="outcome" id_prefix=p.clone() options={options::<Outcome>()} selected=values.get("outcome") error=m("outcome") />
+            </div>
+            <Field label="Attendees" name="attendees" id_prefix=p.clone() value=values.get("attendees") error=m("attendees") />
+            <TextArea label="What was shown and learned" name="summary" id_prefix=p.clone() value=values.get("summary") rows=3 error=m("summary") />
+            <Field label="Link (optional)" name="link" input_type="url" id_prefix=p value=values.get("link") error=m("link") />
+        </RecordFormFrame>
     }
 }
 
@@ -337,29 +374,20 @@ fn EvidenceForm(
 ) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
-    let (form, details) = reset_on_success(action);
     let start = FormStart::new(RecordKind::Evidence, existing);
-    let (summary, button) = start.labels(("Add user-research evidence", "Add evidence"));
     let p = start.prefix.clone();
-    let (test_id, hidden) = (start.test_id(RecordKind::Evidence), start.hidden());
+    let values = start.values.clone();
     view! {
-        <details class="add-record" node_ref=details open=move || error.get().is_some()>
-            <summary>{summary}</summary>
-            <FormAlert message=form_message(error) />
-            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
-                <input type="hidden" name="project_id" value=project_id.to_string() />
-                {hidden}
-                <div class="form-grid">
-                    <SelectField label="Kind" name="kind" id_prefix=p.clone() options={options::<ResearchKind>()} selected=start.values.get("kind") error=m("kind") />
-                    <Field label="Held on" name="held_on" input_type="date" id_prefix=p.clone() value=start.value("held_on", today) error=m("held_on") />
-                    <Field label="Participants" name="participants" input_type="number" id_prefix=p.clone() value=start.values.get("participants") error=m("participants") />
-                </div>
-                <Field label="Title" name="title" id_prefix=p.clone() value=start.values.get("title") error=m("title") />
-                <TextArea label="Findings" name="findings" id_prefix=p.clone() value=start.values.get("findings") rows=3 error=m("findings") />
-                <Field label="Link (optional)" name="link" input_type="url" id_prefix=p value=start.values.get("link") error=m("link") />
-                <button type="submit" class="button primary">{button}</button>
-            </ActionForm>
-        </details>
+        <RecordFormFrame action project_id kind=RecordKind::Evidence start=start.clone() adding=("Add user-research evidence", "Add evidence")>
+            <div class="form-grid">
+                <SelectField label="Kind" name="kind" id_prefix=p.clone() options={options::<ResearchKind>()} selected=values.get("kind") error=m("kind") />
+                <Field label="Held on" name="held_on" input_type="date" id_prefix=p.clone() value=start.value("held_on", today) error=m("held_on") />
+                <Field label="Participants" name="participants" input_type="number" id_prefix=p.clone() value=values.get("participants") error=m("participants") />
+            </div>
+            <Field label="Title" name="title" id_prefix=p.clone() value=values.get("title") error=m("title") />
+            <TextArea label="Findings" name="findings" id_prefix=p.clone() value=values.get("findings") rows=3 error=m("findings") />
+            <Field label="Link (optional)" name="link" input_type="url" id_prefix=p value=values.get("link") error=m("link") />
+        </RecordFormFrame>
     }
 }
 
@@ -371,27 +399,18 @@ fn SignoffForm(
 ) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
-    let (form, details) = reset_on_success(action);
     let start = FormStart::new(RecordKind::Signoff, existing);
-    let (summary, button) = start.labels(("Record a sign-off", "Record sign-off"));
     let p = start.prefix.clone();
-    let (test_id, hidden) = (start.test_id(RecordKind::Signoff), start.hidden());
+    let values = start.values.clone();
     view! {
-        <details class="add-record" node_ref=details open=move || error.get().is_some()>
-            <summary>{summary}</summary>
-            <FormAlert message=form_message(error) />
-            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
-                <input type="hidden" name="project_id" value=project_id.to_string() />
-                {hidden}
-                <div class="form-grid">
-                    <Field label="Method" name="method" id_prefix=p.clone() hint="SHAP, LIME, anchors, counterfactuals, interpretable model…" value=start.values.get("method") error=m("method") />
-                    <SelectField label="Decision" name="decision" id_prefix=p.clone() options={options::<SignoffDecision>()} selected=start.values.get("decision") error=m("decision") />
-                    <Field label="Decided on" name="decided_on" input_type="date" id_prefix=p.clone() value=start.value("decided_on", today) error=m("decided_on") />
-                </div>
-                <TextArea label="What the explanation showed" name="summary" id_prefix=p value=start.values.get("summary") rows=3 error=m("summary") />
-                <button type="submit" class="button primary">{button}</button>
-            </ActionForm>
-        </details>
+        <RecordFormFrame action project_id kind=RecordKind::Signoff start=start.clone() adding=("Record a sign-off", "Record sign-off")>
+            <div class="form-grid">
+                <Field label="Method" name="method" id_prefix=p.clone() hint="SHAP, LIME, anchors, counterfactuals, interpretable model…" value=values.get("method") error=m("method") />
+                <SelectField label="Decision" name="decision" id_prefix=p.clone() options={options::<SignoffDecision>()} selected=values.get("decision") error=m("decision") />
+                <Field label="Decided on" name="decided_on" input_type="date" id_prefix=p.clone() value=start.value("decided_on", today) error=m("decided_on") />
+            </div>
+            <TextArea label="What the explanation showed" name="summary" id_prefix=p value=values.get("summary") rows=3 error=m("summary") />
+        </RecordFormFrame>
     }
 }
 
@@ -403,32 +422,23 @@ fn ReviewForm(
 ) -> impl IntoView {
     let error = action_error(action);
     let m = move |f: &'static str| field_message(error, f);
-    let (form, details) = reset_on_success(action);
     let start = FormStart::new(RecordKind::Review, existing);
-    let (summary, button) = start.labels(("Record a model-risk review", "Record review"));
     let p = start.prefix.clone();
-    let (test_id, hidden) = (start.test_id(RecordKind::Review), start.hidden());
+    let values = start.values.clone();
     let tiers = RiskTier::ALL
         .iter()
         .map(|t| (t.as_str().to_owned(), t.label().to_owned()))
         .collect();
     view! {
-        <details class="add-record" node_ref=details open=move || error.get().is_some()>
-            <summary>{summary}</summary>
-            <FormAlert message=form_message(error) />
-            <ActionForm action node_ref=form attr:novalidate="" attr:data-test=test_id>
-                <input type="hidden" name="project_id" value=project_id.to_string() />
-                {hidden}
-                <div class="form-grid">
-                    <SelectField label="Risk tier" name="risk_tier" id_prefix=p.clone() options=tiers selected=start.value("risk_tier", || "medium".into()) error=m("risk_tier") />
-                    <SelectField label="Decision" name="decision" id_prefix=p.clone() options={options::<ReviewDecision>()} selected=start.values.get("decision") error=m("decision") />
-                    <Field label="Reviewed on" name="reviewed_on" input_type="date" id_prefix=p.clone() value=start.value("reviewed_on", today) error=m("reviewed_on") />
-                    <Field label="Next review due (optional)" name="next_review_on" input_type="date" id_prefix=p.clone()
-                        hint="Empty: 6, 12 or 24 months by tier." value=start.values.get("next_review_on") error=m("next_review_on") />
-                </div>
-                <TextArea label="Findings" name="findings" id_prefix=p value=start.values.get("findings") rows=3 error=m("findings") />
-                <button type="submit" class="button primary">{button}</button>
-            </ActionForm>
-        </details>
+        <RecordFormFrame action project_id kind=RecordKind::Review start=start.clone() adding=("Record a model-risk review", "Record review")>
+            <div class="form-grid">
+                <SelectField label="Risk tier" name="risk_tier" id_prefix=p.clone() options=tiers selected=start.value("risk_tier", || "medium".into()) error=m("risk_tier") />
+                <SelectField label="Decision" name="decision" id_prefix=p.clone() options={options::<ReviewDecision>()} selected=values.get("decision") error=m("decision") />
+                <Field label="Reviewed on" name="reviewed_on" input_type="date" id_prefix=p.clone() value=start.value("reviewed_on", today) error=m("reviewed_on") />
+                <Field label="Next review due (optional)" name="next_review_on" input_type="date" id_prefix=p.clone()
+                    hint="Empty: 6, 12 or 24 months by tier." value=values.get("next_review_on") error=m("next_review_on") />
+            </div>
+            <TextArea label="Findings" name="findings" id_prefix=p value=values.get("findings") rows=3 error=m("findings") />
+        </RecordFormFrame>
     }
 }
