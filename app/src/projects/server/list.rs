@@ -174,7 +174,10 @@ async fn total(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<(i64, 
     let mut sql = QueryBuilder::new("select count(*) from (select from ");
     rows_of.push(&mut sql);
     sql.push(format_args!(" limit {}) m", most.saturating_add(1)));
-    let (counted,): (i64,) = rows::fetch_one(pool, &rows_of, &mut sql).await?;
+    // Unlike the page's rows, a count's plan does not depend on the pattern — the trigram index
+    // finds the matches however many there are — so it keeps its one plan (planning a pattern
+    // costs ~4 ms at 100k projects).
+    let (counted,): (i64,) = sql.build_query_as().fetch_one(pool).await?;
     Ok((counted.min(most), counted > most))
 }
 
