@@ -4,6 +4,7 @@ mod detail;
 pub(crate) use detail::successes;
 mod form;
 mod list;
+mod stage_panel;
 mod timeline;
 
 pub use detail::ProjectPage;
