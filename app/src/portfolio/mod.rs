@@ -3,6 +3,7 @@
 //! aggregated in SQL (`server.rs`) from the same `project_rows` the list and the export use.
 
 mod api;
+mod numbers;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod server;
