@@ -2,12 +2,14 @@
 //! The rules are pure functions of (project facts, thresholds) → [`Signals`], stored with every
 //! change; any reader compares the stored onsets with its day (see `signals`).
 
+mod api;
+mod page;
 #[cfg(feature = "ssr")]
 pub mod server;
-mod settings;
 mod signals;
 
-pub use settings::*;
+pub use api::*;
+pub use page::ThresholdsPage;
 pub use signals::{signals, GateGapFacts, Signals};
 
 use crate::projects::stage::{RiskTier, Status};
