@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::admin::server as admins;
 use app::auth::server::{accounts, password::Password, session};
 use app::auth::Role;
 use app::error::AppError;
@@ -212,7 +213,7 @@ async fn deactivating_an_account_ends_its_sessions_and_refuses_sign_in(pool: PgP
     let editor = account(&pool, "ana@example.com", Role::Editor).await;
     let token = session::start(&pool, editor.id, &settings).await.unwrap();
 
-    let after = accounts::set_active(&pool, admin.id, editor.id, false)
+    let after = admins::set_active(&pool, admin.id, editor.id, false)
         .await
         .unwrap();
     assert!(!after.active);
@@ -238,7 +239,7 @@ async fn deactivating_an_account_ends_its_sessions_and_refuses_sign_in(pool: PgP
             .unwrap();
     assert_eq!(action, "deactivated");
 
-    accounts::set_active(&pool, admin.id, editor.id, true)
+    admins::set_active(&pool, admin.id, editor.id, true)
         .await
         .unwrap();
     assert!(
@@ -283,16 +284,16 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
     let admin = account(&pool, "admin@example.com", Role::Admin).await;
     let other = account(&pool, "other@example.com", Role::Admin).await;
     assert!(
-        accounts::set_active(&pool, admin.id, admin.id, false)
+        admins::set_active(&pool, admin.id, admin.id, false)
             .await
             .is_err(),
         "not yourself"
     );
 
-    accounts::change_role(&pool, admin.id, other.id, Role::Editor)
+    admins::change_role(&pool, admin.id, other.id, Role::Editor)
         .await
         .unwrap();
-    let demote_self = accounts::change_role(&pool, admin.id, admin.id, Role::Viewer).await;
+    let demote_self = admins::change_role(&pool, admin.id, admin.id, Role::Viewer).await;
     assert!(
         matches!(demote_self, Err(AppError::Refused(_))),
         "{demote_self:?}"
@@ -310,7 +311,7 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
 async fn a_role_change_writes_one_audit_event_with_before_and_after(pool: PgPool) {
     let admin = account(&pool, "admin@example.com", Role::Admin).await;
     let person = account(&pool, "ana@example.com", Role::Viewer).await;
-    accounts::change_role(&pool, admin.id, person.id, Role::Reviewer)
+    admins::change_role(&pool, admin.id, person.id, Role::Reviewer)
         .await
         .unwrap();
     let changes: Vec<serde_json::Value> = sqlx::query_scalar(
@@ -439,7 +440,7 @@ async fn a_reset_password_is_temporary_and_allows_nothing_until_a_new_one_is_cho
     let ana = account(&pool, "ana@example.com", Role::Editor).await;
     let before = common::sign_in(&pool, "ana@example.com").await;
 
-    let (name, temporary) = accounts::reset_password(&pool, admin.id, ana.id)
+    let (name, temporary) = admins::reset_password(&pool, admin.id, ana.id)
         .await
         .expect("reset");
     assert_eq!(name, "Ana");

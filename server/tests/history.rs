@@ -5,7 +5,7 @@
 
 mod common;
 
-use app::auth::server::accounts;
+use app::admin::server as admins;
 use app::auth::Role;
 use app::error::AppError;
 use app::health::FlagCode;
@@ -258,7 +258,7 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
             }
         }
     }
-    accounts::set_active(&pool, admin.id, editors[1].id, false)
+    admins::set_active(&pool, admin.id, editors[1].id, false)
         .await
         .expect("a leaver");
 

@@ -721,7 +721,7 @@ async fn an_admin_override_moves_past_the_gate_and_leaves_a_gate_gap_flag(pool: 
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn deactivating_the_owner_makes_the_project_ownerless_with_its_reason(pool: PgPool) {
-    use app::auth::server::accounts;
+    use app::admin::server as admins;
     use app::health::FlagCode;
     let ana = editor(&pool, "ana@example.com").await;
     let admin = account(&pool, "ada@example.com", Role::Admin).await;
@@ -731,7 +731,7 @@ async fn deactivating_the_owner_makes_the_project_ownerless_with_its_reason(pool
         .expect("detail");
     assert!(before.flags.iter().all(|f| f.code != FlagCode::Ownerless));
 
-    accounts::set_active(&pool, admin.id, ana.id, false)
+    admins::set_active(&pool, admin.id, ana.id, false)
         .await
         .expect("deactivated");
     let after = read::detail(&pool, id, chrono::Utc::now().date_naive())

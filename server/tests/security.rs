@@ -5,6 +5,7 @@
 
 mod common;
 
+use app::admin::server as admins;
 use app::auth::server::{accounts, password::Password};
 use app::auth::{CurrentUser, Role};
 use app::error::AppError;
@@ -121,7 +122,7 @@ async fn one_address_trying_many_emails_is_locked_after_thirty(pool: PgPool) {
 async fn a_deactivated_account_gets_the_same_answer_as_a_wrong_password(pool: PgPool) {
     let admin = account(&pool, "root@example.com", Role::Admin).await;
     let ana = account(&pool, "ana@example.com", Role::Editor).await;
-    accounts::set_active(&pool, admin.id, ana.id, false)
+    admins::set_active(&pool, admin.id, ana.id, false)
         .await
         .expect("deactivated");
     let body = form(&[("email", "ana@example.com"), ("password", PASSWORD)]);
@@ -460,7 +461,7 @@ async fn csv_cells_that_a_spreadsheet_would_run_read_as_text(pool: PgPool) {
 async fn a_temporary_password_cannot_download_the_csv(pool: PgPool) {
     let admin = account(&pool, "root@example.com", Role::Admin).await;
     let ana = account(&pool, "ana@example.com", Role::Editor).await;
-    let (_, temporary) = accounts::reset_password(&pool, admin.id, ana.id)
+    let (_, temporary) = admins::reset_password(&pool, admin.id, ana.id)
         .await
         .expect("reset");
     let login = send(
@@ -494,7 +495,7 @@ async fn an_author_since_demoted_cannot_withdraw_their_record(pool: PgPool) {
         .await
         .expect("demo");
     let cookie = sign_in(&pool, "ana@example.com").await;
-    accounts::change_role(&pool, admin.id, ana.id, Role::Viewer)
+    admins::change_role(&pool, admin.id, ana.id, Role::Viewer)
         .await
         .expect("demoted");
     let body = form(&[
@@ -517,7 +518,7 @@ async fn an_author_since_demoted_cannot_withdraw_their_record(pool: PgPool) {
 async fn the_events_feed_carries_projects_not_the_account_directory(pool: PgPool) {
     let admin = user(&account(&pool, "root@example.com", Role::Admin).await);
     let other = account(&pool, "ana@example.com", Role::Editor).await;
-    accounts::reset_password(&pool, admin.id, other.id)
+    admins::reset_password(&pool, admin.id, other.id)
         .await
         .expect("reset");
     project(&pool, &admin, "Churn").await;

@@ -8,7 +8,7 @@
 
 mod common;
 
-use app::auth::server::accounts;
+use app::admin::server as admins;
 use app::auth::{CurrentUser, Role};
 use app::health::{self, server as signals_db, FlagCode, Signals};
 use app::projects::input::ProjectInput;
@@ -235,13 +235,13 @@ async fn stored_signals_always_equal_signals_recomputed_from_scratch(pool: PgPoo
     let then = stored(&pool, &ids).await;
 
     // A leaver and a returner: deactivating ends ownership, reactivating restores it.
-    accounts::set_active(&pool, admin.id, editors[0].id, false)
+    admins::set_active(&pool, admin.id, editors[0].id, false)
         .await
         .expect("deactivated");
-    accounts::set_active(&pool, admin.id, editors[1].id, false)
+    admins::set_active(&pool, admin.id, editors[1].id, false)
         .await
         .expect("deactivated");
-    accounts::set_active(&pool, admin.id, editors[1].id, true)
+    admins::set_active(&pool, admin.id, editors[1].id, true)
         .await
         .expect("reactivated");
     // Stricter thresholds move every clock.

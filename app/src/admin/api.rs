@@ -10,7 +10,7 @@ pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { state, .. } = require(Permission::ManageAccounts).await?;
-    Ok(crate::auth::server::accounts::list(&state.pool).await?)
+    Ok(super::server::list(&state.pool).await?)
 }
 
 #[server(prefix = "/api", endpoint = "accounts/create")]
@@ -42,31 +42,31 @@ pub async fn create_account(
 
 #[server(prefix = "/api", endpoint = "accounts/role")]
 pub async fn change_role(account_id: Uuid, role: String) -> Result<AccountSummary, AppError> {
-    use crate::auth::server::{accounts, require, Caller};
+    use crate::auth::server::{require, Caller};
     use crate::auth::{Permission, Role};
     let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
     let role = role
         .parse::<Role>()
         .map_err(|unknown| AppError::field("role", unknown.to_string()))?;
-    accounts::change_role(&state.pool, admin.id, account_id, role).await
+    super::server::change_role(&state.pool, admin.id, account_id, role).await
 }
 
 #[server(prefix = "/api", endpoint = "accounts/active")]
 pub async fn set_account_active(account_id: Uuid, active: bool) -> Result<AccountSummary, AppError> {
-    use crate::auth::server::{accounts, require, Caller};
+    use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
-    accounts::set_active(&state.pool, admin.id, account_id, active).await
+    super::server::set_active(&state.pool, admin.id, account_id, active).await
 }
 
 /// Resets an account's password to a temporary one, returned once (with whose it is) for the
 /// admin to pass on.
 #[server(prefix = "/api", endpoint = "accounts/reset-password")]
 pub async fn reset_password(account_id: Uuid) -> Result<(String, String), AppError> {
-    use crate::auth::server::{accounts, require, Caller};
+    use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { user: admin, state } = require(Permission::ManageAccounts).await?;
-    let temporary = accounts::reset_password(&state.pool, admin.id, account_id).await?;
+    let temporary = super::server::reset_password(&state.pool, admin.id, account_id).await?;
     tracing::info!(account = %account_id, by = %admin.id, "password reset");
     Ok(temporary)
 }
