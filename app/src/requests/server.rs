@@ -3,9 +3,10 @@
 
 use super::{AskedOfMe, RequestKind, ReviewRequest, ValidRequest};
 use crate::audit;
-use crate::auth::{CurrentUser, Role};
+use crate::auth::server::people;
+use crate::auth::{CurrentUser, Permission, Role};
 use crate::error::AppError;
-use crate::projects::{OwnerChoices, Person, OWNER_MENU_LIMIT};
+use crate::projects::OwnerChoices;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -216,34 +217,10 @@ pub async fn asked_of(pool: &PgPool, user: &CurrentUser) -> sqlx::Result<Vec<Ask
 /// Who may be asked: a menu of the active reviewers and admins by name, or (when they are too
 /// many for a menu) a box for an email address.
 pub async fn reviewers(pool: &PgPool) -> Result<OwnerChoices, AppError> {
-    let people = sqlx::query_as!(
-        Person,
-        r#"
-        select id, display_name, active from accounts
-        where active and role in ('reviewer', 'admin')
-        order by lower(display_name), id
-        limit $1
-        "#,
-        OWNER_MENU_LIMIT + 1
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(if people.len() as i64 > OWNER_MENU_LIMIT {
-        OwnerChoices::ByEmail
-    } else {
-        OwnerChoices::Menu(people)
-    })
+    people::choices(pool, Permission::ReviewModels).await
 }
 
 /// The active reviewer or admin whose email address is `email` (in any case).
 pub async fn reviewer_by_email(pool: &PgPool, email: &str) -> Result<Option<Uuid>, AppError> {
-    Ok(sqlx::query_scalar!(
-        r#"
-        select id from accounts
-        where lower(email) = lower($1) and active and role in ('reviewer', 'admin')
-        "#,
-        email
-    )
-    .fetch_optional(pool)
-    .await?)
+    people::by_email(pool, email, Permission::ReviewModels).await
 }

@@ -136,64 +136,27 @@ async fn counted_points(
     if days.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = if f.status.is_none() && f.team.is_none() && !f.no_owner && f.tier.is_none() {
-        sqlx::query_as!(
-            DayCounts,
-            r#"
-            select d.day as "day!",
-                   coalesce(sum(c.projects), 0)::bigint as "projects!",
-                   coalesce(sum(c.flagged), 0)::bigint as "flagged!",
-                   coalesce(sum(c.red), 0)::bigint as "red!",
-                   coalesce(sum(c.ownerless), 0)::bigint as "ownerless!",
-                   coalesce(sum(c.stalled), 0)::bigint as "stalled!",
-                   coalesce(sum(c.demo_overdue), 0)::bigint as "demo_overdue!",
-                   coalesce(sum(c.review_overdue), 0)::bigint as "review_overdue!",
-                   coalesce(sum(c.gate_gap), 0)::bigint as "gate_gap!"
-            from unnest($1::date[]) d (day)
-            left join portfolio_day_stages c
-              on c.day = d.day and ($2::project_stage is null or c.stage = $2)
-            group by d.day
-            order by d.day
-            "#,
-            days,
-            f.stage as Option<Stage>,
-        )
-        .fetch_all(pool)
-        .await?
+    let by_stage = f.status.is_none() && f.team.is_none() && !f.no_owner && f.tier.is_none();
+    let mut sql = QueryBuilder::new(
+        "select d.day, coalesce(sum(c.projects), 0)::bigint as projects,
+                coalesce(sum(c.flagged), 0)::bigint as flagged, coalesce(sum(c.red), 0)::bigint as red,
+                coalesce(sum(c.ownerless), 0)::bigint as ownerless,
+                coalesce(sum(c.stalled), 0)::bigint as stalled,
+                coalesce(sum(c.demo_overdue), 0)::bigint as demo_overdue,
+                coalesce(sum(c.review_overdue), 0)::bigint as review_overdue,
+                coalesce(sum(c.gate_gap), 0)::bigint as gate_gap
+         from unnest(",
+    );
+    sql.push_bind(days.to_vec()).push("::date[]) d (day) left join ");
+    sql.push(if by_stage {
+        "portfolio_day_stages"
     } else {
-        sqlx::query_as!(
-            DayCounts,
-            r#"
-            select d.day as "day!",
-                   coalesce(sum(c.projects), 0)::bigint as "projects!",
-                   coalesce(sum(c.flagged), 0)::bigint as "flagged!",
-                   coalesce(sum(c.red), 0)::bigint as "red!",
-                   coalesce(sum(c.ownerless), 0)::bigint as "ownerless!",
-                   coalesce(sum(c.stalled), 0)::bigint as "stalled!",
-                   coalesce(sum(c.demo_overdue), 0)::bigint as "demo_overdue!",
-                   coalesce(sum(c.review_overdue), 0)::bigint as "review_overdue!",
-                   coalesce(sum(c.gate_gap), 0)::bigint as "gate_gap!"
-            from unnest($1::date[]) d (day)
-            left join portfolio_days c
-              on c.day = d.day
-             and ($2::project_stage is null or c.stage = $2)
-             and ($3::project_status is null or c.status = $3)
-             and ($4::text is null or lower(c.team) = lower($4))
-             and (not $5 or not c.owned)
-             and ($6::risk_tier is null or c.risk_tier = $6)
-            group by d.day
-            order by d.day
-            "#,
-            days,
-            f.stage as Option<Stage>,
-            f.status as Option<Status>,
-            f.team.as_deref(),
-            f.no_owner,
-            f.tier as Option<RiskTier>,
-        )
-        .fetch_all(pool)
-        .await?
-    };
+        "portfolio_days"
+    });
+    sql.push(" c on c.day = d.day");
+    f.grouping().push_groups(&mut sql, "c");
+    sql.push(" group by d.day order by d.day");
+    let rows: Vec<DayCounts> = sql.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(DayCounts::point).collect())
 }
 

@@ -1,12 +1,13 @@
 //! The projects list: search, filters, sort and pages, all in SQL.
 
+use crate::auth::server::people;
+use crate::auth::Permission;
 use crate::error::AppError;
 use crate::health::{FlagCode, Health};
 use crate::projects::server::rows;
 use crate::projects::stage::{RiskTier, Stage, Status};
 use crate::projects::{
-    OwnerChoices, Person, ProjectList, ProjectQuery, ProjectRow, SortKey, OWNER_MENU_LIMIT, PAGE_SIZE,
-    SEARCH_COUNT_LIMIT,
+    OwnerChoices, Person, ProjectList, ProjectQuery, ProjectRow, SortKey, PAGE_SIZE, SEARCH_COUNT_LIMIT,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, QueryBuilder};
@@ -200,37 +201,13 @@ pub async fn teams(pool: &PgPool) -> Result<Vec<String>, AppError> {
     .await?)
 }
 
-/// What an owner filter offers: everyone who may own a stage, or an email box when they are
-/// too many for a menu.
+/// What an owner filter offers: everyone who may own a stage (active editors and admins), or
+/// an email box when they are too many for a menu.
 pub async fn owner_choices(pool: &PgPool) -> Result<OwnerChoices, AppError> {
-    let people = sqlx::query_as!(
-        Person,
-        r#"
-        select id, display_name, active from accounts
-        where active and role in ('editor', 'admin')
-        order by lower(display_name), id
-        limit $1
-        "#,
-        OWNER_MENU_LIMIT + 1
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(if people.len() as i64 > OWNER_MENU_LIMIT {
-        OwnerChoices::ByEmail
-    } else {
-        OwnerChoices::Menu(people)
-    })
+    people::choices(pool, Permission::EditProjects).await
 }
 
 /// The active editor or admin whose email address is `email` (in any case).
 pub async fn owner_by_email(pool: &PgPool, email: &str) -> Result<Option<Uuid>, AppError> {
-    Ok(sqlx::query_scalar!(
-        r#"
-        select id from accounts
-        where lower(email) = lower($1) and active and role in ('editor', 'admin')
-        "#,
-        email
-    )
-    .fetch_optional(pool)
-    .await?)
+    people::by_email(pool, email, Permission::EditProjects).await
 }
