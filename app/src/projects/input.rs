@@ -171,24 +171,35 @@ impl ProjectInput {
     }
 }
 
+/// The form's values of anything with the editable fields by name (a stored [`Project`], a
+/// [`ValidProject`]): the one list of which fields a person edits, enums as their names.
+///
+/// [`Project`]: crate::projects::Project
+macro_rules! form_values {
+    ($p:expr) => {
+        $crate::projects::input::ProjectInput {
+            name: $p.name.clone(),
+            team: $p.team.clone(),
+            summary: $p.summary.clone(),
+            problem_statement: $p.problem_statement.clone(),
+            success_metric: $p.success_metric.clone(),
+            success_target: $p.success_target.clone(),
+            baseline_metric: $p.baseline_metric.clone(),
+            baseline_method: $p.baseline_method.clone(),
+            data_readiness: $p.data_readiness.clone(),
+            fallback_plan: $p.fallback_plan.clone(),
+            monitoring_owner: $p.monitoring_owner.clone(),
+            risk_tier: $p.risk_tier.as_str().to_owned(),
+            status: $p.status.as_str().to_owned(),
+        }
+    };
+}
+pub(crate) use form_values;
+
 impl ValidProject {
     /// Back to the form's shape (enums as their names).
     pub fn to_input(&self) -> ProjectInput {
-        ProjectInput {
-            name: self.name.clone(),
-            team: self.team.clone(),
-            summary: self.summary.clone(),
-            problem_statement: self.problem_statement.clone(),
-            success_metric: self.success_metric.clone(),
-            success_target: self.success_target.clone(),
-            baseline_metric: self.baseline_metric.clone(),
-            baseline_method: self.baseline_method.clone(),
-            data_readiness: self.data_readiness.clone(),
-            fallback_plan: self.fallback_plan.clone(),
-            monitoring_owner: self.monitoring_owner.clone(),
-            risk_tier: self.risk_tier.as_str().to_owned(),
-            status: self.status.as_str().to_owned(),
-        }
+        form_values!(self)
     }
 }
 

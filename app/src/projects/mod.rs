@@ -90,21 +90,7 @@ impl Project {
 
     /// The editable fields, as the edit form starts out.
     pub fn to_input(&self) -> ProjectInput {
-        ProjectInput {
-            name: self.name.clone(),
-            team: self.team.clone(),
-            summary: self.summary.clone(),
-            problem_statement: self.problem_statement.clone(),
-            success_metric: self.success_metric.clone(),
-            success_target: self.success_target.clone(),
-            baseline_metric: self.baseline_metric.clone(),
-            baseline_method: self.baseline_method.clone(),
-            data_readiness: self.data_readiness.clone(),
-            fallback_plan: self.fallback_plan.clone(),
-            monitoring_owner: self.monitoring_owner.clone(),
-            risk_tier: self.risk_tier.as_str().to_owned(),
-            status: self.status.as_str().to_owned(),
-        }
+        input::form_values!(self)
     }
 }
 
