@@ -245,6 +245,41 @@ pub fn format_instant(at: chrono::DateTime<chrono::Utc>) -> String {
 /// An instant as the viewer reads it: the server writes it in UTC, then the page script
 /// (`page.js`, inlined by the shell) rewrites it in the browser's own time zone, keeping
 /// the UTC text as its tooltip. Without JavaScript the labelled UTC time stays.
+/// A table of numbers or records that scrolls sideways on a narrow screen: its caption (what
+/// the numbers are), a heading per column, then `children` — the rows, a `<tr>` each.
+#[component]
+pub fn DataTable(
+    /// The table's `data-test` name.
+    test: &'static str,
+    /// Headings, in column order.
+    columns: Vec<String>,
+    /// Says what the numbers are, under the table.
+    #[prop(optional)]
+    caption: Option<&'static str>,
+    /// Tighter cells, for tables of numbers.
+    #[prop(optional)]
+    compact: bool,
+    children: Children,
+) -> impl IntoView {
+    let class = if compact { "table compact" } else { "table" };
+    view! {
+        <div class="table-wrap">
+            <table class=class data-test=test>
+                {caption.map(|text| view! { <caption class="muted small">{text}</caption> })}
+                <thead>
+                    <tr>{columns.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Headings for [`DataTable`] from words.
+pub fn columns<const N: usize>(words: [&str; N]) -> Vec<String> {
+    words.into_iter().map(str::to_owned).collect()
+}
+
 #[component]
 pub fn LocalTime(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
     let machine = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -5,6 +5,7 @@ use super::{AttentionList, HealthMix, Portfolio, StageCount};
 use crate::health::{FlagCode, Health};
 use crate::projects::stage::Stage;
 use crate::projects::ProjectQuery;
+use crate::ui::{columns, DataTable};
 use leptos::prelude::*;
 
 /// The list of projects behind a number: this view's filters narrowed by `narrow`.
@@ -356,19 +357,11 @@ fn Teams(query: ProjectQuery, portfolio: Portfolio) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="table" data-test="teams-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Team"</th>
-                        <th scope="col">"Projects"</th>
-                        <th scope="col">"Green"</th>
-                        <th scope="col">"Amber"</th>
-                        <th scope="col">"Red"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            test="teams-table"
+            columns=columns(["Team", "Projects", "Green", "Amber", "Red"])
+        >
+            {rows}
+        </DataTable>
     }
 }

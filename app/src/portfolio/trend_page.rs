@@ -6,6 +6,7 @@ use super::trend::{StageFlow, TrendPoint};
 use crate::health::FlagCode;
 use crate::projects::stage::Stage;
 use crate::projects::ProjectQuery;
+use crate::ui::{columns, DataTable};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
@@ -186,22 +187,17 @@ pub fn WeeklyTrend(query: ProjectQuery, points: Vec<TrendPoint>) -> impl IntoVie
             <ul class="legend" aria-label="Lines">{legend}</ul>
             <details>
                 <summary>"The numbers, week by week"</summary>
-                <div class="table-wrap">
-                <table class="table compact" data-test="trend-table">
-                    <caption class="muted small">"Newest first; each day opens the portfolio as it stood then."</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Week ending"</th>
-                            <th scope="col">"Projects"</th>
-                            <th scope="col">"Green"</th>
-                            <th scope="col">"Amber"</th>
-                            <th scope="col">"Red"</th>
-                            {FlagCode::ALL.iter().map(|f| view! { <th scope="col">{f.label()}</th> }).collect_view()}
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-                </div>
+                <DataTable
+                    test="trend-table"
+                    compact=true
+                    caption="Newest first; each day opens the portfolio as it stood then."
+                    columns=columns(["Week ending", "Projects", "Green", "Amber", "Red"])
+                        .into_iter()
+                        .chain(FlagCode::ALL.iter().map(|f| f.label().to_owned()))
+                        .collect()
+                >
+                    {rows}
+                </DataTable>
             </details>
         </div>
     }
@@ -307,18 +303,14 @@ pub fn MonthlyFlows(months: Vec<NaiveDate>, flows: Vec<StageFlow>) -> impl IntoV
             <ul class="legend" aria-label="Stages">{legend}</ul>
             <details>
                 <summary>"The numbers, month by month"</summary>
-                <div class="table-wrap">
-                <table class="table compact" data-test="flow-table">
-                    <caption class="muted small">"Newest first; the last month so far."</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Month"</th>
-                            {Stage::ALL.iter().map(|s| view! { <th scope="col">{s.label()}</th> }).collect_view()}
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-                </div>
+                <DataTable
+                    test="flow-table"
+                    compact=true
+                    caption="Newest first; the last month so far."
+                    columns=columns(["Month"]).into_iter().chain(Stage::ALL.iter().map(|s| s.label().to_owned())).collect()
+                >
+                    {rows}
+                </DataTable>
             </details>
         </div>
     }

@@ -2,7 +2,10 @@
 
 use super::{list_tokens, CreateToken, RevokeToken};
 use crate::auth::{Permission, Protected};
-use crate::ui::{action_error, field_message, form_message, Alert, Field, FormAlert, Loading, LocalTime};
+use crate::ui::{
+    action_error, columns, field_message, form_message, Alert, DataTable, Field, FormAlert, Loading,
+    LocalTime,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -88,20 +91,12 @@ fn Tokens() -> impl IntoView {
                                 })
                                 .collect_view();
                             view! {
-                                <div class="table-wrap">
-                                    <table class="table" data-test="tokens-table">
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">"Name"</th>
-                                                <th scope="col">"Starts with"</th>
-                                                <th scope="col">"Created"</th>
-                                                <th scope="col">"Last used"</th>
-                                                <th scope="col">"State"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
+                                <DataTable
+                                    test="tokens-table"
+                                    columns=columns(["Name", "Starts with", "Created", "Last used", "State"])
+                                >
+                                    {rows}
+                                </DataTable>
                             }
                                 .into_any()
                         }

@@ -8,6 +8,7 @@ use crate::pipeline::{
     BuildCohort, DateRange, ListKind, ListQuery, PipelineQuery, ProductionShare, StageConversion, StageStays,
 };
 use crate::projects::stage::Stage;
+use crate::ui::{columns, DataTable};
 use leptos::prelude::*;
 
 const WIDTH: f64 = 440.0;
@@ -124,21 +125,14 @@ pub fn Flow(query: PipelineQuery, range: DateRange, stages: Vec<StageStays>) -> 
             {bars}
         </svg>
         <ul class="legend">{legend}</ul>
-        <div class="table-wrap">
-            <table class="table compact" data-test="flow-table">
-                <caption class="muted small">
-                    "Stays begun in each stage in the range, by how they ended. A project that entered a stage twice (after moving back) counts twice."
-                </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Stage"</th>
-                        <th scope="col">"Entered"</th>
-                        {Outcome::ALL.iter().map(|o| view! { <th scope="col">{o.label()}</th> }).collect_view()}
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            test="flow-table"
+            compact=true
+            caption="Stays begun in each stage in the range, by how they ended. A project that entered a stage twice (after moving back) counts twice."
+            columns=columns(["Stage", "Entered"]).into_iter().chain(Outcome::ALL.iter().map(|o| o.label().to_owned())).collect()
+        >
+            {rows}
+        </DataTable>
     }
     .into_any()
 }
@@ -204,20 +198,14 @@ pub fn Conversions(
             <desc id="conversion-desc">{description}</desc>
             {bars}
         </svg>
-        <div class="table-wrap">
-            <table class="table compact" data-test="conversion-table">
-                <caption class="muted small">"Of the stays begun in a stage in the range, the share that moved on to the next (open stays count as not yet)."</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"From \u{2192} to"</th>
-                        <th scope="col">"Entered"</th>
-                        <th scope="col">"Moved on"</th>
-                        <th scope="col">"Conversion"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            test="conversion-table"
+            compact=true
+            caption="Of the stays begun in a stage in the range, the share that moved on to the next (open stays count as not yet)."
+            columns=columns(["From \u{2192} to", "Entered", "Moved on", "Conversion"])
+        >
+            {rows}
+        </DataTable>
     }
     .into_any()
 }
@@ -298,26 +286,14 @@ pub fn TimeInStage(query: PipelineQuery, range: DateRange, stages: Vec<StageStay
             <li><span class="swatch time-median" aria-hidden="true"></span>"Median"</li>
             <li><span class="swatch time-p90" aria-hidden="true"></span>"90th percentile"</li>
         </ul>
-        <div class="table-wrap">
-            <table class="table compact" data-test="time-table">
-                <caption class="muted small">
-                    "Completed stays: days from the day a stay began to the day it ended (moved on, moved back, cancelled or retired). "
-                    "Open stays, apart: days so far. Median and 90th percentile are discrete: the day count of an actual stay."
-                </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Stage"</th>
-                        <th scope="col">"Completed"</th>
-                        <th scope="col">"Median"</th>
-                        <th scope="col">"90th pct"</th>
-                        <th scope="col">"Open"</th>
-                        <th scope="col">"Median so far"</th>
-                        <th scope="col">"90th pct so far"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            test="time-table"
+            compact=true
+            caption=concat!("Completed stays: days from the day a stay began to the day it ended (moved on, moved back, cancelled or retired). ", "Open stays, apart: days so far. Median and 90th percentile are discrete: the day count of an actual stay.")
+            columns=columns(["Stage", "Completed", "Median", "90th pct", "Open", "Median so far", "90th pct so far"])
+        >
+            {rows}
+        </DataTable>
     }
     .into_any()
 }
@@ -443,22 +419,14 @@ pub fn ProductionChart(query: PipelineQuery, range: DateRange, production: Produ
             <span class="reference-key" aria-hidden="true"></span>
             {format!("Dashed line: {} Source: {}.", reference.statement, reference.source)}
         </p>
-        <div class="table-wrap">
-            <table class="table compact" data-test="production-table">
-                <caption class="muted small">
-                    "Projects that entered Build in each quarter of the range (each counted once a quarter), and how many have entered Deploy since. Recent quarters have had less time."
-                </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Quarter"</th>
-                        <th scope="col">"Entered Build"</th>
-                        <th scope="col">"Reached Deploy"</th>
-                        <th scope="col">"Share"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            test="production-table"
+            compact=true
+            caption="Projects that entered Build in each quarter of the range (each counted once a quarter), and how many have entered Deploy since. Recent quarters have had less time."
+            columns=columns(["Quarter", "Entered Build", "Reached Deploy", "Share"])
+        >
+            {rows}
+        </DataTable>
     }
     .into_any()
 }
