@@ -47,6 +47,12 @@ if [ "$purpose" = test ]; then
     say "installing Chromium from Debian's packages"
     apt_install chromium
   fi
+  # The webhook tests verify deliveries with the reference Standard Webhooks library (Python).
+  if ! target/test-python/bin/python -c 'import standardwebhooks' >/dev/null 2>&1; then
+    say "installing the Standard Webhooks reference library for the webhook tests (target/test-python)"
+    python3 -m venv target/test-python || { apt_install python3-venv && python3 -m venv target/test-python; }
+    target/test-python/bin/pip install --quiet --disable-pip-version-check standardwebhooks==1.1.0
+  fi
   if ! has_version sqlx "$SQLX_CLI_VERSION" --version; then
     say "installing sqlx-cli $SQLX_CLI_VERSION (once; about 2 minutes)"
     cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features --features postgres,rustls --locked

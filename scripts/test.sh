@@ -47,6 +47,9 @@ while read -r file mtime; do touch -m -d "@${mtime}" "$file"; done <"$work/mtime
 echo "==> lints (clippy, warnings are errors)"
 SQLX_OFFLINE=true cargo clippy --workspace --all-targets -- -D warnings
 
+# The webhook tests' endpoint verifies signatures with the reference library installed by setup.
+export TOLLGATE_TEST_PYTHON="$PWD/target/test-python/bin/python"
+
 echo "==> unit and database tests"
 export DATABASE_URL=$(printf "$socket_url" postgres)
 # One test at a time within each test binary: when several tests build the whole router in
@@ -76,9 +79,13 @@ TOLLGATE_DATA_DIR="$work/seeded-data" LEPTOS_SITE_ADDR=127.0.0.1:3212 LEPTOS_REL
   RUST_LOG="${RUST_LOG:-info}" target/release/server >"$work/seeded-server.log" 2>&1 &
 seeded_pid=$!
 export TOLLGATE_SEEDED_URL="http://127.0.0.1:3212"
+# A real webhook endpoint for the webhooks journey (scripts/webhook_receiver.py).
+"$TOLLGATE_TEST_PYTHON" scripts/webhook_receiver.py --port 3214 >"$work/receiver.log" 2>&1 &
+receiver_pid=$!
+export TOLLGATE_WEBHOOK_RECEIVER="http://127.0.0.1:3214"
 stop_server() {
-  kill "$server_pid" "$seeded_pid" 2>/dev/null || true
-  wait "$server_pid" "$seeded_pid" 2>/dev/null || true
+  kill "$server_pid" "$seeded_pid" "$receiver_pid" 2>/dev/null || true
+  wait "$server_pid" "$seeded_pid" "$receiver_pid" 2>/dev/null || true
 }
 trap 'stop_server; cleanup' EXIT
 (cd end2end && npx playwright test) || {

@@ -19,9 +19,12 @@ pub mod shell;
 pub mod tokens;
 pub mod ui;
 pub mod vocabulary;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod state;
 

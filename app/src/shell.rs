@@ -9,6 +9,7 @@ use crate::portfolio::PortfolioPage;
 use crate::projects::{EditProjectPage, NewProjectPage, ProjectPage, ProjectsPage};
 use crate::tokens::TokensPage;
 use crate::ui::set_status;
+use crate::webhooks::WebhooksPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/thresholds") view=ThresholdsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/tokens") view=TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/webhooks") view=WebhooksPage ssr=SsrMode::Async />
                     <Route path=path!("*any") view=NotFound ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
@@ -150,6 +152,7 @@ fn SiteHeader() -> impl IntoView {
                                     <A href="/admin/accounts">"Accounts"</A>
                                     <A href="/admin/thresholds">"Thresholds"</A>
                                     <A href="/admin/tokens">"API tokens"</A>
+                                    <A href="/admin/webhooks">"Webhooks"</A>
                                 })}
                                 <a class="menu-close" href="#" on:click=|ev| ev.prevent_default()>"Close the menu"</a>
                             </nav>

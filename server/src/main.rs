@@ -121,6 +121,7 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         }),
     };
     spawn_housekeeping(state.clone());
+    spawn_worker(state.clone());
     server::availability::spawn_watcher(state.clone());
     // Responses go out as soon as they are written (no Nagle delay waiting on the client's
     // delayed ACK, which cost 40 ms on a page streamed in several writes).
@@ -168,10 +169,39 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
     }
 }
 
+/// Background jobs (webhook deliveries): a round every second on every server; the jobs table
+/// shares them out, so any number of servers can run on one database (see `app::jobs`).
+fn spawn_worker(state: AppState) {
+    // Who holds a job, as the jobs table shows it: host, process and start.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or_default();
+    let worker = format!("{}:{}:{started}", host.trim(), std::process::id());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut failing = false;
+        loop {
+            every.tick().await;
+            match app::jobs::run_due(&state.pool, &worker, chrono::Duration::seconds(60)).await {
+                Ok(_) => failing = false,
+                // Said once when it starts failing, not every second while the database is away.
+                Err(error) if !failing => {
+                    failing = true;
+                    tracing::warn!(%error, "running background jobs");
+                }
+                Err(_) => {}
+            }
+        }
+    });
+}
+
 /// At start and every ten minutes: counts the ended days the portfolio roll-up has not reached
 /// (the trend reads them; days not yet counted are counted when asked for, only slower), and
-/// deletes expired sessions and sign-in failures too old to count (lookups and the throttle
-/// already ignore them).
+/// deletes expired sessions, background jobs done over a week ago and sign-in failures too old
+/// to count (lookups and the throttle already ignore them).
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -186,6 +216,11 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
                 Err(error) => tracing::warn!(%error, "purging expired sessions"),
+            }
+            match app::jobs::purge_done(&state.pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "purged background jobs done over a week ago"),
+                Err(error) => tracing::warn!(%error, "purging done background jobs"),
             }
             match accounts::purge_login_failures(&state.pool).await {
                 Ok(0) => {}
