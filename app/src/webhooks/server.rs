@@ -259,23 +259,8 @@ pub async fn dispatch(pool: &PgPool) -> sqlx::Result<usize> {
         tx.commit().await?;
         return Ok(0);
     }
-    let events = sqlx::query!(
-        r#"
-        select e.id, e.occurred_at, e.actor_id, a.display_name as "actor?", e.entity_id, e.action,
-               e.changes, e.tx_id::text as "tx!"
-        from audit_events e left join accounts a on a.id = e.actor_id
-        where e.entity_type = 'project'
-          and (e.tx_id, e.id) > (($1::text)::xid8, $2)
-          and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        order by e.tx_id, e.id
-        limit $3
-        "#,
-        position.tx,
-        position.event_id,
-        DISPATCH_BATCH,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let events =
+        audit::project_events_after(&mut *tx, &position.tx, position.event_id, DISPATCH_BATCH).await?;
     let Some(last) = events.last() else {
         return Ok(0);
     };
@@ -292,7 +277,7 @@ pub async fn dispatch(pool: &PgPool) -> sqlx::Result<usize> {
                 "timestamp": event.occurred_at,
                 "data": {
                     "event_id": event.id,
-                    "project_id": event.entity_id,
+                    "project_id": event.project_id,
                     "action": event.action,
                     "actor_id": event.actor_id,
                     "actor": event.actor,
@@ -310,7 +295,7 @@ pub async fn dispatch(pool: &PgPool) -> sqlx::Result<usize> {
                 endpoint,
                 event.id,
                 kind.as_str(),
-                event.entity_id,
+                event.project_id,
                 body,
             )
             .fetch_optional(&mut *tx)

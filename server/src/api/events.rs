@@ -138,23 +138,7 @@ pub async fn list(
             _ => return Err(ApiError::invalid_cursor()),
         },
     };
-    let rows = sqlx::query!(
-        r#"
-        select e.id, e.occurred_at, e.actor_id, a.display_name as "actor?", e.entity_type, e.entity_id,
-               e.action, e.changes, e.tx_id::text as "tx!"
-        from audit_events e left join accounts a on a.id = e.actor_id
-        where e.entity_type = 'project'
-          and (e.tx_id, e.id) > (($1::text)::xid8, $2)
-          and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        order by e.tx_id, e.id
-        limit $3
-        "#,
-        after.tx.to_string(),
-        after.id,
-        limit
-    )
-    .fetch_all(&state.pool)
-    .await?;
+    let rows = app::audit::project_events_after(&state.pool, &after.tx.to_string(), after.id, limit).await?;
     let next = rows
         .last()
         .map(|row| FeedCursor {
@@ -170,7 +154,7 @@ pub async fn list(
             actor_id: row.actor_id,
             actor: row.actor,
             entity_type: row.entity_type,
-            entity_id: row.entity_id,
+            entity_id: row.project_id,
             action: row.action,
             changes: row.changes,
         })
