@@ -214,12 +214,16 @@ fn WebhooksBody(
 
 #[component]
 fn EndpointRow(webhook: Webhook, delete: ServerAction<DeleteWebhook>) -> impl IntoView {
-    let events = webhook
-        .events
-        .iter()
-        .map(|e| e.label())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let events = if webhook.events.len() == EventType::ALL.len() {
+        "All events".to_owned()
+    } else {
+        webhook
+            .events
+            .iter()
+            .map(|e| e.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let delete_label = format!("Delete the endpoint {}", webhook.url);
     view! {
         <tr data-test="webhook-row">
