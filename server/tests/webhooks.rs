@@ -257,10 +257,23 @@ async fn deliveries_are_signed_so_the_reference_library_verifies_them_and_a_fail
     let admin = user(&account(&pool, "root@example.com", Role::Admin).await);
     let url = format!("{}/hook", receiver.base);
 
-    // Refused while loopback is not allowed: the delivery says why.
+    // A loopback address is refused at once while such addresses are not allowed …
+    let refused = webhooks::create(&pool, admin.id, &url, &[EventType::ProjectCreated]).await;
+    assert!(
+        matches!(&refused, Err(app::error::AppError::Invalid(fields)) if fields.get("url").is_some_and(|m| m.contains("loopback or private network"))),
+        "{refused:?}"
+    );
+    // … and checked again at every delivery (a name may resolve to one later): registered while
+    // allowed, refused once the setting is off, the delivery saying why.
+    webhooks::set_allow_private(&pool, admin.id, true)
+        .await
+        .expect("allowed");
     let (_, secret) = webhooks::create(&pool, admin.id, &url, &[EventType::ProjectCreated])
         .await
         .expect("registered");
+    webhooks::set_allow_private(&pool, admin.id, false)
+        .await
+        .expect("refused again");
     receiver.post("/secret", &secret).await;
     let input = |name: &str| ProjectInput {
         name: name.into(),
@@ -385,7 +398,9 @@ async fn deliveries_are_signed_so_the_reference_library_verifies_them_and_a_fail
     assert_eq!(
         actions,
         [
+            "webhooks_private_changed",
             "webhook_created",
+            "webhooks_private_changed",
             "webhooks_private_changed",
             "webhook_deleted",
             "webhook_created"

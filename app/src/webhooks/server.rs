@@ -1,7 +1,7 @@
 //! Webhooks' storage and sending (server only): registering and deleting endpoints, the
 //! dispatcher that turns the audit trail into deliveries, and one delivery's try.
 
-use super::url::{address_allowed, check_url};
+use super::url::{address_allowed, check_url, literal_address};
 use super::{event_types, message_type, sign, Delivery, DeliveryStatus, EventType, Webhook, WebhooksView};
 use crate::audit;
 use crate::error::{AppError, FieldErrors};
@@ -31,6 +31,18 @@ pub async fn create(
 ) -> Result<(Webhook, String), AppError> {
     let mut errors = FieldErrors::default();
     let url = check_url(url).map_err(|message| errors.add("url", message)).ok();
+    // An address written in the URL is checked now (a name is checked at each delivery).
+    if let Some(ip) = url.as_ref().and_then(literal_address) {
+        let allow_private = sqlx::query_scalar!("select allow_private from webhook_settings")
+            .fetch_one(pool)
+            .await?;
+        if !address_allowed(ip, allow_private) {
+            errors.add(
+                "url",
+                format!("{ip} is on a loopback or private network: allow these below first, or use a public address."),
+            );
+        }
+    }
     if events.is_empty() {
         errors.add("events", "Choose at least one event to send.");
     }

@@ -31,6 +31,16 @@ pub fn check_url(text: &str) -> Result<url::Url, String> {
     Ok(parsed)
 }
 
+/// The address written in a URL (`http://127.0.0.1/…`, `http://[::1]/…`), if it names one
+/// rather than a host name.
+pub fn literal_address(url: &url::Url) -> Option<IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        url::Host::Domain(_) => None,
+    }
+}
+
 /// Whether a delivery may connect to `ip`: any public address; loopback, private, link-local,
 /// shared (CGNAT), unique-local and unspecified ones only when `allow_private`.
 pub fn address_allowed(ip: IpAddr, allow_private: bool) -> bool {
@@ -77,6 +87,17 @@ mod tests {
         assert!(check_url("example.com/hooks").is_err());
         assert!(check_url("https://user:secret@example.com/").is_err());
         assert!(check_url(&format!("https://example.com/{}", "a".repeat(2000))).is_err());
+    }
+
+    #[test]
+    fn an_address_written_in_the_url_is_found_and_a_name_is_not() {
+        let address = |text: &str| literal_address(&check_url(text).expect("a URL"));
+        assert_eq!(
+            address("http://127.0.0.1:9000/hook"),
+            Some("127.0.0.1".parse().expect("ip"))
+        );
+        assert_eq!(address("https://[::1]/hook"), Some("::1".parse().expect("ip")));
+        assert_eq!(address("https://hooks.example.com/"), None);
     }
 
     #[test]
