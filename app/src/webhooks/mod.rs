@@ -42,8 +42,8 @@ word_enum!(
 /// The longest endpoint URL, in characters.
 pub const MAX_URL_CHARS: usize = 2000;
 
-/// The event types an audit event is, most specific last: a move with an owner named is also
-/// an owner change, an overridden gate also a move. Events no webhook can ask for (requests,
+/// The event types an audit event is, the one that says most last: a move that names the next
+/// owner is also an owner change (but first a move), an overridden gate is a move too. Events no webhook can ask for (requests,
 /// accounts, tokens, settings) are none.
 #[cfg(feature = "ssr")]
 pub fn event_types(action: &str, changes: &serde_json::Value) -> Vec<EventType> {
@@ -58,10 +58,11 @@ pub fn event_types(action: &str, changes: &serde_json::Value) -> Vec<EventType> 
         "created" => vec![EventType::ProjectCreated],
         "updated" => vec![EventType::ProjectUpdated],
         "stage_moved" => {
-            let mut types = vec![EventType::ProjectMoved];
+            let mut types = Vec::new();
             if has("owner") {
                 types.push(EventType::OwnerChanged);
             }
+            types.push(EventType::ProjectMoved);
             if has("override") {
                 types.push(EventType::GateOverridden);
             }
@@ -75,7 +76,7 @@ pub fn event_types(action: &str, changes: &serde_json::Value) -> Vec<EventType> 
     }
 }
 
-/// The type a message to an endpoint carries: the most specific of `types` it asked for.
+/// The type a message to an endpoint carries: of the `types` it asked for, the one that says most.
 pub fn message_type(types: &[EventType], wanted: &[EventType]) -> Option<EventType> {
     types.iter().rev().copied().find(|t| wanted.contains(t))
 }
@@ -172,8 +173,8 @@ mod tests {
                 &json!({"stage": {}, "owner.design": {}, "override": {}})
             ),
             vec![
-                EventType::ProjectMoved,
                 EventType::OwnerChanged,
+                EventType::ProjectMoved,
                 EventType::GateOverridden
             ]
         );
@@ -186,7 +187,16 @@ mod tests {
     }
 
     #[test]
-    fn an_endpoint_gets_the_most_specific_type_it_asked_for() {
+    fn an_endpoint_gets_the_type_that_says_most_of_those_it_asked_for() {
+        let with_owner = event_types("stage_moved", &json!({"stage": {}, "owner.design": {}}));
+        assert_eq!(
+            message_type(&with_owner, EventType::ALL),
+            Some(EventType::ProjectMoved)
+        );
+        assert_eq!(
+            message_type(&with_owner, &[EventType::OwnerChanged]),
+            Some(EventType::OwnerChanged)
+        );
         let types = [EventType::ProjectMoved, EventType::GateOverridden];
         assert_eq!(
             message_type(&types, &[EventType::ProjectMoved, EventType::GateOverridden]),
