@@ -275,6 +275,36 @@ pub fn DataTable(
     }
 }
 
+/// An SVG chart read as one image: screen readers hear its title and its description (the
+/// numbers in words), sighted people see `children` — the drawing. Ids are `{id}-title` and
+/// `{id}-desc`.
+#[component]
+pub fn Chart(
+    id: &'static str,
+    /// The chart's `data-test` name.
+    test: &'static str,
+    /// Classes besides `chart`.
+    #[prop(optional)]
+    class: &'static str,
+    view_box: String,
+    #[prop(into)] title: String,
+    #[prop(into)] description: String,
+    children: Children,
+) -> impl IntoView {
+    let class = if class.is_empty() {
+        "chart".to_owned()
+    } else {
+        format!("chart {class}")
+    };
+    view! {
+        <svg class=class viewBox=view_box role="img" aria-labelledby=format!("{id}-title {id}-desc") data-test=test>
+            <title id=format!("{id}-title")>{title}</title>
+            <desc id=format!("{id}-desc")>{description}</desc>
+            {children()}
+        </svg>
+    }
+}
+
 /// Headings for [`DataTable`] from words.
 pub fn columns<const N: usize>(words: [&str; N]) -> Vec<String> {
     words.into_iter().map(str::to_owned).collect()

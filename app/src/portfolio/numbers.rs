@@ -5,7 +5,7 @@ use super::{AttentionList, HealthMix, Portfolio, StageCount};
 use crate::health::{FlagCode, Health};
 use crate::projects::stage::Stage;
 use crate::projects::ProjectQuery;
-use crate::ui::{columns, DataTable};
+use crate::ui::{columns, Chart, DataTable};
 use leptos::prelude::*;
 
 /// The list of projects behind a number: this view's filters narrowed by `narrow`.
@@ -196,12 +196,15 @@ fn Funnel(query: ProjectQuery, stages: Vec<StageCount>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg class="chart" viewBox=format!("0 0 {CHART_WIDTH} {height}") role="img"
-            aria-labelledby="funnel-title funnel-desc" data-test="funnel">
-            <title id="funnel-title">"Projects by stage, split by health"</title>
-            <desc id="funnel-desc">{description}</desc>
+        <Chart
+            id="funnel"
+            test="funnel"
+            view_box=format!("0 0 {CHART_WIDTH} {height}")
+            title="Projects by stage, split by health"
+            description=description
+        >
             {bars}
-        </svg>
+        </Chart>
         <div class="table-wrap">
         <table class="table compact" data-test="funnel-table">
             <caption class="muted small">"The funnel in numbers, with time spent in the current stage."</caption>
@@ -278,12 +281,15 @@ fn HealthBar(query: ProjectQuery, mix: HealthMix) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg class="chart" viewBox=format!("0 0 {CHART_WIDTH} 36") role="img"
-            aria-labelledby="health-title health-desc" data-test="health-chart">
-            <title id="health-title">"Projects by health"</title>
-            <desc id="health-desc">{mix_words(mix)}</desc>
+        <Chart
+            id="health"
+            test="health-chart"
+            view_box=format!("0 0 {CHART_WIDTH} 36")
+            title="Projects by health"
+            description=mix_words(mix)
+        >
             {parts}
-        </svg>
+        </Chart>
         <ul class="legend">{legend}</ul>
         <p class="muted small">"Red: stalled or ownerless. Amber: a demo or review overdue, or a gate gap."</p>
     }

@@ -6,7 +6,7 @@ use super::trend::{StageFlow, TrendPoint};
 use crate::health::FlagCode;
 use crate::projects::stage::Stage;
 use crate::projects::ProjectQuery;
-use crate::ui::{columns, DataTable};
+use crate::ui::{columns, Chart, DataTable};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
@@ -168,22 +168,28 @@ pub fn WeeklyTrend(query: ProjectQuery, points: Vec<TrendPoint>) -> impl IntoVie
         <div class="card" data-test="weekly-trend">
             <h2 id="trend-heading">"Health over time"</h2>
             <p class="muted small">{format!("Each week for the last {weeks} weeks, the projects in this view as they stood at the end of that day.")}</p>
-            <svg class="chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img"
-                aria-labelledby="health-trend-title health-trend-desc" data-test="health-trend">
-                <title id="health-trend-title">"Health mix each week"</title>
-                <desc id="health-trend-desc">{health_desc}</desc>
+            <Chart
+                id="health-trend"
+                test="health-trend"
+                view_box=format!("0 0 {WIDTH} {HEIGHT}")
+                title="Health mix each week"
+                description=health_desc
+            >
                 <polygon class="seg-red" points=red />
                 <polygon class="seg-amber" points=amber />
                 <polygon class="seg-green" points=green />
                 {axis(max, first.day, last.day)}
-            </svg>
-            <svg class="chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img"
-                aria-labelledby="flag-trend-title flag-trend-desc" data-test="flag-trend">
-                <title id="flag-trend-title">"Projects with each flag, each week"</title>
-                <desc id="flag-trend-desc">{flag_desc}</desc>
+            </Chart>
+            <Chart
+                id="flag-trend"
+                test="flag-trend"
+                view_box=format!("0 0 {WIDTH} {HEIGHT}")
+                title="Projects with each flag, each week"
+                description=flag_desc
+            >
                 {lines}
                 {axis(flag_max, first.day, last.day)}
-            </svg>
+            </Chart>
             <ul class="legend" aria-label="Lines">{legend}</ul>
             <details>
                 <summary>"The numbers, week by week"</summary>
@@ -289,17 +295,20 @@ pub fn MonthlyFlows(months: Vec<NaiveDate>, flows: Vec<StageFlow>) -> impl IntoV
         <div class="card" data-test="monthly-flows">
             <h2>"Moves between stages"</h2>
             <p class="muted small">"Each month: projects entering a stage above the line, leaving it below (creation enters Define)."</p>
-            <svg class="chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img"
-                aria-labelledby="flow-title flow-desc" data-test="flow-chart">
-                <title id="flow-title">"Projects entering and leaving stages each month"</title>
-                <desc id="flow-desc">{desc}</desc>
+            <Chart
+                id="flow"
+                test="flow-chart"
+                view_box=format!("0 0 {WIDTH} {HEIGHT}")
+                title="Projects entering and leaving stages each month"
+                description=desc
+            >
                 {bars}
                 <line class="axis" x1=LEFT y1=middle x2=WIDTH - 8.0 y2=middle />
                 <text class="chart-tick" x=LEFT - 6.0 y=TOP + 10.0 text-anchor="end">{format!("{max} in")}</text>
                 <text class="chart-tick" x=LEFT - 6.0 y=HEIGHT - BOTTOM text-anchor="end">{format!("{max} out")}</text>
                 <text class="chart-tick" x=LEFT y=HEIGHT - 4.0>{first.format("%b %Y").to_string()}</text>
                 <text class="chart-tick" x=WIDTH - 8.0 y=HEIGHT - 4.0 text-anchor="end">{last.format("%b %Y").to_string()}</text>
-            </svg>
+            </Chart>
             <ul class="legend" aria-label="Stages">{legend}</ul>
             <details>
                 <summary>"The numbers, month by month"</summary>

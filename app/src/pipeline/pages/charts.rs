@@ -8,7 +8,7 @@ use crate::pipeline::{
     BuildCohort, DateRange, ListKind, ListQuery, PipelineQuery, ProductionShare, StageConversion, StageStays,
 };
 use crate::projects::stage::Stage;
-use crate::ui::{columns, DataTable};
+use crate::ui::{columns, Chart, DataTable};
 use leptos::prelude::*;
 
 const WIDTH: f64 = 440.0;
@@ -118,12 +118,16 @@ pub fn Flow(query: PipelineQuery, range: DateRange, stages: Vec<StageStays>) -> 
         })
         .collect_view();
     view! {
-        <svg class="chart pipeline-chart" viewBox=format!("0 0 {WIDTH} {height}") role="img"
-            aria-labelledby="flow-title flow-desc" data-test="flow-chart">
-            <title id="flow-title">"Stays begun in each stage, by how they ended"</title>
-            <desc id="flow-desc">{description}</desc>
+        <Chart
+            id="flow"
+            test="flow-chart"
+            class="pipeline-chart"
+            view_box=format!("0 0 {WIDTH} {height}")
+            title="Stays begun in each stage, by how they ended"
+            description=description
+        >
             {bars}
-        </svg>
+        </Chart>
         <ul class="legend">{legend}</ul>
         <DataTable
             test="flow-table"
@@ -192,12 +196,16 @@ pub fn Conversions(
         })
         .collect_view();
     view! {
-        <svg class="chart pipeline-chart" viewBox=format!("0 0 {WIDTH} {height}") role="img"
-            aria-labelledby="conversion-title conversion-desc" data-test="conversion-chart">
-            <title id="conversion-title">"Share of stays that moved on to the next stage"</title>
-            <desc id="conversion-desc">{description}</desc>
+        <Chart
+            id="conversion"
+            test="conversion-chart"
+            class="pipeline-chart"
+            view_box=format!("0 0 {WIDTH} {height}")
+            title="Share of stays that moved on to the next stage"
+            description=description
+        >
             {bars}
-        </svg>
+        </Chart>
         <DataTable
             test="conversion-table"
             compact=true
@@ -276,12 +284,16 @@ pub fn TimeInStage(query: PipelineQuery, range: DateRange, stages: Vec<StageStay
         })
         .collect_view();
     view! {
-        <svg class="chart pipeline-chart" viewBox=format!("0 0 {WIDTH} {height}") role="img"
-            aria-labelledby="time-title time-desc" data-test="time-chart">
-            <title id="time-title">"Days in each stage: median and 90th percentile of completed stays"</title>
-            <desc id="time-desc">{description}</desc>
+        <Chart
+            id="time"
+            test="time-chart"
+            class="pipeline-chart"
+            view_box=format!("0 0 {WIDTH} {height}")
+            title="Days in each stage: median and 90th percentile of completed stays"
+            description=description
+        >
             {bars}
-        </svg>
+        </Chart>
         <ul class="legend">
             <li><span class="swatch time-median" aria-hidden="true"></span>"Median"</li>
             <li><span class="swatch time-p90" aria-hidden="true"></span>"90th percentile"</li>
@@ -392,6 +404,11 @@ pub fn ProductionChart(query: PipelineQuery, range: DateRange, production: Produ
             }
         })
         .collect_view();
+    let industry = format!(
+        "Industry {} ({})",
+        percent(Some(reference.share)),
+        reference.source
+    );
     view! {
         <p class="production-headline" data-test="production-overall">
             "Of the "
@@ -402,19 +419,23 @@ pub fn ProductionChart(query: PipelineQuery, range: DateRange, production: Produ
             <strong><a href=cohort_url(&query, range, &overall, true) data-test="share">{percent(overall.share)}</a></strong>
             {format!(". The industry reference is {}.", percent(Some(reference.share)))}
         </p>
-        <svg class="chart pipeline-chart" viewBox=format!("0 0 {WIDTH} {}", TOP + PLOT + BELOW) role="img"
-            aria-labelledby="production-title production-desc" data-test="production-chart">
-            <title id="production-title">"Prototype to production: share of projects entering Build each quarter that reached Deploy, beside the industry's 53%"</title>
-            <desc id="production-desc">{description}</desc>
+        <Chart
+            id="production"
+            test="production-chart"
+            class="pipeline-chart"
+            view_box=format!("0 0 {WIDTH} {}", TOP + PLOT + BELOW)
+            title="Prototype to production: share of projects entering Build each quarter that reached Deploy, beside the industry's 53%"
+            description=description
+        >
             {ticks}
             {bars}
             <line class="reference-line" x1=AXIS x2=RIGHT y1=line y2=line data-test="reference-line" />
             <line class="reference-line" x1=AXIS x2=AXIS + 28.0 y1="10" y2="10" />
             <text class="reference-label" x=AXIS + 34.0 y="14">
-                {format!("Industry {} ({})", percent(Some(reference.share)), reference.source)}
+                {industry}
             </text>
             {values}
-        </svg>
+        </Chart>
         <p class="small" data-test="reference-source">
             <span class="reference-key" aria-hidden="true"></span>
             {format!("Dashed line: {} Source: {}.", reference.statement, reference.source)}
