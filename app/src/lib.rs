@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod health;
 pub mod home;
+pub mod jobs;
 pub mod mywork;
 pub mod pipeline;
 pub mod portfolio;
@@ -23,8 +24,6 @@ pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod audit;
-#[cfg(feature = "ssr")]
-pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod state;
 

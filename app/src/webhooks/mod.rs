@@ -91,39 +91,16 @@ pub struct Webhook {
     pub created_by: Option<String>,
 }
 
-/// How a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    /// Not tried yet.
-    Pending,
-    /// The endpoint answered 2xx.
-    Delivered,
-    /// The last try failed; another follows after a back-off.
-    Failing,
-    /// Out of tries; "send again" tries once more.
-    Parked,
-}
-
-impl DeliveryStatus {
-    pub fn parse(text: &str) -> DeliveryStatus {
-        match text {
-            "delivered" => DeliveryStatus::Delivered,
-            "failing" => DeliveryStatus::Failing,
-            "parked" => DeliveryStatus::Parked,
-            _ => DeliveryStatus::Pending,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "Pending",
-            DeliveryStatus::Delivered => "Delivered",
-            DeliveryStatus::Failing => "Failing, will retry",
-            DeliveryStatus::Parked => "Gave up",
-        }
-    }
-}
+word_enum!(
+    /// How a delivery stands: not tried yet, answered 2xx, failing (another try follows after a
+    /// back-off), or out of tries ("send again" tries once more).
+    DeliveryStatus, "text", "delivery status", [
+        Pending => "pending", "Pending";
+        Delivered => "delivered", "Delivered";
+        Failing => "failing", "Failing, will retry";
+        Parked => "parked", "Gave up";
+    ]
+);
 
 /// One message to one endpoint, with how its tries went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,8 +128,8 @@ pub struct WebhooksView {
     pub deliveries: Vec<Delivery>,
     /// Whether endpoints on loopback and private networks are allowed.
     pub allow_private: bool,
-    /// Background jobs that gave up, newest first: (kind, tries, last error, when).
-    pub parked_jobs: Vec<(String, i32, String, DateTime<Utc>)>,
+    /// Background jobs that gave up, newest first.
+    pub parked_jobs: Vec<crate::jobs::ParkedJob>,
 }
 
 #[cfg(all(test, feature = "ssr"))]

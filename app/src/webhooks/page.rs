@@ -180,13 +180,13 @@ fn WebhooksBody(
     let parked = (!parked_jobs.is_empty()).then(|| {
         let rows = parked_jobs
             .into_iter()
-            .map(|(kind, tries, error, at)| {
+            .map(|job| {
                 view! {
                     <tr data-test="parked-job">
-                        <th scope="row">{kind}</th>
-                        <td>{tries}</td>
-                        <td>{error}</td>
-                        <td><LocalTime at /></td>
+                        <th scope="row">{job.kind}</th>
+                        <td>{job.attempts}</td>
+                        <td>{job.last_error}</td>
+                        <td><LocalTime at=job.parked_at /></td>
                     </tr>
                 }
             })
@@ -254,7 +254,7 @@ fn DeliveryRow(delivery: Delivery, url: String, again: ServerAction<SendDelivery
     };
     let again_label = format!("Send event {} again to {url}", delivery.event_id);
     view! {
-        <tr data-test="delivery-row" data-status=format!("{:?}", delivery.status).to_lowercase()>
+        <tr data-test="delivery-row" data-status=delivery.status.as_str()>
             <th scope="row">
                 <a href=format!("/projects/{}", delivery.project_id)>{delivery.event_type.clone()}</a>
                 <div class="small muted">{format!("event {}", delivery.event_id)} " \u{b7} " <LocalTime at=delivery.created_at /></div>

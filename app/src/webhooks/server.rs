@@ -6,6 +6,7 @@ use super::{event_types, message_type, sign, Delivery, DeliveryStatus, EventType
 use crate::audit;
 use crate::error::{AppError, FieldErrors};
 use crate::jobs::{self, Job};
+use crate::vocabulary::Word;
 use serde_json::json;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
@@ -171,7 +172,7 @@ pub async fn view(pool: &PgPool) -> Result<WebhooksView, AppError> {
         event_id: r.event_id,
         event_type: r.event_type,
         project_id: r.project_id,
-        status: DeliveryStatus::parse(&r.status),
+        status: DeliveryStatus::parse_word(&r.status).unwrap_or(DeliveryStatus::Pending),
         attempts: r.attempts,
         response_code: r.response_code,
         duration_ms: r.duration_ms,
@@ -183,11 +184,7 @@ pub async fn view(pool: &PgPool) -> Result<WebhooksView, AppError> {
     let allow_private = sqlx::query_scalar!("select allow_private from webhook_settings")
         .fetch_one(pool)
         .await?;
-    let parked_jobs = jobs::parked(pool, 20)
-        .await?
-        .into_iter()
-        .map(|j| (j.kind, j.attempts, j.last_error, j.parked_at))
-        .collect();
+    let parked_jobs = jobs::parked(pool, 20).await?;
     Ok(WebhooksView {
         webhooks,
         deliveries,
@@ -365,7 +362,7 @@ pub async fn deliver(pool: &PgPool, job: &Job) -> Result<(), String> {
     else {
         return Ok(());
     };
-    if row.status == "delivered" {
+    if row.status == DeliveryStatus::Delivered.as_str() {
         return Ok(());
     }
     if row.deleted_at.is_some() {
@@ -387,10 +384,11 @@ pub async fn deliver(pool: &PgPool, job: &Job) -> Result<(), String> {
         Err((code, error)) => (*code, Some(error.chars().take(2000).collect::<String>())),
     };
     let status = match (&tried, job.attempts >= job.max_attempts) {
-        (Ok(_), _) => "delivered",
-        (Err(_), true) => "parked",
-        (Err(_), false) => "failing",
-    };
+        (Ok(_), _) => DeliveryStatus::Delivered,
+        (Err(_), true) => DeliveryStatus::Parked,
+        (Err(_), false) => DeliveryStatus::Failing,
+    }
+    .as_str();
     sqlx::query!(
         r#"
         update webhook_deliveries

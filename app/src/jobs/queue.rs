@@ -1,17 +1,10 @@
-//! Background jobs kept in PostgreSQL (server only), safe with any number of servers on one
-//! database.
-//!
-//! A job is claimed with `FOR UPDATE SKIP LOCKED`, so two workers never take the same one, and
-//! held by a lease: a worker that dies mid-job (killed, its machine gone) leaves the lease to
-//! run out, and the job is claimed again — a job runs at least once and, while its worker
-//! lives, by one worker at a time. A failure is tried again after a back-off that doubles; a
-//! job that keeps failing is parked with its last error, listed for admins. Nothing is lost
-//! across restarts: a job is a row until it is done.
+//! The jobs table's work (server only): adding, claiming, finishing, failing, listing.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{PgExecutor, PgPool};
+
+use super::ParkedJob;
 
 /// A claimed job.
 #[derive(Debug, Clone)]
@@ -33,16 +26,6 @@ pub enum AfterFailure {
     Parked,
     /// Its lease had run out and another worker holds it now: nothing was written.
     NotHeld,
-}
-
-/// A parked job, as the admin page lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParkedJob {
-    pub id: i64,
-    pub kind: String,
-    pub attempts: i32,
-    pub last_error: String,
-    pub parked_at: DateTime<Utc>,
 }
 
 /// How long after its `attempts`-th failed try a job is tried again: 30 seconds, doubling
