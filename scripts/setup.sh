@@ -47,11 +47,13 @@ if [ "$purpose" = test ]; then
     say "installing Chromium from Debian's packages"
     apt_install chromium
   fi
-  # The webhook tests verify deliveries with the reference Standard Webhooks library (Python).
-  if ! target/test-python/bin/python -c 'import standardwebhooks' >/dev/null 2>&1; then
-    say "installing the Standard Webhooks reference library for the webhook tests (target/test-python)"
-    python3 -m venv target/test-python || { apt_install python3-venv && python3 -m venv target/test-python; }
-    target/test-python/bin/pip install --quiet --disable-pip-version-check standardwebhooks==1.1.0
+  # The webhook tests verify deliveries with the reference Standard Webhooks library, and the
+  # notification tests send mail to a real SMTP server (aiosmtpd): both Python, from PyPI.
+  if ! target/test-python/bin/python -c 'import standardwebhooks, aiosmtpd' >/dev/null 2>&1; then
+    say "installing the Standard Webhooks library and aiosmtpd for the tests (target/test-python)"
+    [ -x target/test-python/bin/pip ] || python3 -m venv target/test-python \
+      || { apt_install python3-venv && python3 -m venv target/test-python; }
+    target/test-python/bin/pip install --quiet --disable-pip-version-check standardwebhooks==1.1.0 aiosmtpd==1.4.6
   fi
   if ! has_version sqlx "$SQLX_CLI_VERSION" --version; then
     say "installing sqlx-cli $SQLX_CLI_VERSION (once; about 2 minutes)"

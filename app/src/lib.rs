@@ -11,6 +11,7 @@ pub mod health;
 pub mod home;
 pub mod jobs;
 pub mod mywork;
+pub mod notify;
 pub mod pipeline;
 pub mod portfolio;
 pub mod projects;

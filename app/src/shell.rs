@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("notifications") view=crate::notify::NotificationsPage ssr=SsrMode::Async />
                     <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
                     <Route path=path!("portfolio") view=PortfolioPage ssr=SsrMode::Async />
                     <Route path=path!("pipeline/:view?") view=PipelinePage ssr=SsrMode::Async />
@@ -131,9 +132,14 @@ fn SiteHeader() -> impl IntoView {
                 </a>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let user = match session.await {
-                            Ok(SessionInfo { user: Some(user), .. }) => user,
+                        let (user, unread) = match session.await {
+                            Ok(SessionInfo { user: Some(user), unread, .. }) => (user, unread),
                             _ => return None,
+                        };
+                        let notifications_label = match unread {
+                            0 => "Notifications, none unread".to_owned(),
+                            1 => "Notifications, 1 unread".to_owned(),
+                            n => format!("Notifications, {n} unread"),
                         };
                         let admin = user.role.can(Permission::ManageAccounts);
                         Some(view! {
@@ -157,6 +163,15 @@ fn SiteHeader() -> impl IntoView {
                                 <a class="menu-close" href="#" on:click=|ev| ev.prevent_default()>"Close the menu"</a>
                             </nav>
                             <div class="site-user" data-test="signed-in-user">
+                                <a class="notifications-link" href="/notifications" data-test="notifications-link"
+                                    aria-label=notifications_label title="Notifications">
+                                    <svg class="bell" width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                                        <path fill="currentColor" d="M12 2a6 6 0 0 0-6 6v4l-2 3v1h16v-1l-2-3V8a6 6 0 0 0-6-6zm0 20a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22z" />
+                                    </svg>
+                                    {(unread > 0).then(|| view! {
+                                        <span class="unread-count" aria-hidden="true" data-test="unread-count">{unread.min(99)}</span>
+                                    })}
+                                </a>
                                 <a class="user-name" href="/account" title="Your account"><bdi>{user.display_name}</bdi></a>
                                 <span class="role-badge">{user.role.label()}</span>
                                 <LogoutButton />

@@ -73,6 +73,8 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Whether the database answers, so requests fail fast while it does not.
     pub database: DatabaseStatus,
+    /// Where notifications are emailed, if anywhere, and when the digest goes out.
+    pub mail: crate::notify::mail::MailSettings,
 }
 
 /// The state, from the context leptos_axum provides to every server function and page.

@@ -71,6 +71,28 @@ pub struct ServeArgs {
     /// On SIGTERM, how long requests in flight may take to finish before they are dropped.
     #[arg(long, env = "TOLLGATE_SHUTDOWN_SECONDS", default_value_t = 20)]
     pub shutdown_seconds: u64,
+    /// The SMTP relay notifications are emailed through: smtp://host:25 (plain),
+    /// smtp://user:password@host:587?tls=required (STARTTLS), smtps://host:465 (TLS). Unset:
+    /// notifications stay in the app.
+    #[arg(long, env = "TOLLGATE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of notification email.
+    #[arg(
+        long,
+        env = "TOLLGATE_SMTP_FROM",
+        default_value = "Tollgate <tollgate@localhost>"
+    )]
+    pub smtp_from: String,
+    /// Where escalations (a demo or review overdue by more than 14 days) are emailed as well as
+    /// to the admins.
+    #[arg(long, env = "TOLLGATE_ESCALATION_EMAIL")]
+    pub escalation_email: Option<String>,
+    /// The day the weekly digest goes out (monday … sunday), in UTC; Monday when unset.
+    #[arg(long, env = "TOLLGATE_DIGEST_DAY")]
+    pub digest_day: Option<chrono::Weekday>,
+    /// The hour (0–23, UTC) the weekly digest goes out.
+    #[arg(long, env = "TOLLGATE_DIGEST_HOUR", default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..24))]
+    pub digest_hour: u32,
 }
 
 /// The origin (scheme://host[:port]) of the public URL, or why it is not one.
@@ -123,6 +145,29 @@ impl ServeArgs {
 }
 
 impl ServeArgs {
+    /// How notifications are emailed: links point at the public URL, or the address served.
+    pub fn mail_settings(
+        &self,
+        served: &std::net::SocketAddr,
+    ) -> anyhow::Result<app::notify::mail::MailSettings> {
+        let mailer = self
+            .smtp_url
+            .as_deref()
+            .map(|url| app::notify::mail::Mailer::new(url, &self.smtp_from))
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        Ok(app::notify::mail::MailSettings {
+            mailer,
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{served}")),
+            escalation_address: self.escalation_email.clone(),
+            digest_weekday: self.digest_day.unwrap_or(chrono::Weekday::Mon),
+            digest_hour: self.digest_hour,
+        })
+    }
+
     /// Where "today" comes from: the real date, unless pinned.
     pub fn clock(&self) -> app::clock::Clock {
         self.fake_today

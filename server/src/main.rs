@@ -119,6 +119,7 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         } else {
             "external"
         }),
+        mail: args.mail_settings(&addr)?,
     };
     spawn_housekeeping(state.clone());
     spawn_worker(state.clone());
@@ -185,7 +186,7 @@ fn spawn_worker(state: AppState) {
         let mut failing = false;
         loop {
             every.tick().await;
-            match app::jobs::run_due(&state.pool, &worker, chrono::Duration::seconds(60)).await {
+            match app::jobs::run_due(&state, &worker, chrono::Duration::seconds(60)).await {
                 Ok(_) => failing = false,
                 // Said once when it starts failing, not every second while the database is away.
                 Err(error) if !failing => {

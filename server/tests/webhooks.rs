@@ -209,7 +209,7 @@ impl Drop for Receiver {
 async fn deliver_until(pool: &PgPool, receiver: &Receiver, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        jobs::run_due(pool, "test-worker", LEASE)
+        jobs::run_due(&common::state(pool.clone()), "test-worker", LEASE)
             .await
             .expect("a worker round");
         let got = receiver.received().await;
@@ -224,7 +224,7 @@ async fn deliver_until(pool: &PgPool, receiver: &Receiver, done: impl Fn(&[Value
 async fn tried(pool: &PgPool, n: i64) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     while std::time::Instant::now() < deadline {
-        jobs::run_due(pool, "test-worker", LEASE)
+        jobs::run_due(&common::state(pool.clone()), "test-worker", LEASE)
             .await
             .expect("a worker round");
         let tries: i64 =
@@ -317,7 +317,7 @@ async fn deliveries_are_signed_so_the_reference_library_verifies_them_and_a_fail
     webhooks::delete(
         &pool,
         admin.id,
-        webhooks::view(&pool).await.expect("view").webhooks[0].id,
+        webhooks::view(&pool, None).await.expect("view").webhooks[0].id,
     )
     .await
     .expect("deleted");
@@ -340,7 +340,9 @@ async fn deliveries_are_signed_so_the_reference_library_verifies_them_and_a_fail
     let got = deliver_until(&pool, &receiver, |got| got.len() == 3).await;
     // Some more rounds: a delivered event is not sent again.
     wait_is_over(&pool).await;
-    jobs::run_due(&pool, "test-worker", LEASE).await.expect("round");
+    jobs::run_due(&common::state(pool.clone()), "test-worker", LEASE)
+        .await
+        .expect("round");
     let got_after = receiver.received().await;
     assert_eq!(got_after.len(), 3, "{got_after:?}");
     let answers: Vec<_> = got

@@ -76,6 +76,7 @@ fn Account(
                     <button type="submit" class="button primary">"Change password"</button>
                 </ActionForm>
             </div>
+            {(!then_home).then(|| view! { <crate::notify::PreferencesCard /> })}
         </section>
     }
 }

@@ -10,11 +10,18 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
     // Public by design: this is the check itself.
     let state = crate::state::app_state()?;
     let user = super::server::guard::current_user().await?;
-    let setup_needed = match user {
-        Some(_) => false,
-        None => !super::server::accounts::any_exist(&state.pool).await?,
+    let (setup_needed, unread) = match &user {
+        Some(user) if !user.must_change_password => {
+            (false, crate::notify::server::unread(&state.pool, user.id).await?)
+        }
+        Some(_) => (false, 0),
+        None => (!super::server::accounts::any_exist(&state.pool).await?, 0),
     };
-    Ok(SessionInfo { user, setup_needed })
+    Ok(SessionInfo {
+        user,
+        setup_needed,
+        unread,
+    })
 }
 
 /// Signs in with email and password; on success starts a new session and goes home.

@@ -36,6 +36,9 @@ pub struct SessionInfo {
     pub user: Option<CurrentUser>,
     /// True only while no account exists: the first visit sets up the first admin.
     pub setup_needed: bool,
+    /// How many of the visitor's notifications are unread.
+    #[serde(default)]
+    pub unread: i64,
 }
 
 /// Where to go after signing in: `next` when it is a path on this site, home otherwise. Only

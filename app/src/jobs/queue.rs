@@ -5,6 +5,7 @@ use serde_json::Value;
 use sqlx::{PgExecutor, PgPool};
 
 use super::ParkedJob;
+use crate::state::AppState;
 
 /// A claimed job.
 #[derive(Debug, Clone)]
@@ -165,10 +166,13 @@ pub async fn purge_done(pool: &PgPool) -> sqlx::Result<u64> {
 /// How many jobs one worker runs in a round before looking at the clock again.
 const ROUND: usize = 100;
 
-/// One round of a worker: the audit trail dispatched to webhooks, then the jobs that are due,
-/// a few claimed at a time, until none is (or a round's worth ran). Returns how many ran.
-pub async fn run_due(pool: &PgPool, worker: &str, lease: Duration) -> sqlx::Result<usize> {
+/// One round of a worker: the audit trail dispatched to webhooks, the scheduled work queued
+/// (notification scan, weekly digest), then the jobs that are due, a few claimed at a time,
+/// until none is (or a round's worth ran). Returns how many ran.
+pub async fn run_due(state: &AppState, worker: &str, lease: Duration) -> sqlx::Result<usize> {
+    let pool = &state.pool;
     crate::webhooks::server::dispatch(pool).await?;
+    crate::notify::server::schedule(pool, &state.mail, Utc::now()).await?;
     let mut ran = 0;
     while ran < ROUND {
         let claimed = claim(pool, worker, lease, 10).await?;
@@ -177,7 +181,7 @@ pub async fn run_due(pool: &PgPool, worker: &str, lease: Duration) -> sqlx::Resu
         }
         for job in claimed {
             ran += 1;
-            match run(pool, &job).await {
+            match run(state, &job).await {
                 Ok(()) => {
                     finish(pool, &job, worker).await?;
                 }
@@ -192,9 +196,20 @@ pub async fn run_due(pool: &PgPool, worker: &str, lease: Duration) -> sqlx::Resu
 }
 
 /// Runs one job by its kind.
-async fn run(pool: &PgPool, job: &Job) -> Result<(), String> {
+async fn run(state: &AppState, job: &Job) -> Result<(), String> {
+    use crate::notify::server as notify;
+    let (pool, today) = (&state.pool, state.clock.today());
     match job.kind.as_str() {
         crate::webhooks::server::DELIVERY_JOB => crate::webhooks::server::deliver(pool, job).await,
+        notify::SCAN_JOB => notify::scan(pool, &state.mail, today)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        notify::DIGEST_JOB => notify::digest(pool, &state.mail, today)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        notify::EMAIL_JOB => notify::email(pool, &state.mail, job).await,
         other => Err(format!("no worker knows jobs of kind {other}")),
     }
 }

@@ -10,7 +10,8 @@ pub async fn load_webhooks() -> Result<WebhooksView, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { state, .. } = require(Permission::ManageAccounts).await?;
-    super::server::view(&state.pool).await
+    let relay = state.mail.mailer.as_ref().map(|m| m.shown_url.clone());
+    super::server::view(&state.pool, relay).await
 }
 
 /// Registers an endpoint; returns it with its secret, shown this once. `events` are wire names

@@ -36,6 +36,8 @@ word_enum!(
         RecordCorrected => "record.corrected", "Record corrected";
         RecordWithdrawn => "record.withdrawn", "Record withdrawn";
         GateOverridden => "gate.overridden", "Gate overridden";
+        FlagRaised => "flag.raised", "Flag raised";
+        FlagCleared => "flag.cleared", "Flag cleared";
     ]
 );
 
@@ -72,6 +74,8 @@ pub fn event_types(action: &str, changes: &serde_json::Value) -> Vec<EventType> 
         "demo_added" | "evidence_added" | "signoff_added" | "review_added" => vec![EventType::RecordAdded],
         "record_corrected" => vec![EventType::RecordCorrected],
         "record_withdrawn" => vec![EventType::RecordWithdrawn],
+        "flag_raised" => vec![EventType::FlagRaised],
+        "flag_cleared" => vec![EventType::FlagCleared],
         _ => Vec::new(),
     }
 }
@@ -130,6 +134,8 @@ pub struct WebhooksView {
     pub allow_private: bool,
     /// Background jobs that gave up, newest first.
     pub parked_jobs: Vec<crate::jobs::ParkedJob>,
+    /// The SMTP relay notifications are emailed through (no password), if one is configured.
+    pub email_relay: Option<String>,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -137,7 +137,20 @@ fn WebhooksBody(
         deliveries,
         allow_private,
         parked_jobs,
+        email_relay,
     } = data;
+    let email = match email_relay {
+        Some(relay) => view! {
+            <p class="muted" data-test="email-relay">"Notifications are emailed through " <code>{relay}</code> "."</p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="alert alert-info" data-test="email-relay">
+                "Email is not set up (TOLLGATE_SMTP_URL): reminders and digests stay in the app, under each person's Notifications."
+            </p>
+        }
+        .into_any(),
+    };
     let endpoints = if webhooks.is_empty() {
         view! { <p class="muted" data-test="no-webhooks">"No endpoints yet."</p> }.into_any()
     } else {
@@ -208,6 +221,8 @@ fn WebhooksBody(
         </ActionForm>
         <h2>"Deliveries"</h2>
         {log}
+        <h2>"Email"</h2>
+        {email}
         {parked}
     }
 }

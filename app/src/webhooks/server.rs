@@ -133,7 +133,8 @@ pub async fn set_allow_private(pool: &PgPool, actor: Uuid, allow: bool) -> Resul
 
 /// Everything the webhooks page shows: the endpoints, the newest deliveries, the setting and
 /// the background jobs that gave up.
-pub async fn view(pool: &PgPool) -> Result<WebhooksView, AppError> {
+/// `email_relay`: the SMTP relay configured, if any (shown as it is).
+pub async fn view(pool: &PgPool, email_relay: Option<String>) -> Result<WebhooksView, AppError> {
     let webhooks = sqlx::query!(
         r#"
         select w.id, w.url, w.events, w.created_at, a.display_name as "created_by?"
@@ -190,6 +191,7 @@ pub async fn view(pool: &PgPool) -> Result<WebhooksView, AppError> {
         deliveries,
         allow_private,
         parked_jobs,
+        email_relay,
     })
 }
 

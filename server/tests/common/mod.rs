@@ -21,6 +21,7 @@ pub fn state(pool: PgPool) -> AppState {
         auth: AuthSettings::default(),
         clock: app::clock::Clock::System,
         database: Default::default(),
+        mail: Default::default(),
     }
 }
 
