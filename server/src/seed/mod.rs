@@ -149,6 +149,12 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
     app::health::server::refresh_all(&mut tx)
         .await
         .context("computing the seeded projects' health signals")?;
+    // The seeded history is not news: no reminders or flag events for it.
+    sqlx::query("select notifications_catch_up($1)")
+        .bind(plan.today)
+        .execute(&mut *tx)
+        .await
+        .context("marking the seeded flags as announced")?;
     tx.commit().await.context("committing the seed")?;
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
