@@ -256,8 +256,6 @@ pub fn field_label(field: &str) -> &str {
         "requests_answered" => "Requests answered",
         "override" => "Override",
         "missing" => "Missing",
-        "flag" => "Flag",
-        "since" => "Since",
         other => other,
     }
 }

@@ -20,8 +20,6 @@ fn action_phrase(action: &str) -> &str {
         "record_corrected" => "corrected a record",
         "review_requested" => "asked for a decision",
         "review_request_withdrawn" => "withdrew a request for a decision",
-        "flag_raised" => "raised a flag",
-        "flag_cleared" => "cleared a flag",
         other => other,
     }
 }

@@ -91,6 +91,8 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
             from audit_events e
             left join accounts a on a.id = e.actor_id
             where e.entity_type = 'project' and e.entity_id = $1
+              -- What people did; flags raised and cleared (for webhooks) show as flags.
+              and e.action not in ('flag_raised', 'flag_cleared')
             order by e.id desc
             "#,
             id
