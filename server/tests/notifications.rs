@@ -353,16 +353,37 @@ async fn the_weekly_digest_tells_owners_what_needs_them_and_leaders_the_week_and
     )
     .await
     .expect("moved");
+    // Bo's project loses its owner this week.
+    let bo = user(&account(&pool, "bo@example.com", Role::Editor).await);
+    let orphan = write::create(&pool, &bo, input("Invoice matching").validate().expect("valid"))
+        .await
+        .expect("created");
+    app::admin::server::set_active(&pool, root.id, bo.id, false)
+        .await
+        .expect("deactivated");
     let today = chrono::Utc::now().date_naive();
 
-    assert_eq!(notify::digest(&pool, &settings, today).await.expect("digest"), 3);
+    assert_eq!(
+        notify::digest(&pool, &settings, today).await.expect("digest"),
+        3,
+        "Ana, the lead, the admin"
+    );
     assert_eq!(
         notify::digest(&pool, &settings, today).await.expect("again"),
         0,
         "one digest a week"
     );
     send_queued(&pool, &settings, today).await;
-    let mail = smtp.received();
+    // (The jobs round also ran the minute's scan: the admin heard of Bo's project by a reminder.)
+    let mail: Vec<Value> = smtp
+        .received()
+        .into_iter()
+        .filter(|m| {
+            m["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Tollgate weekly digest"))
+        })
+        .collect();
     let to = |who: &str| {
         mail.iter()
             .find(|m| m["to"][0] == who)
@@ -389,9 +410,15 @@ async fn the_weekly_digest_tells_owners_what_needs_them_and_leaders_the_week_and
     let lead_text = to("lead@example.com")["text"].as_str().expect("text").to_owned();
     assert!(lead_text.contains("The portfolio this week"), "{lead_text}");
     assert!(
-        lead_text.contains("- 1 project: 0 green, 1 amber, 0 red"),
+        lead_text.contains("- 2 projects: 0 green, 1 amber, 1 red"),
         "{lead_text}"
     );
+    assert!(lead_text.contains("Newly without an owner (1)\n"), "{lead_text}");
+    assert!(
+        lead_text.contains(&format!("- Invoice matching\n  {PUBLIC_URL}/projects/{orphan}")),
+        "{lead_text}"
+    );
+    assert!(lead_text.contains("Newly stalled (0)\n"), "{lead_text}");
     assert!(lead_text.contains("Stage moves (1)\n"), "{lead_text}");
     assert!(
         lead_text.contains("- Claims triage: Define → Design"),

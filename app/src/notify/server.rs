@@ -457,7 +457,8 @@ async fn week_in_numbers(pool: &PgPool, from: NaiveDate, today: NaiveDate) -> Re
     }];
     let newly = sqlx::query!(
         r#"
-        select id, name, stalled_on between $1 and $2 as "stalled!", ownerless_on between $1 and $2 as "ownerless!"
+        select id, name, coalesce(stalled_on between $1 and $2, false) as "stalled!",
+               coalesce(ownerless_on between $1 and $2, false) as "ownerless!"
         from projects
         where stalled_on between $1 and $2 or ownerless_on between $1 and $2
         order by name
