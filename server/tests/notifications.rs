@@ -313,6 +313,43 @@ async fn an_owner_gone_is_told_to_the_admins_and_an_overdue_demo_escalates_after
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_project_that_did_not_change_hears_only_of_what_fell_due_since_the_last_scan(pool: PgPool) {
+    let smtp = Receiver::start();
+    let settings = smtp.settings();
+    let ana = user(&account(&pool, "ana@example.com", Role::Editor).await);
+    account(&pool, "root@example.com", Role::Admin).await;
+    let id = write::create(&pool, &ana, input("Churn model").validate().expect("valid"))
+        .await
+        .expect("created");
+    let overdue_on = signals_db::current_of(&pool, id)
+        .await
+        .expect("signals")
+        .demo_overdue_on
+        .expect("a demo clock");
+    // The portfolio arrives (as a seed does) with the demo 10 days overdue: that is not news.
+    let start = overdue_on + Days::new(10);
+    let mut tx = pool.begin().await.expect("tx");
+    notify::catch_up(&mut tx, start).await.expect("caught up");
+    tx.commit().await.expect("committed");
+    scan_and_send(&pool, &settings, start).await;
+    scan_and_send(&pool, &settings, overdue_on + Days::new(13)).await;
+    assert!(smtp.received().is_empty(), "{:#?}", smtp.received());
+    assert!(
+        project_events(&pool, id).await.is_empty(),
+        "its flag counts as announced"
+    );
+    // Overdue by more than 14 days is new: the escalation goes out, the overdue reminder not.
+    scan_and_send(&pool, &settings, overdue_on + Days::new(14)).await;
+    let mail = smtp.received();
+    assert_eq!(mail.len(), 1, "{mail:#?}");
+    assert_eq!(mail[0]["to"], serde_json::json!(["root@example.com"]));
+    assert!(mail[0]["subject"]
+        .as_str()
+        .expect("subject")
+        .starts_with("Escalation — demo overdue since"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_weekly_digest_tells_owners_what_needs_them_and_leaders_the_week_and_skips_who_opted_out(
     pool: PgPool,
 ) {

@@ -60,6 +60,8 @@ pub struct Reminder {
     pub kind: Kind,
     /// The occurrence: the onset date of the flag the reminder is about.
     pub occurrence: NaiveDate,
+    /// The day the reminder became due (a week before the demo, the onset, 14 days after).
+    pub due_from: NaiveDate,
     pub audience: Audience,
 }
 
@@ -85,20 +87,22 @@ pub fn reminders(signals: &Signals, today: NaiveDate) -> Vec<Reminder> {
     let mut due = Vec::new();
     let mut clock = |onset: Option<NaiveDate>, notice: u64, [soon, overdue, escalated]: [Kind; 3]| {
         let Some(on) = onset else { return };
-        let reminder = |kind, audience| Reminder {
+        let reminder = |kind, due_from, audience| Reminder {
             kind,
             occurrence: on,
+            due_from,
             audience,
         };
+        // Due the day before the onset, so overdue by n days on onset + n - 1: by more than 14
+        // days from onset + 14.
+        let escalation = plus(on, ESCALATE_AFTER_DAYS);
         if today >= on {
-            due.push(reminder(overdue, Audience::Owner));
-            // Due the day before the onset, so overdue by n days on onset + n - 1: by more than 14
-            // days from onset + 14.
-            if today >= plus(on, ESCALATE_AFTER_DAYS) {
-                due.push(reminder(escalated, Audience::Admins));
+            due.push(reminder(overdue, on, Audience::Owner));
+            if today >= escalation {
+                due.push(reminder(escalated, escalation, Audience::Admins));
             }
         } else if today >= minus(on, notice) {
-            due.push(reminder(soon, Audience::Owner));
+            due.push(reminder(soon, minus(on, notice), Audience::Owner));
         }
     };
     clock(
@@ -115,6 +119,7 @@ pub fn reminders(signals: &Signals, today: NaiveDate) -> Vec<Reminder> {
         due.push(Reminder {
             kind: Kind::Stalled,
             occurrence: on,
+            due_from: on,
             audience: Audience::Owner,
         });
     }
@@ -122,6 +127,7 @@ pub fn reminders(signals: &Signals, today: NaiveDate) -> Vec<Reminder> {
         due.push(Reminder {
             kind: Kind::Ownerless,
             occurrence: on,
+            due_from: on,
             audience: Audience::Admins,
         });
     }

@@ -153,7 +153,7 @@ pub fn PreferencesCard() -> impl IntoView {
                 {move || Suspend::new(async move {
                     data.await.map(|(prefs, email_configured)| {
                         let note = (!email_configured).then(|| view! {
-                            <p class="muted small">"Email is not set up on this Tollgate yet: for now these apply to what is shown under Notifications."</p>
+                            <p class="muted small">"Email is not set up on this Tollgate yet: reminders and the digest show under Notifications."</p>
                         });
                         view! {
                             {note}
@@ -163,12 +163,12 @@ pub fn PreferencesCard() -> impl IntoView {
                                     <label class="check" for="pref-reminders">
                                         <input type="checkbox" id="pref-reminders" name="email_reminders"
                                             checked=prefs.email_reminders />
-                                        "Reminders: a demo or model-risk review falling due or overdue, a project of mine stalled"
+                                        "Reminders: a demo or model-risk review of mine falling due or overdue, a project of mine stalled (they also show under Notifications)"
                                     </label>
                                     <label class="check" for="pref-digest">
                                         <input type="checkbox" id="pref-digest" name="weekly_digest"
                                             checked=prefs.weekly_digest data-test="digest-checkbox" />
-                                        "The weekly digest (turned off, none is made for me)"
+                                        "The weekly digest"
                                     </label>
                                 </fieldset>
                                 <button type="submit" class="button primary">"Save preferences"</button>

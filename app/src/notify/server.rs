@@ -61,9 +61,29 @@ pub async fn schedule(pool: &PgPool, settings: &MailSettings, now: DateTime<Utc>
     Ok(())
 }
 
+/// Counts a portfolio brought in at once (the seed) as already announced: its flags as they
+/// stand on `today`, and no project looked at again until it changes or a clock reaches a
+/// reminder after `today`. Runs in the caller's transaction.
+pub async fn catch_up(tx: &mut PgConnection, today: NaiveDate) -> sqlx::Result<()> {
+    sqlx::query!("select notifications_catch_up($1)", today)
+        .execute(&mut *tx)
+        .await?;
+    // The scan looks back RESCAN_OVERLAP_MINUTES before its last run: start it that far ahead.
+    sqlx::query!(
+        "update notification_scan set scanned_at = now() + make_interval(mins => $1::int)",
+        RESCAN_OVERLAP_MINUTES as i32
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// A project the scan looks at.
 struct Candidate {
     id: Uuid,
+    /// Its signals changed since the last scan: every reminder it calls for is looked at (a
+    /// project that did not change only has those that became due since the last scan's day).
+    changed: bool,
     name: String,
     owner_id: Option<Uuid>,
     owner_name: Option<String>,
@@ -106,7 +126,8 @@ pub async fn scan(pool: &PgPool, settings: &MailSettings, today: NaiveDate) -> R
     let candidates = sqlx::query_as!(
         Candidate,
         r#"
-        select p.id, p.name, case when a.active then a.id end as "owner_id?",
+        select p.id, p.signals_from > $1::timestamptz - make_interval(mins => $2::int) as "changed!",
+               p.name, case when a.active then a.id end as "owner_id?",
                a.display_name as "owner_name?"
         from projects p
         left join accounts a on a.id = p.signals_owner_id
@@ -142,7 +163,8 @@ pub async fn scan(pool: &PgPool, settings: &MailSettings, today: NaiveDate) -> R
             continue;
         };
         let link = format!("/projects/{}", project.id);
-        for reminder in reminders(signals, today) {
+        let new = |r: &super::Reminder| project.changed || r.due_from > last.scanned_day;
+        for reminder in reminders(signals, today).into_iter().filter(new) {
             let (subject, message) =
                 reminder_message(&reminder, &project.name, &link, project.owner_name.as_deref());
             let to: Vec<Uuid> = match reminder.audience {
@@ -181,7 +203,7 @@ pub async fn scan(pool: &PgPool, settings: &MailSettings, today: NaiveDate) -> R
     }
     let flag_events = announce_flags(&mut tx, &candidates, &signals, today).await?;
     sqlx::query!(
-        "update notification_scan set scanned_at = now(), scanned_day = greatest(scanned_day, $1)",
+        "update notification_scan set scanned_at = greatest(scanned_at, now()), scanned_day = greatest(scanned_day, $1)",
         today
     )
     .execute(&mut *tx)

@@ -51,6 +51,18 @@ fn a_demo_is_announced_seven_days_ahead_then_overdue_then_escalated_after_fourte
 }
 
 #[test]
+fn each_reminder_knows_the_day_it_became_due() {
+    let due_from = |today: &str| -> Vec<String> {
+        reminders(&demo_due("2026-12-01"), d(today))
+            .iter()
+            .map(|r| r.due_from.to_string())
+            .collect()
+    };
+    assert_eq!(due_from("2026-11-27"), ["2026-11-24"]);
+    assert_eq!(due_from("2026-12-20"), ["2026-12-01", "2026-12-15"]);
+}
+
+#[test]
 fn a_review_is_announced_thirty_days_ahead() {
     let s = Signals {
         review_overdue_on: Some(d("2027-01-31")),

@@ -150,9 +150,7 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
         .await
         .context("computing the seeded projects' health signals")?;
     // The seeded history is not news: no reminders or flag events for it.
-    sqlx::query("select notifications_catch_up($1)")
-        .bind(plan.today)
-        .execute(&mut *tx)
+    app::notify::server::catch_up(&mut tx, plan.today)
         .await
         .context("marking the seeded flags as announced")?;
     tx.commit().await.context("committing the seed")?;
