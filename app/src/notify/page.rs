@@ -50,7 +50,10 @@ fn Notifications() -> impl IntoView {
                             let mark = (view_data.unread > 0).then(|| view! {
                                 <ActionForm action=read attr:class="inline-form">
                                     <button type="submit" class="button small" data-test="mark-read">
-                                        {format!("Mark all {} as read", view_data.unread)}
+                                        {match view_data.unread {
+                                            1 => "Mark as read".to_owned(),
+                                            n => format!("Mark all {n} as read"),
+                                        }}
                                     </button>
                                 </ActionForm>
                             });
@@ -158,7 +161,7 @@ pub fn PreferencesCard() -> impl IntoView {
                         view! {
                             {note}
                             <ActionForm action=save attr:data-test="preferences-form">
-                                <fieldset class="checks">
+                                <fieldset class="stacked-checks">
                                     <legend>"Email me"</legend>
                                     <label class="check" for="pref-reminders">
                                         <input type="checkbox" id="pref-reminders" name="email_reminders"
