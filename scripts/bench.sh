@@ -130,7 +130,7 @@ signin_flood() {
 # --- one size -------------------------------------------------------------------------------
 results=()
 untested=()
-declare -A paths_of thresholds_of
+declare -A paths_of thresholds_of scans_of
 mixed=""
 run_size() {
   local n=$1 db="bench_$1" url started seed_s cookie status token hash csv_s
@@ -251,6 +251,16 @@ run_size() {
   done
   copy=$(printf '%s\n' "${runs[@]}" | percentile 50)
 
+  # The reminder scan runs as a job each minute on the server: how long its runs took while the
+  # paths, the mixed load and the threshold change wrote (and the run after them).
+  sleep 61
+  scans_of[$n]=$(psql_in "$db" -At -F ' ' -c "
+    with runs as (
+      select extract(epoch from done_at - started_at) * 1000 as ms
+      from jobs where kind = 'notify_scan' and done_at is not null and started_at is not null)
+    select count(*), coalesce(round(percentile_cont(0.5) within group (order by ms)::numeric, 1), 0),
+           coalesce(round(max(ms)::numeric, 1), 0) from runs" \
+    | awk '{ print $1 " runs, p50 " $2 " ms, slowest " $3 " ms" }')
   stop_server
   psql_in postgres -c "drop database $db"
 
@@ -298,6 +308,9 @@ echo "(csv_s, copy_s: median of 3; memory: the server's RSS around the exports)"
 echo
 for n in "${sizes[@]}"; do
   echo "Threshold change at $n projects: ${thresholds_of[$n]:-not measured}"
+done
+for n in "${sizes[@]}"; do
+  echo "Reminder scans at $n projects (each minute, over the writes above): ${scans_of[$n]:-not measured}"
 done
 if [ -n "$mixed" ]; then
   IFS='|' read -r m_n m_rps m_p50 m_p99 m_errors m_conflicts <<<"$mixed"

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod health;
 pub mod home;
+pub mod imports;
 pub mod jobs;
 pub mod mywork;
 pub mod notify;

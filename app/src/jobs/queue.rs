@@ -76,7 +76,7 @@ pub async fn claim(pool: &PgPool, worker: &str, lease: Duration, limit: i64) -> 
         Job,
         r#"
         update jobs j
-        set attempts = j.attempts + 1, locked_by = $1,
+        set attempts = j.attempts + 1, locked_by = $1, started_at = clock_timestamp(),
             locked_until = clock_timestamp() + make_interval(secs => $2::bigint / 1000.0)
         from (
             select id from jobs
