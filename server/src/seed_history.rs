@@ -255,6 +255,7 @@ impl AsOf<'_> {
         GateGapFacts {
             unmet: missing(stage, &facts),
             overridden,
+            imported: false,
             withdrawn: self.withdrawals(),
         }
     }

@@ -64,7 +64,9 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                v.next_review_on as "review_due?",
                vw.review_withdrawn,
                exists (select 1 from gate_overrides g where g.project_id = p.id and g.stage = p.stage)
-                 as "overridden!"
+                 as "overridden!",
+               exists (select 1 from gate_overrides g
+                       where g.project_id = p.id and g.stage = p.stage and g.imported) as "imported!"
         from projects p
         left join stage_owners so on so.project_id = p.id and so.stage = p.stage
         left join accounts o on o.id = so.owner_id
@@ -140,6 +142,7 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                 gate: GateGapFacts {
                     unmet: missing(row.stage, &gate_facts),
                     overridden: row.overridden,
+                    imported: row.imported,
                     withdrawn,
                 },
             };

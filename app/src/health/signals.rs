@@ -39,6 +39,8 @@ pub struct GateGapFacts {
     pub unmet: Vec<GateItem>,
     /// The stage was entered by an admin override.
     pub overridden: bool,
+    /// The stage was reached by an import, not through its gate.
+    pub imported: bool,
     /// For record-backed items: the day the last record of that kind was withdrawn, when that
     /// happened after the stage was entered.
     pub withdrawn: Vec<(GateItem, NaiveDate)>,
@@ -106,7 +108,9 @@ fn gate_gap(gate: &GateGapFacts, stage_label: &str, entered_on: NaiveDate) -> Op
     }
     let mut parts = Vec::new();
     if !without.is_empty() {
-        let how = if gate.overridden {
+        let how = if gate.imported {
+            "imported"
+        } else if gate.overridden {
             "entered by an admin override"
         } else {
             "entered"

@@ -186,6 +186,7 @@ fn red_flags_come_first_and_decide_health() {
         gate: GateGapFacts {
             unmet: vec![GateItem::FallbackPlan],
             overridden: true,
+            imported: false,
             withdrawn: vec![],
         },
         ..healthy()
@@ -288,6 +289,7 @@ fn a_gate_gap_caused_by_a_withdrawal_is_true_since_the_withdrawal() {
         gate: GateGapFacts {
             unmet: vec![GateItem::UserResearch],
             overridden: false,
+            imported: false,
             withdrawn: vec![(GateItem::UserResearch, d(2026, 11, 16))],
         },
         ..healthy()
@@ -359,4 +361,22 @@ fn a_pivot_restarts_the_stall_clock_and_a_threshold_change_moves_it() {
         ..limits
     };
     assert_eq!(signals(&pivoted, &stricter).stalled_on, Some(d(2026, 11, 12)));
+}
+
+#[test]
+fn a_stage_reached_by_an_import_says_so_in_its_gate_gap() {
+    let facts = HealthFacts {
+        gate: GateGapFacts {
+            unmet: vec![GateItem::FallbackPlan],
+            overridden: true,
+            imported: true,
+            withdrawn: vec![],
+        },
+        ..healthy()
+    };
+    let gap = flags(&facts, d(2026, 11, 25), &Thresholds::default())
+        .into_iter()
+        .find(|f| f.code == FlagCode::GateGap)
+        .expect("a gate gap");
+    assert!(gap.reason.contains(" imported without "), "{}", gap.reason);
 }

@@ -212,8 +212,13 @@ fn plan_row(mapping: &Mapping, number: usize, cells: &[String], known: &Known, t
             .map(str::to_owned)
             .unwrap_or_else(|| current.to_owned())
     };
+    // A name that differs from the project's only in case is the project's name.
+    let kept_name = match existing {
+        Some(e) if e.input.name.trim().eq_ignore_ascii_case(name.trim()) => e.input.name.clone(),
+        _ => name.clone(),
+    };
     let mut input = ProjectInput {
-        name: name.clone(),
+        name: kept_name,
         team: pick(Column::Team, &base.team),
         summary: pick(Column::Summary, &base.summary),
         problem_statement: pick(Column::ProblemStatement, &base.problem_statement),
@@ -261,16 +266,16 @@ fn plan_row(mapping: &Mapping, number: usize, cells: &[String], known: &Known, t
         }
     };
 
-    // The owner of the row's stage, by email.
-    let owner_email = get(Column::OwnerEmail).map(str::to_lowercase);
-    let owner = match owner_email.as_deref().filter(|e| !e.is_empty()) {
+    // The owner of the row's stage, by email (a deactivated one is kept, and flagged ownerless,
+    // as Tollgate's own export says it).
+    let mut deactivated_owner = None;
+    let owner_email = get(Column::OwnerEmail)
+        .filter(|e| !e.is_empty())
+        .map(str::to_lowercase);
+    let owner = match owner_email.as_deref() {
         Some(email) => match known.people.get(email) {
             None => {
                 problems.push(format!("owner {email} not found"));
-                None
-            }
-            Some(p) if !p.active => {
-                problems.push(format!("owner {email} is deactivated"));
                 None
             }
             Some(p) if !p.role.can(Permission::EditProjects) => {
@@ -280,7 +285,12 @@ fn plan_row(mapping: &Mapping, number: usize, cells: &[String], known: &Known, t
                 ));
                 None
             }
-            Some(p) => Some(p.id),
+            Some(p) => {
+                if !p.active {
+                    deactivated_owner = Some(email.to_owned());
+                }
+                Some(p.id)
+            }
         },
         None => None,
     };
@@ -340,6 +350,9 @@ fn plan_row(mapping: &Mapping, number: usize, cells: &[String], known: &Known, t
         Vec::new()
     };
     let mut notes = Vec::new();
+    if let Some(email) = deactivated_owner {
+        notes.push(format!("owner {email} is deactivated: flagged ownerless"));
+    }
     if !gate_gap.is_empty() {
         let lacking: Vec<String> = gate_gap.iter().map(|i| i.describe().to_lowercase()).collect();
         notes.push(format!(

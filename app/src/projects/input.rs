@@ -256,6 +256,7 @@ pub fn field_label(field: &str) -> &str {
         "requests_answered" => "Requests answered",
         "override" => "Override",
         "missing" => "Missing",
+        "via" => "Via",
         other => other,
     }
 }

@@ -157,12 +157,22 @@ fn every_problem_of_a_row_is_said_in_words() {
     assert!(plans[2]
         .problems
         .contains(&"team: Say which team runs the project.".to_owned()));
-    assert!(plans[2]
-        .problems
-        .contains(&"owner gone@example.com is deactivated".to_owned()));
     assert!(plans
         .iter()
         .all(|p| p.action == Action::Refused && p.change.is_none()));
+    let kept = run(
+        &["name", "team", "risk_tier", "owner"],
+        &[&["Kept", "T", "low", "gone@example.com"]],
+    );
+    assert_eq!(
+        kept[0].action,
+        Action::Create,
+        "a deactivated owner is kept, as the export says"
+    );
+    assert_eq!(
+        kept[0].notes,
+        vec!["owner gone@example.com is deactivated: flagged ownerless"]
+    );
 }
 
 #[test]

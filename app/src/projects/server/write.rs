@@ -6,8 +6,9 @@
 
 mod owners;
 
+use owners::eligible_owner;
 pub use owners::{assign_owner, reassign_all};
-use owners::{eligible_owner, set_owner, stage_owner};
+pub(crate) use owners::{set_owner, stage_owner};
 
 use super::read;
 use crate::audit;
@@ -36,7 +37,7 @@ pub fn check_version(current: &Project, expected: i32) -> Result<(), AppError> {
 }
 
 /// Maps the unique-name constraint to a message next to the name field.
-fn name_taken(error: sqlx::Error) -> AppError {
+pub(crate) fn name_taken(error: sqlx::Error) -> AppError {
     crate::error::on_constraint(
         error,
         &[(
@@ -297,7 +298,7 @@ fn refusal(refused: MoveRefused) -> AppError {
 }
 
 /// Marks the project changed by `actor` (new version) without touching its fields.
-pub(super) async fn bump(tx: &mut PgConnection, id: Uuid, actor: Uuid) -> sqlx::Result<()> {
+pub(crate) async fn bump(tx: &mut PgConnection, id: Uuid, actor: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
         "update projects set version = version + 1, updated_by = $2 where id = $1",
         id,

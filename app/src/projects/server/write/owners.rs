@@ -27,7 +27,7 @@ pub(super) async fn eligible_owner(tx: &mut PgConnection, owner: Uuid) -> Result
 }
 
 /// Records `to` as the owner of `stage`, with the handoff history; no audit event.
-pub(super) async fn set_owner(
+pub(crate) async fn set_owner(
     tx: &mut PgConnection,
     project: Uuid,
     stage: Stage,
@@ -66,7 +66,7 @@ pub(super) async fn set_owner(
 }
 
 /// The owner of `stage` now, locked, with their name.
-pub(super) async fn stage_owner(
+pub(crate) async fn stage_owner(
     tx: &mut PgConnection,
     project: Uuid,
     stage: Stage,

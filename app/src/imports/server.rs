@@ -1,0 +1,561 @@
+//! Imports on the server: the preview (read, plan, keep) and the commit (plan again against
+//! what stands now, then write each row as if entered by hand).
+
+use super::columns::{map_headers, Column, Mapping};
+use super::parse::{read, Table};
+use super::plan::{plan, Action, Change, Existing, Known, Person, RowPlan};
+use super::{RowReport, Summary};
+use crate::audit;
+use crate::auth::{CurrentUser, Role};
+use crate::error::{AppError, FieldErrors};
+use crate::health::server::refresh;
+use crate::projects::input::{changed_fields, ProjectInput};
+use crate::projects::server::{read as projects, write};
+use crate::projects::stage::{RiskTier, Stage, Status};
+use chrono::NaiveDate;
+use serde_json::{json, Map, Value};
+use sqlx::{PgConnection, PgPool};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// How many rows one transaction of a commit writes (when not all or nothing).
+const BATCH: usize = 200;
+
+fn file_error(message: String) -> AppError {
+    let mut errors = FieldErrors::default();
+    errors.add("file", message);
+    AppError::Invalid(errors)
+}
+
+/// The projects and people a file's rows name, as the plan compares them.
+async fn known(db: &mut PgConnection, mapping: &Mapping, table: &Table) -> sqlx::Result<Known> {
+    let cells = |column: Column| -> Vec<String> {
+        let Some(at) = mapping.position(column) else {
+            return Vec::new();
+        };
+        table
+            .rows
+            .iter()
+            .filter_map(|(_, cells)| cells.get(at))
+            .map(|c| c.trim().to_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let names = cells(Column::Name);
+    let ids: Vec<Uuid> = cells(Column::Id)
+        .iter()
+        .filter_map(|t| Uuid::parse_str(t).ok())
+        .collect();
+    let emails = cells(Column::OwnerEmail);
+    let rows = sqlx::query!(
+        r#"
+        select p.id, p.version, p.name, p.team, p.summary, p.problem_statement, p.success_metric,
+               p.success_target, p.baseline_metric, p.baseline_method, p.data_readiness,
+               p.fallback_plan, p.monitoring_owner, p.risk_tier as "risk_tier: RiskTier",
+               p.status as "status: Status", p.stage as "stage: Stage", lower(a.email) as "owner_email?"
+        from projects p
+        left join stage_owners so on so.project_id = p.id and so.stage = p.stage
+        left join accounts a on a.id = so.owner_id
+        where lower(p.name) = any($1) or p.id = any($2)
+        "#,
+        &names,
+        &ids,
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    let mut existing = Vec::with_capacity(rows.len());
+    for r in rows {
+        // What the gate of a new stage would see: only for projects a row moves.
+        let records = crate::records::server::facts(&mut *db, r.id).await?;
+        existing.push(Existing {
+            id: r.id,
+            version: r.version,
+            input: ProjectInput {
+                name: r.name,
+                team: r.team,
+                summary: r.summary,
+                problem_statement: r.problem_statement,
+                success_metric: r.success_metric,
+                success_target: r.success_target,
+                baseline_metric: r.baseline_metric,
+                baseline_method: r.baseline_method,
+                data_readiness: r.data_readiness,
+                fallback_plan: r.fallback_plan,
+                monitoring_owner: r.monitoring_owner,
+                risk_tier: r.risk_tier.as_str().into(),
+                status: r.status.as_str().into(),
+            },
+            stage: r.stage,
+            owner_email: r.owner_email,
+            records,
+        });
+    }
+    let people = sqlx::query!(
+        r#"select id, lower(email) as "email!", role as "role: Role", active from accounts where lower(email) = any($1)"#,
+        &emails
+    )
+    .fetch_all(&mut *db)
+    .await?
+    .into_iter()
+    .map(|p| {
+        (
+            p.email,
+            Person {
+                id: p.id,
+                role: p.role,
+                active: p.active,
+            },
+        )
+    })
+    .collect();
+    Ok(Known::new(existing, people))
+}
+
+fn report(plans: &[RowPlan]) -> Vec<RowReport> {
+    plans
+        .iter()
+        .map(|p| RowReport {
+            row: p.row,
+            name: p.name.clone(),
+            action: p.action,
+            problems: p.problems.clone(),
+            notes: p.notes.clone(),
+            version: p.change.as_ref().and_then(|c| c.version),
+        })
+        .collect()
+}
+
+/// Reads `bytes` (the file `file_name`, its sheet `sheet`, columns read as `chosen`), plans
+/// every row against what stands now, and keeps the import for its commit. Nothing else is
+/// written. Returns the import's id.
+pub async fn preview(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    file_name: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+    chosen: &[(String, Column)],
+    today: NaiveDate,
+) -> Result<Uuid, AppError> {
+    let file_name: String = file_name.trim().chars().take(255).collect();
+    let file_name = if file_name.is_empty() {
+        "upload".to_owned()
+    } else {
+        file_name
+    };
+    let table = read(&file_name, bytes, sheet).map_err(file_error)?;
+    let mapping = map_headers(&table.headers, chosen).map_err(file_error)?;
+    let mut tx = pool.begin().await?;
+    let known = known(&mut tx, &mapping, &table).await?;
+    let plans = plan(&mapping, &table.rows, &known, today);
+    let id = sqlx::query_scalar!(
+        r#"
+        insert into imports (file_name, created_by, headers, mapping, rows, report, rows_total)
+        values ($1, $2, $3, $4, $5, $6, $7)
+        returning id
+        "#,
+        file_name,
+        actor.id,
+        json!(table.headers),
+        json!(mapping),
+        json!(table.rows),
+        json!(report(&plans)),
+        table.rows.len() as i32,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        Some(actor.id),
+        "import",
+        id,
+        "import_previewed",
+        json!({ "file": { "before": null, "after": file_name }, "rows": { "before": null, "after": table.rows.len() } }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The rows' verdicts a preview kept.
+pub async fn preview_report(pool: &PgPool, id: Uuid) -> Result<Vec<RowReport>, AppError> {
+    let report = sqlx::query_scalar!("select report from imports where id = $1", id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    serde_json::from_value(report).map_err(|e| AppError::from(anyhow::Error::from(e)))
+}
+
+/// Applies a previewed import: its rows are planned again against what stands now (a project
+/// changed since the preview is refused, as two people saving at once are), then the valid
+/// ones are written — in one transaction when `all_or_nothing` (any refusal writes nothing),
+/// else a batch at a time, the progress kept on the import.
+pub async fn commit(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    id: Uuid,
+    all_or_nothing: bool,
+    today: NaiveDate,
+) -> Result<Summary, AppError> {
+    let started = sqlx::query!(
+        r#"
+        update imports set status = 'running', all_or_nothing = $3
+        where id = $1 and created_by = $2 and status = 'previewed'
+        returning file_name, headers, mapping, rows, report
+        "#,
+        id,
+        actor.id,
+        all_or_nothing,
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| {
+        AppError::Refused(
+            "This import is not waiting to be applied: it ran already, or it is not yours.".into(),
+        )
+    })?;
+    let result = apply(
+        pool,
+        actor,
+        id,
+        all_or_nothing,
+        today,
+        started.file_name,
+        started.mapping,
+        started.rows,
+        started.report,
+    )
+    .await;
+    let (status, summary) = match &result {
+        Ok(summary) => ("done", Some(json!(summary))),
+        Err(_) => ("failed", None),
+    };
+    sqlx::query!(
+        "update imports set status = $2, summary = $3, finished_at = now() where id = $1",
+        id,
+        status,
+        summary,
+    )
+    .execute(pool)
+    .await?;
+    result
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the import's stored parts, read once by commit"
+)]
+async fn apply(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    id: Uuid,
+    all_or_nothing: bool,
+    today: NaiveDate,
+    file_name: String,
+    mapping: Value,
+    rows: Value,
+    preview: Value,
+) -> Result<Summary, AppError> {
+    let bad = |e: serde_json::Error| AppError::from(anyhow::Error::from(e));
+    let mapping: Mapping = serde_json::from_value(mapping).map_err(bad)?;
+    let table = Table {
+        rows: serde_json::from_value(rows).map_err(bad)?,
+        ..Table::default()
+    };
+    let seen: Vec<RowReport> = serde_json::from_value(preview).map_err(bad)?;
+    let seen: HashMap<usize, Option<i32>> = seen.into_iter().map(|r| (r.row, r.version)).collect();
+    let mut conn = pool.acquire().await?;
+    let known = known(&mut conn, &mapping, &table).await?;
+    drop(conn);
+    let mut plans = plan(&mapping, &table.rows, &known, today);
+    // A project saved since the preview is refused, naming who and when.
+    for p in &mut plans {
+        let Some(change) = &p.change else { continue };
+        if let (Some(now), Some(Some(then))) = (change.version, seen.get(&p.row)) {
+            if now != *then {
+                let project = projects::project(pool, change.id.unwrap_or_default()).await?;
+                let conflict = project
+                    .map(|p| write::check_version(&p, *then))
+                    .and_then(Result::err)
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "the project changed since the preview".into());
+                p.problems.push(conflict);
+                p.action = Action::Refused;
+                p.change = None;
+            }
+        }
+    }
+    let mut summary = Summary::default();
+    for p in &plans {
+        match p.action {
+            Action::Create => summary.created += 1,
+            Action::Update => summary.updated += 1,
+            Action::Unchanged => summary.unchanged += 1,
+            Action::Refused => summary.refused += 1,
+        }
+    }
+    if all_or_nothing && summary.refused > 0 {
+        return Err(AppError::Refused(format!(
+            "Nothing was imported: {} of {} rows are refused, and the import was to be all or nothing.",
+            summary.refused,
+            plans.len()
+        )));
+    }
+    let writes: Vec<&RowPlan> = plans
+        .iter()
+        .filter(|p| matches!(p.action, Action::Create | Action::Update))
+        .collect();
+    let via = format!("import {file_name}");
+    let size = if all_or_nothing {
+        writes.len().max(1)
+    } else {
+        BATCH
+    };
+    let mut done = plans.len() - writes.len();
+    for batch in writes.chunks(size) {
+        let mut tx = pool.begin().await?;
+        let mut touched = Vec::with_capacity(batch.len());
+        for p in batch {
+            if let Some(change) = &p.change {
+                touched.push(write_row(&mut tx, actor, change, &via).await?);
+            }
+        }
+        refresh(&mut tx, &touched).await?;
+        done += batch.len();
+        sqlx::query!("update imports set rows_done = $2 where id = $1", id, done as i32)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(summary)
+}
+
+/// Writes one row's change as the forms would: the project, its stage and owner, a stage
+/// reached without its gate recorded as imported, each as an audit event naming the import.
+async fn write_row(
+    tx: &mut PgConnection,
+    actor: &CurrentUser,
+    change: &Change,
+    via: &str,
+) -> Result<Uuid, AppError> {
+    let p = &change.project;
+    let existing = match change.version {
+        Some(_) => Some(projects::lock(tx, change.id.unwrap_or_default()).await?),
+        None => None,
+    };
+    let id = match &existing {
+        None => {
+            let id = sqlx::query_scalar!(
+                r#"
+                insert into projects (id, name, team, summary, problem_statement, success_metric, success_target,
+                                      baseline_metric, baseline_method, data_readiness, fallback_plan,
+                                      monitoring_owner, risk_tier, status, stage, created_at, stage_entered_at,
+                                      created_by, updated_by)
+                values (coalesce($1, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                        coalesce($16::date::timestamptz, now()),
+                        coalesce($17::date::timestamptz, $16::date::timestamptz, now()), $18, $18)
+                returning id
+                "#,
+                change.id,
+                p.name,
+                p.team,
+                p.summary,
+                p.problem_statement,
+                p.success_metric,
+                p.success_target,
+                p.baseline_metric,
+                p.baseline_method,
+                p.data_readiness,
+                p.fallback_plan,
+                p.monitoring_owner,
+                p.risk_tier as RiskTier,
+                p.status as Status,
+                change.stage as Stage,
+                change.started_on,
+                change.stage_entered_on,
+                actor.id,
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(write::name_taken)?;
+            let mut changes = Map::new();
+            for (field, value) in p.to_input().fields() {
+                if !value.is_empty() {
+                    changes.insert(field.into(), json!({ "before": null, "after": value }));
+                }
+            }
+            changes.insert(
+                "stage".into(),
+                json!({ "before": null, "after": change.stage.as_str() }),
+            );
+            if let Some(owner) = change.owner {
+                write::set_owner(tx, id, change.stage, None, owner, actor.id).await?;
+                changes.insert(
+                    format!("owner.{}", change.stage.as_str()),
+                    json!({ "before": null, "after": owner_name(tx, owner).await? }),
+                );
+            }
+            changes.insert("via".into(), json!({ "before": null, "after": via }));
+            audit::record(
+                &mut *tx,
+                Some(actor.id),
+                "project",
+                id,
+                "created",
+                Value::Object(changes),
+            )
+            .await?;
+            id
+        }
+        Some(current) => {
+            let id = current.id;
+            let before = current.to_input();
+            let after = p.to_input();
+            let changed = changed_fields(&before, &after);
+            if !changed.is_empty() {
+                sqlx::query!(
+                    r#"
+                    update projects
+                    set name = $2, team = $3, summary = $4, problem_statement = $5, success_metric = $6,
+                        success_target = $7, baseline_metric = $8, baseline_method = $9, data_readiness = $10,
+                        fallback_plan = $11, monitoring_owner = $12, risk_tier = $13, status = $14,
+                        updated_by = $15, version = version + 1
+                    where id = $1
+                    "#,
+                    id,
+                    p.name,
+                    p.team,
+                    p.summary,
+                    p.problem_statement,
+                    p.success_metric,
+                    p.success_target,
+                    p.baseline_metric,
+                    p.baseline_method,
+                    p.data_readiness,
+                    p.fallback_plan,
+                    p.monitoring_owner,
+                    p.risk_tier as RiskTier,
+                    p.status as Status,
+                    actor.id,
+                )
+                .execute(&mut *tx)
+                .await
+                .map_err(write::name_taken)?;
+                let mut changes: Map<String, Value> = changed
+                    .into_iter()
+                    .map(|(field, b, a)| (field.to_owned(), json!({ "before": b, "after": a })))
+                    .collect();
+                changes.insert("via".into(), json!({ "before": null, "after": via }));
+                audit::record(
+                    &mut *tx,
+                    Some(actor.id),
+                    "project",
+                    id,
+                    "updated",
+                    Value::Object(changes),
+                )
+                .await?;
+            }
+            if current.stage != change.stage {
+                sqlx::query!(
+                    r#"
+                    update projects
+                    set stage = $2, stage_entered_at = coalesce($3::date::timestamptz, now()),
+                        updated_by = $4, version = version + 1
+                    where id = $1
+                    "#,
+                    id,
+                    change.stage as Stage,
+                    change.stage_entered_on,
+                    actor.id,
+                )
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query!(
+                    "insert into stage_moves (project_id, from_stage, to_stage, note, moved_by) values ($1, $2, $3, $4, $5)",
+                    id,
+                    current.stage as Stage,
+                    change.stage as Stage,
+                    format!("Imported ({via})"),
+                    actor.id,
+                )
+                .execute(&mut *tx)
+                .await?;
+                let mut changes = audit::change("stage", current.stage.as_str(), change.stage.as_str());
+                changes["via"] = json!({ "before": null, "after": via });
+                audit::record(&mut *tx, Some(actor.id), "project", id, "stage_moved", changes).await?;
+            }
+            if let Some(owner) = change.owner {
+                let from = write::stage_owner(tx, id, change.stage).await?;
+                if from.as_ref().map(|(o, _)| *o) != Some(owner) {
+                    write::set_owner(
+                        tx,
+                        id,
+                        change.stage,
+                        from.as_ref().map(|(o, _)| *o),
+                        owner,
+                        actor.id,
+                    )
+                    .await?;
+                    write::bump(tx, id, actor.id).await?;
+                    let mut changes = audit::change(
+                        &format!("owner.{}", change.stage.as_str()),
+                        from.map(|(_, name)| name),
+                        owner_name(tx, owner).await?,
+                    );
+                    changes["via"] = json!({ "before": null, "after": via });
+                    audit::record(&mut *tx, Some(actor.id), "project", id, "owner_assigned", changes).await?;
+                }
+            }
+            id
+        }
+    };
+    if !change.gate_gap.is_empty() {
+        let missing: Vec<String> = change.gate_gap.iter().map(|i| i.describe().to_owned()).collect();
+        sqlx::query!(
+            r#"
+            insert into gate_overrides (project_id, stage, missing, justification, overridden_by, imported)
+            values ($1, $2, $3, $4, $5, true)
+            "#,
+            id,
+            change.stage as Stage,
+            &missing,
+            format!("Imported ({via}) without what its gate asks for"),
+            actor.id,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+async fn owner_name(tx: &mut PgConnection, owner: Uuid) -> sqlx::Result<String> {
+    sqlx::query_scalar!("select display_name from accounts where id = $1", owner)
+        .fetch_one(&mut *tx)
+        .await
+}
+
+/// The preview as CSV: each row's number, name, verdict, problems and notes.
+pub fn report_csv(rows: &[RowReport]) -> Result<Vec<u8>, AppError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| AppError::from(anyhow::Error::from(e));
+    out.write_record(["row", "name", "outcome", "problems", "notes"])
+        .map_err(fail)?;
+    for r in rows {
+        out.write_record([
+            r.row.to_string(),
+            r.name.clone(),
+            r.action.label().to_owned(),
+            r.problems.join("; "),
+            r.notes.join("; "),
+        ])
+        .map_err(fail)?;
+    }
+    out.into_inner()
+        .map_err(|e| AppError::from(anyhow::anyhow!("writing the report: {e}")))
+}
+
+/// The distinct projects a set of reports touched (for tests and the summary page).
+pub fn names(rows: &[RowReport]) -> HashSet<String> {
+    rows.iter().map(|r| r.name.to_lowercase()).collect()
+}

@@ -1,0 +1,468 @@
+//! Imports against a real PostgreSQL: a preview writes no project; a commit writes each row as
+//! the forms would (audit events naming the import, owners, signals); a second run of the same
+//! file changes nothing; all or nothing writes nothing when a row is refused; a project saved
+//! since the preview is refused; Tollgate's own export imports back into an empty database.
+#![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
+
+mod common;
+
+use app::auth::{CurrentUser, Role};
+use app::health::server as signals_db;
+use app::imports::plan::Action;
+use app::imports::server as imports;
+use app::imports::Summary;
+use app::projects::input::ProjectInput;
+use app::projects::server::{read, write};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::NaiveDate;
+use common::{account, body_text, send, user};
+use sqlx::PgPool;
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+async fn people(pool: &PgPool) -> (CurrentUser, CurrentUser) {
+    let admin = user(&account(pool, "root@example.com", Role::Admin).await);
+    let ana = user(&account(pool, "ana@example.com", Role::Editor).await);
+    (admin, ana)
+}
+
+async fn churn(pool: &PgPool, by: &CurrentUser) -> uuid::Uuid {
+    let input = ProjectInput {
+        name: "Churn model".into(),
+        team: "Retention".into(),
+        risk_tier: "medium".into(),
+        status: "active".into(),
+        ..ProjectInput::default()
+    };
+    write::create(pool, by, input.validate().expect("valid"))
+        .await
+        .expect("created")
+}
+
+/// Three good rows (two new, one update) and two bad ones.
+const FILE: &str = "Name;Team;Risk tier;Stage;Owner email;Problem statement\r\n\
+Fraud scoring;Risk;High;define;ana@example.com;\r\n\
+Claims triage;Claims;low;Build;ANA@example.com;Claims wait nine days\r\n\
+churn model;Growth;medium;define;;\r\n\
+Bad stage;Ops;low;prod;;\r\n\
+Nobody's;Ops;low;define;nobody@example.com;\r\n";
+
+async fn project_count(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("select count(*) from projects")
+        .fetch_one(pool)
+        .await
+        .expect("count")
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_preview_writes_no_project_and_a_commit_writes_each_row_as_the_forms_would(pool: PgPool) {
+    let (admin, ana) = people(&pool).await;
+    let churn = churn(&pool, &ana).await;
+    let id = imports::preview(
+        &pool,
+        &admin,
+        "inventory.csv",
+        FILE.as_bytes(),
+        None,
+        &[],
+        today(),
+    )
+    .await
+    .expect("previewed");
+    assert_eq!(project_count(&pool).await, 1, "a preview writes no project");
+    let report = imports::preview_report(&pool, id).await.expect("report");
+    let verdicts: Vec<(usize, Action)> = report.iter().map(|r| (r.row, r.action)).collect();
+    assert_eq!(
+        verdicts,
+        [
+            (2, Action::Create),
+            (3, Action::Create),
+            (4, Action::Update),
+            (5, Action::Refused),
+            (6, Action::Refused)
+        ]
+    );
+    assert_eq!(
+        report[3].problems,
+        ["unknown stage \"prod\" — allowed: define, design, build, deploy"]
+    );
+    assert_eq!(report[4].problems, ["owner nobody@example.com not found"]);
+    assert!(report[1].notes[0].contains("flagged gate_gap (imported)"));
+    let csv = String::from_utf8(imports::report_csv(&report).expect("csv")).expect("utf-8");
+    assert!(csv.starts_with("row,name,outcome,problems,notes\n"));
+    assert!(
+        csv.contains("6,Nobody's,refused,owner nobody@example.com not found,\n"),
+        "{csv}"
+    );
+
+    let summary = imports::commit(&pool, &admin, id, false, today())
+        .await
+        .expect("committed");
+    assert_eq!(
+        summary,
+        Summary {
+            created: 2,
+            updated: 1,
+            unchanged: 0,
+            refused: 2
+        }
+    );
+    assert_eq!(project_count(&pool).await, 3);
+    let updated = read::project(&pool, churn).await.expect("read").expect("found");
+    assert_eq!(updated.team, "Growth");
+    // Each write is audited as the importer's, naming the import.
+    let via: Vec<(String, String)> = sqlx::query_as(
+        "select action, changes->'via'->>'after' from audit_events where entity_type = 'project' and changes ? 'via' order by id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("events");
+    assert_eq!(
+        via.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+        ["created", "created", "updated"]
+    );
+    assert!(via.iter().all(|(_, v)| v == "import inventory.csv"));
+    // Claims triage: in Build, owned by Ana, flagged gate_gap because it was imported there.
+    let claims: uuid::Uuid = sqlx::query_scalar("select id from projects where name = 'Claims triage'")
+        .fetch_one(&pool)
+        .await
+        .expect("claims");
+    let flags = signals_db::current_of(&pool, claims)
+        .await
+        .expect("signals")
+        .flags(today());
+    let gap = flags
+        .iter()
+        .find(|f| f.code == app::health::FlagCode::GateGap)
+        .expect("a gate gap");
+    assert!(gap.reason.starts_with("Build imported without"), "{}", gap.reason);
+    let owner: String = sqlx::query_scalar(
+        "select a.email from stage_owners so join accounts a on a.id = so.owner_id where so.project_id = $1 and so.stage = 'build'",
+    )
+    .bind(claims)
+    .fetch_one(&pool)
+    .await
+    .expect("owner");
+    assert_eq!(owner, "ana@example.com");
+    let status: String = sqlx::query_scalar("select status from imports where id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .expect("status");
+    assert_eq!(status, "done");
+    assert!(
+        imports::commit(&pool, &admin, id, false, today()).await.is_err(),
+        "an import is applied once"
+    );
+
+    // The same file again: nothing changes.
+    let again = imports::preview(
+        &pool,
+        &admin,
+        "inventory.csv",
+        FILE.as_bytes(),
+        None,
+        &[],
+        today(),
+    )
+    .await
+    .expect("previewed");
+    let actions: Vec<Action> = imports::preview_report(&pool, again)
+        .await
+        .expect("report")
+        .iter()
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            Action::Unchanged,
+            Action::Unchanged,
+            Action::Unchanged,
+            Action::Refused,
+            Action::Refused
+        ]
+    );
+    let events_before =
+        sqlx::query_scalar::<_, i64>("select count(*) from audit_events where entity_type = 'project'")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    let summary = imports::commit(&pool, &admin, again, false, today())
+        .await
+        .expect("committed");
+    assert_eq!((summary.created, summary.updated, summary.unchanged), (0, 0, 3));
+    let events_after =
+        sqlx::query_scalar::<_, i64>("select count(*) from audit_events where entity_type = 'project'")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    assert_eq!(events_before, events_after, "a second run writes nothing");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn all_or_nothing_writes_nothing_when_a_row_is_refused(pool: PgPool) {
+    let (admin, ana) = people(&pool).await;
+    churn(&pool, &ana).await;
+    let id = imports::preview(
+        &pool,
+        &admin,
+        "inventory.csv",
+        FILE.as_bytes(),
+        None,
+        &[],
+        today(),
+    )
+    .await
+    .expect("previewed");
+    let refused = imports::commit(&pool, &admin, id, true, today())
+        .await
+        .expect_err("refused");
+    assert!(
+        refused
+            .to_string()
+            .contains("Nothing was imported: 2 of 5 rows are refused"),
+        "{refused}"
+    );
+    assert_eq!(project_count(&pool).await, 1);
+    let team: String = sqlx::query_scalar("select team from projects")
+        .fetch_one(&pool)
+        .await
+        .expect("team");
+    assert_eq!(team, "Retention", "the update was not written either");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_project_saved_since_the_preview_is_refused_with_the_conflict(pool: PgPool) {
+    let (admin, ana) = people(&pool).await;
+    let churn = churn(&pool, &ana).await;
+    let id = imports::preview(
+        &pool,
+        &admin,
+        "inventory.csv",
+        FILE.as_bytes(),
+        None,
+        &[],
+        today(),
+    )
+    .await
+    .expect("previewed");
+    let project = read::project(&pool, churn).await.expect("read").expect("found");
+    let edit = ProjectInput {
+        summary: "Predicts churn a month ahead.".into(),
+        ..project.to_input()
+    };
+    write::update(
+        &pool,
+        &ana,
+        churn,
+        project.version,
+        edit.validate().expect("valid"),
+    )
+    .await
+    .expect("saved");
+    let summary = imports::commit(&pool, &admin, id, false, today())
+        .await
+        .expect("committed");
+    assert_eq!((summary.created, summary.updated, summary.refused), (2, 0, 3));
+    let team: String = sqlx::query_scalar("select team from projects where id = $1")
+        .bind(churn)
+        .fetch_one(&pool)
+        .await
+        .expect("team");
+    assert_eq!(team, "Retention", "Ana's save stands");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn bad_files_are_refused_with_one_message_next_to_the_file(pool: PgPool) {
+    let (admin, _) = people(&pool).await;
+    for (name, bytes, message) in [
+        ("empty.csv", &b""[..], "The file is empty."),
+        (
+            "x.csv",
+            &b"team\nOps\n"[..],
+            "No column holds the projects' names",
+        ),
+        ("x.xlsx", &b"name\nA\n"[..], "not an Excel workbook"),
+    ] {
+        let error = imports::preview(&pool, &admin, name, bytes, None, &[], today())
+            .await
+            .expect_err("refused");
+        let app::error::AppError::Invalid(fields) = error else {
+            panic!("{name}: {error:?}")
+        };
+        assert!(
+            fields.get("file").unwrap_or_default().contains(message),
+            "{name}: {fields:?}"
+        );
+    }
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from imports")
+            .fetch_one(&pool)
+            .await
+            .expect("count"),
+        0
+    );
+}
+
+/// An account as copied between databases: id, email, name, role, password hash, active, when
+/// deactivated.
+type AccountRow = (
+    uuid::Uuid,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// `GET /api/v1/projects.csv` of `pool`, as a reporting system reads it.
+async fn export(pool: &PgPool, admin: uuid::Uuid) -> String {
+    let token = app::tokens::server::create(pool, admin, "Round trip")
+        .await
+        .expect("token")
+        .secret;
+    let request = Request::get("/api/v1/projects.csv")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let response = send(pool, request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    body_text(response).await
+}
+
+/// The columns an import brings back (what records decide — demos, reviews, health — and the
+/// instants of the writes are Tollgate's own), by id.
+fn importable(csv: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let keep = [
+        "id",
+        "name",
+        "team",
+        "stage",
+        "status",
+        "risk_tier",
+        "owner_name",
+        "owner_email",
+        "stage_entered_on",
+        "days_in_stage",
+    ];
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a row");
+            let mut row: Vec<String> = keep
+                .iter()
+                .map(|k| r[headers.iter().position(|h| h == *k).expect(k)].to_owned())
+                .collect();
+            let created = &r[headers
+                .iter()
+                .position(|h| h == "created_at")
+                .expect("created_at")];
+            row.push(created[..10].to_owned());
+            row
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn tollgates_own_export_imports_back_into_an_empty_database(pool: PgPool) {
+    server::seed::run(
+        &pool,
+        server::seed::SeedPlan {
+            projects: 60,
+            seed: 7,
+            today: today(),
+        },
+    )
+    .await
+    .expect("seeded");
+    let admin: uuid::Uuid =
+        sqlx::query_scalar("select id from accounts where role = 'admin' order by email limit 1")
+            .fetch_one(&pool)
+            .await
+            .expect("an admin");
+    let exported = export(&pool, admin).await;
+
+    // An empty database with the same people (owners are named by email).
+    let name = format!(
+        "tg_import_{}",
+        std::process::id() ^ (chrono::Utc::now().timestamp_subsec_nanos())
+    );
+    sqlx::query(&format!("create database {name}"))
+        .execute(&pool)
+        .await
+        .expect("created");
+    let options = pool.connect_options().as_ref().clone().database(&name);
+    let empty = PgPool::connect_with(options).await.expect("connected");
+    server::MIGRATOR.run(&empty).await.expect("migrated");
+    let accounts: Vec<AccountRow> = sqlx::query_as(
+        "select id, email, display_name, role::text, password_hash, active, deactivated_at from accounts",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("accounts");
+    for (id, email, display, role, hash, active, deactivated) in accounts {
+        sqlx::query(
+            "insert into accounts (id, email, display_name, role, password_hash, active, deactivated_at)
+             values ($1, $2, $3, $4::account_role, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(email)
+        .bind(display)
+        .bind(role)
+        .bind(hash)
+        .bind(active)
+        .bind(deactivated)
+        .execute(&empty)
+        .await
+        .expect("copied");
+    }
+    let importer = sqlx::query_as::<_, (uuid::Uuid, String, String)>(
+        "select id, email, display_name from accounts where id = $1",
+    )
+    .bind(admin)
+    .fetch_one(&empty)
+    .await
+    .expect("admin");
+    let importer = CurrentUser {
+        id: importer.0,
+        email: importer.1,
+        display_name: importer.2,
+        role: Role::Admin,
+        must_change_password: false,
+    };
+    let id = imports::preview(
+        &empty,
+        &importer,
+        "projects.csv",
+        exported.as_bytes(),
+        None,
+        &[],
+        today(),
+    )
+    .await
+    .expect("previewed");
+    let report = imports::preview_report(&empty, id).await.expect("report");
+    let refused: Vec<_> = report.iter().filter(|r| r.action == Action::Refused).collect();
+    assert!(refused.is_empty(), "{refused:#?}");
+    let summary = imports::commit(&empty, &importer, id, true, today())
+        .await
+        .expect("committed");
+    assert_eq!(summary.created, 60);
+
+    let again = export(&empty, admin).await;
+    assert_eq!(importable(&again), importable(&exported));
+    empty.close().await;
+    sqlx::query(&format!("drop database {name}"))
+        .execute(&pool)
+        .await
+        .expect("dropped");
+}
