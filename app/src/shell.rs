@@ -90,6 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pipeline/:view?") view=PipelinePage ssr=SsrMode::Async />
                     <Route path=path!("projects") view=ProjectsPage ssr=SsrMode::Async />
                     <Route path=path!("projects/new") view=NewProjectPage ssr=SsrMode::Async />
+                    <Route path=path!("projects/import") view=crate::imports::ImportPage ssr=SsrMode::Async />
+                    <Route path=path!("projects/import/:id") view=crate::imports::ImportPreviewPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:id") view=ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:id/edit") view=EditProjectPage ssr=SsrMode::Async />
                     <Route path=path!("admin/accounts") view=AccountsPage ssr=SsrMode::Async />

@@ -7,6 +7,7 @@ pub mod availability;
 pub mod config;
 pub mod embedded_pg;
 pub mod health;
+pub mod imports;
 pub mod security;
 pub mod seed;
 mod seed_history;
@@ -37,6 +38,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .nest("/api/v1", api::routes(state.clone()))
         .route("/portfolio/export.csv", get(api::session_csv))
+        .merge(imports::routes())
         // Named routes, because the app's own catch-all 404 route would otherwise answer them.
         .route_service(&site_pkg_dir_service_route_path(&options), site_pkg_dir_service(&options))
         .route_service("/favicon.ico", favicon)

@@ -4,19 +4,52 @@
 //! (valid rows only, or all or nothing), each project written as if entered by hand: its audit
 //! events (via the import), its owner and its signals.
 //!
-//! Built so far: reading files (`parse`), matching columns (`columns`), planning rows (`plan`)
-//! and the preview and commit on the server (`server`). The page, the background run with its
-//! progress bar and `POST /api/v1/imports` come next.
+//! Reading files (`parse`), matching columns (`columns`) and planning rows (`plan`) are pure;
+//! `server` keeps the preview and runs the commit as a background job; the upload itself is a
+//! plain multipart form (the server crate's `/projects/import`), so it works without JavaScript.
 
+mod api;
 pub mod columns;
+mod page;
 #[cfg(feature = "ssr")]
 pub mod parse;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+pub use api::*;
+pub use page::{ImportPage, ImportPreviewPage};
+
+use chrono::{DateTime, Utc};
 use plan::Action;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How many rows' verdicts an import's page lists (the CSV report has them all).
+pub const ROWS_SHOWN: usize = 500;
+
+/// An import as its page shows it: the preview's counts and rows, and how the commit goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub id: Uuid,
+    pub file_name: String,
+    pub created_by: Uuid,
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+    /// previewed, queued, running, done, failed.
+    pub status: String,
+    pub all_or_nothing: bool,
+    pub rows_total: i32,
+    pub rows_done: i32,
+    /// What the preview found, row by row.
+    pub counts: Summary,
+    /// What the commit did.
+    pub summary: Option<Summary>,
+    pub error: Option<String>,
+    pub unknown_columns: Vec<String>,
+    /// Refused rows first, at most [`ROWS_SHOWN`].
+    pub rows: Vec<RowReport>,
+}
 
 /// One row's verdict, as the preview lists it and the CSV report writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

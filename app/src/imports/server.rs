@@ -200,7 +200,7 @@ pub async fn commit(
     let started = sqlx::query!(
         r#"
         update imports set status = 'running', all_or_nothing = $3
-        where id = $1 and created_by = $2 and status = 'previewed'
+        where id = $1 and created_by = $2 and status in ('previewed', 'queued')
         returning file_name, headers, mapping, rows, report
         "#,
         id,
@@ -226,15 +226,20 @@ pub async fn commit(
         started.report,
     )
     .await;
-    let (status, summary) = match &result {
-        Ok(summary) => ("done", Some(json!(summary))),
-        Err(_) => ("failed", None),
+    let (status, summary, error) = match &result {
+        Ok(summary) => ("done", Some(json!(summary)), None),
+        Err(error) => (
+            "failed",
+            None,
+            Some(error.to_string().chars().take(2000).collect::<String>()),
+        ),
     };
     sqlx::query!(
-        "update imports set status = $2, summary = $3, finished_at = now() where id = $1",
+        "update imports set status = $2, summary = $3, error = $4, finished_at = now() where id = $1",
         id,
         status,
         summary,
+        error,
     )
     .execute(pool)
     .await?;
@@ -533,6 +538,125 @@ async fn owner_name(tx: &mut PgConnection, owner: Uuid) -> sqlx::Result<String> 
     sqlx::query_scalar!("select display_name from accounts where id = $1", owner)
         .fetch_one(&mut *tx)
         .await
+}
+
+/// The job kind of an import's commit.
+pub const COMMIT_JOB: &str = "import_commit";
+
+/// Queues the commit of a previewed import (its creator's), to run in the background.
+pub async fn queue(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    id: Uuid,
+    all_or_nothing: bool,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let queued = sqlx::query!(
+        "update imports set status = 'queued', all_or_nothing = $3 where id = $1 and created_by = $2 and status = 'previewed'",
+        id,
+        actor.id,
+        all_or_nothing,
+    )
+    .execute(&mut *tx)
+    .await?;
+    if queued.rows_affected() == 0 {
+        return Err(AppError::Refused(
+            "This import is not waiting to be applied: it ran already, or it is not yours.".into(),
+        ));
+    }
+    crate::jobs::enqueue(
+        &mut *tx,
+        COMMIT_JOB,
+        json!({ "import": id }),
+        Some(&format!("{COMMIT_JOB}:{id}")),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Runs a queued commit (the job): as the person who previewed it.
+pub async fn run_queued(pool: &PgPool, job: &crate::jobs::Job, today: NaiveDate) -> Result<(), String> {
+    let id = job
+        .payload
+        .get("import")
+        .and_then(|v| v.as_str())
+        .and_then(|v| Uuid::parse_str(v).ok())
+        .ok_or("the job names no import")?;
+    let row = sqlx::query!(
+        r#"
+        select i.all_or_nothing, i.status, a.id as account, a.email, a.display_name, a.role as "role: Role"
+        from imports i join accounts a on a.id = i.created_by
+        where i.id = $1
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
+    .map_err(|e| e.to_string())?
+    .ok_or("the import is gone")?;
+    if row.status != "queued" {
+        return Ok(()); // Ran already (a retry after the run finished).
+    }
+    let actor = CurrentUser {
+        id: row.account,
+        email: row.email,
+        display_name: row.display_name,
+        role: row.role,
+        must_change_password: false,
+    };
+    // A refused all-or-nothing import is an outcome, kept on the import: not a job to retry.
+    let _ = commit(pool, &actor, id, row.all_or_nothing, today).await;
+    Ok(())
+}
+
+/// An import as its page shows it.
+pub async fn view(pool: &PgPool, id: Uuid) -> Result<super::ImportView, AppError> {
+    let row = sqlx::query!(
+        r#"
+        select i.file_name, i.created_by, a.display_name, i.created_at, i.mapping, i.report, i.status,
+               i.all_or_nothing, i.rows_total, i.rows_done, i.summary, i.error, i.finished_at
+        from imports i join accounts a on a.id = i.created_by
+        where i.id = $1
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let bad = |e: serde_json::Error| AppError::from(anyhow::Error::from(e));
+    let mut rows: Vec<RowReport> = serde_json::from_value(row.report).map_err(bad)?;
+    let mapping: Mapping = serde_json::from_value(row.mapping).map_err(bad)?;
+    let mut counts = Summary::default();
+    for r in &rows {
+        match r.action {
+            Action::Create => counts.created += 1,
+            Action::Update => counts.updated += 1,
+            Action::Unchanged => counts.unchanged += 1,
+            Action::Refused => counts.refused += 1,
+        }
+    }
+    // Refused rows first, then those with something to know, then the rest; in file order.
+    rows.sort_by_key(|r| (r.action != Action::Refused, r.notes.is_empty(), r.row));
+    let shown = rows.len().min(super::ROWS_SHOWN);
+    rows.truncate(shown);
+    Ok(super::ImportView {
+        id,
+        file_name: row.file_name,
+        created_by: row.created_by,
+        created_by_name: row.display_name,
+        created_at: row.created_at,
+        status: row.status,
+        all_or_nothing: row.all_or_nothing,
+        rows_total: row.rows_total,
+        rows_done: row.rows_done,
+        counts,
+        summary: row.summary.and_then(|s| serde_json::from_value(s).ok()),
+        error: row.error,
+        unknown_columns: mapping.unknown,
+        rows,
+    })
 }
 
 /// The preview as CSV: each row's number, name, verdict, problems and notes.

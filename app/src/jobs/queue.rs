@@ -210,6 +210,7 @@ async fn run(state: &AppState, job: &Job) -> Result<(), String> {
             .map(|_| ())
             .map_err(|e| e.to_string()),
         notify::EMAIL_JOB => notify::email(pool, &state.mail, job).await,
+        crate::imports::server::COMMIT_JOB => crate::imports::server::run_queued(pool, job, today).await,
         other => Err(format!("no worker knows jobs of kind {other}")),
     }
 }

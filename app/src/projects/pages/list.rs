@@ -44,7 +44,12 @@ fn ProjectsView(
                     <h1>"Projects"</h1>
                     <p class="muted">"Every ML project, its stage and who owns it now."</p>
                 </div>
-                {can_edit.then(|| view! { <a class="button primary" href="/projects/new">"New project"</a> })}
+                {can_edit.then(|| view! {
+                    <div class="actions">
+                        <a class="button" href="/projects/import">"Import"</a>
+                        <a class="button primary" href="/projects/new">"New project"</a>
+                    </div>
+                })}
             </header>
             <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
             <Transition fallback=Loading set_pending=pending.write_only()>
@@ -225,8 +230,10 @@ pub fn NoProjectsYet(can_edit: bool) -> impl IntoView {
             <h2>"No projects yet"</h2>
             {if can_edit {
                 view! {
-                    <p>"Create the first one: a name and a team are enough to start."</p>
+                    <p>"Create the first one: a name and a team are enough to start. Or bring your inventory in from a spreadsheet."</p>
                     <a class="button primary" href="/projects/new">"Create the first project"</a>
+                    " "
+                    <a class="button" href="/projects/import">"Import a spreadsheet"</a>
                 }
                     .into_any()
             } else {
