@@ -130,7 +130,7 @@ signin_flood() {
 # --- one size -------------------------------------------------------------------------------
 results=()
 untested=()
-declare -A paths_of thresholds_of scans_of
+declare -A paths_of thresholds_of scans_of imports_of
 mixed=""
 run_size() {
   local n=$1 db="bench_$1" url started seed_s cookie status token hash csv_s
@@ -251,8 +251,13 @@ run_size() {
   done
   copy=$(printf '%s\n' "${runs[@]}" | percentile 50)
 
+  # Last, as it adds 10,000 projects: a spreadsheet imported (preview, commit), then the same
+  # rows changed (every row an update).
+  say "$n projects: importing a spreadsheet of 10,000 new projects, then the same rows changed"
+  imports_of[$n]=$("${driver[@]}" imports "$base" | awk '{ printf "%s%s %s s", sep, $2, $4; sep = ", " }') \
+    || untested+=("the import failed at $n projects")
   # The reminder scan runs as a job each minute on the server: how long its runs took while the
-  # paths, the mixed load and the threshold change wrote (and the run after them).
+  # paths, the mixed load, the threshold change and the import wrote (and the run after them).
   sleep 61
   scans_of[$n]=$(psql_in "$db" -At -F ' ' -c "
     with runs as (
@@ -308,6 +313,9 @@ echo "(csv_s, copy_s: median of 3; memory: the server's RSS around the exports)"
 echo
 for n in "${sizes[@]}"; do
   echo "Threshold change at $n projects: ${thresholds_of[$n]:-not measured}"
+done
+for n in "${sizes[@]}"; do
+  echo "Import of 10,000 rows at $n projects: ${imports_of[$n]:-not measured}"
 done
 for n in "${sizes[@]}"; do
   echo "Reminder scans at $n projects (each minute, over the writes above): ${scans_of[$n]:-not measured}"

@@ -296,9 +296,55 @@ def thresholds(args):
     print(f"thresholds {took:.2f} {data.decode()}", flush=True)
 
 
+def imports(args):
+    """Previews and commits a generated spreadsheet of --rows new projects, then the same rows
+    again with one field changed (every row an update); prints `import <what> <rows> <seconds>`."""
+    admin = Client(args.base, args.admin, args.password)
+    tag = f"{time.time():.0f}"
+
+    def upload(rows):
+        boundary = f"bench{tag}"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.csv\"\r\n"
+                f"Content-Type: text/csv\r\n\r\n").encode() + rows.encode() + f"\r\n--{boundary}--\r\n".encode()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": admin.origin,
+                   "Cookie": admin.cookie}
+        started = time.perf_counter()
+        admin.conn.request("POST", "/projects/import", body=body, headers=headers)
+        response = admin.conn.getresponse()
+        response.read()
+        took = time.perf_counter() - started
+        location = response.getheader("Location") or ""
+        if response.status != 303 or "/projects/import/" not in location or "error" in location:
+            sys.exit(f"bench_load: the upload answered {response.status} {location}")
+        return location.rsplit("/", 1)[1], took
+
+    def commit(import_id):
+        started = time.perf_counter()
+        status, data, _ = admin.request("POST", "/api/imports/commit", {"id": import_id})
+        if status != 200:
+            sys.exit(f"bench_load: the commit answered {status}: {data[:200]!r}")
+        while True:
+            status, data, _ = admin.request("POST", "/api/imports/view", {"id": import_id})
+            view = json.loads(data)
+            if view["status"] in ("done", "failed"):
+                if view["status"] == "failed":
+                    sys.exit(f"bench_load: the import failed: {view.get('error')}")
+                return time.perf_counter() - started
+            time.sleep(0.2)
+
+    for label, team in (("create", "Bench"), ("update", "Bench squad")):
+        rows = ["name,team,risk_tier,stage,owner_email,problem_statement"]
+        for n in range(args.rows):
+            rows.append(f"Imported {tag} {n:05d},{team} {n % 40},{('low', 'medium', 'high')[n % 3]},"
+                        f"{('define', 'design', 'build', 'deploy')[n % 4]},{args.admin},Problem {n}")
+        import_id, preview = upload("\n".join(rows) + "\n")
+        print(f"import preview-{label} {args.rows} {preview:.2f}", flush=True)
+        print(f"import commit-{label} {args.rows} {commit(import_id):.2f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["paths", "mixed", "thresholds"])
+    parser.add_argument("mode", choices=["paths", "mixed", "thresholds", "imports"])
     parser.add_argument("base")
     parser.add_argument("--viewer")
     parser.add_argument("--editor")
@@ -312,10 +358,11 @@ def main():
     parser.add_argument("--own-more", type=int, default=0)
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--rows", type=int, default=10_000, help="imports: rows in the file")
     parser.add_argument("--only", default="", help="paths: measure only these (comma-separated names)")
     args = parser.parse_args()
     ONLY.update(name for name in args.only.split(",") if name)
-    {"paths": paths, "mixed": mixed, "thresholds": thresholds}[args.mode](args)
+    {"paths": paths, "mixed": mixed, "thresholds": thresholds, "imports": imports}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -350,6 +350,9 @@ fn plan_row(mapping: &Mapping, number: usize, cells: &[String], known: &Known, t
         Vec::new()
     };
     let mut notes = Vec::new();
+    if existing.is_none() && owner.is_none() {
+        notes.push("no owner: flagged ownerless until one is assigned".into());
+    }
     if let Some(email) = deactivated_owner {
         notes.push(format!("owner {email} is deactivated: flagged ownerless"));
     }

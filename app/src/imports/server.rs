@@ -63,10 +63,18 @@ async fn known(db: &mut PgConnection, mapping: &Mapping, table: &Table) -> sqlx:
     )
     .fetch_all(&mut *db)
     .await?;
+    // What the records establish for each project's gates, for a row that moves its stage: one
+    // statement for them all.
+    let found: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let records: HashMap<Uuid, crate::projects::gate::RecordFacts> =
+        crate::health::server::facts(&mut *db, &found)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f.records))
+            .collect();
     let mut existing = Vec::with_capacity(rows.len());
     for r in rows {
-        // What the gate of a new stage would see: only for projects a row moves.
-        let records = crate::records::server::facts(&mut *db, r.id).await?;
+        let records = records.get(&r.id).copied().unwrap_or_default();
         existing.push(Existing {
             id: r.id,
             version: r.version,
@@ -319,10 +327,15 @@ async fn apply(
     let mut done = plans.len() - writes.len();
     for batch in writes.chunks(size) {
         let mut tx = pool.begin().await?;
-        let mut touched = Vec::with_capacity(batch.len());
-        for p in batch {
+        let creates: Vec<&Change> = batch
+            .iter()
+            .filter(|p| p.action == Action::Create)
+            .filter_map(|p| p.change.as_ref())
+            .collect();
+        let mut touched = create_rows(&mut tx, actor, &creates, &via).await?;
+        for p in batch.iter().filter(|p| p.action == Action::Update) {
             if let Some(change) = &p.change {
-                touched.push(write_row(&mut tx, actor, change, &via).await?);
+                touched.push(update_row(&mut tx, actor, change, &via).await?);
             }
         }
         refresh(&mut tx, &touched).await?;
@@ -335,33 +348,230 @@ async fn apply(
     Ok(summary)
 }
 
-/// Writes one row's change as the forms would: the project, its stage and owner, a stage
-/// reached without its gate recorded as imported, each as an audit event naming the import.
-async fn write_row(
+/// Creates the projects of `changes` as the new-project form would — each with its stage and
+/// owner, a stage past its gate recorded as imported, and its audit event naming the import —
+/// a few statements for the whole batch. Returns their ids.
+async fn create_rows(
+    tx: &mut PgConnection,
+    actor: &CurrentUser,
+    changes: &[&Change],
+    via: &str,
+) -> Result<Vec<Uuid>, AppError> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fresh: Vec<Uuid> = sqlx::query_scalar!(
+        r#"select gen_random_uuid() as "id!" from generate_series(1, $1)"#,
+        changes.len() as i32
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<Uuid> = changes
+        .iter()
+        .zip(fresh)
+        .map(|(c, fresh)| c.id.unwrap_or(fresh))
+        .collect();
+    macro_rules! column {
+        ($($field:tt)+) => {
+            changes.iter().map(|c| c.project.$($field)+.clone()).collect::<Vec<_>>()
+        };
+    }
+    let tiers: Vec<String> = changes
+        .iter()
+        .map(|c| c.project.risk_tier.as_str().to_owned())
+        .collect();
+    let statuses: Vec<String> = changes
+        .iter()
+        .map(|c| c.project.status.as_str().to_owned())
+        .collect();
+    let stages: Vec<String> = changes.iter().map(|c| c.stage.as_str().to_owned()).collect();
+    let started: Vec<Option<NaiveDate>> = changes.iter().map(|c| c.started_on).collect();
+    let entered: Vec<Option<NaiveDate>> = changes.iter().map(|c| c.stage_entered_on).collect();
+    sqlx::query!(
+        r#"
+        insert into projects (id, name, team, summary, problem_statement, success_metric, success_target,
+                              baseline_metric, baseline_method, data_readiness, fallback_plan,
+                              monitoring_owner, risk_tier, status, stage, created_at, stage_entered_at,
+                              created_by, updated_by)
+        select u.id, u.name, u.team, u.summary, u.problem_statement, u.success_metric, u.success_target,
+               u.baseline_metric, u.baseline_method, u.data_readiness, u.fallback_plan, u.monitoring_owner,
+               u.risk_tier::risk_tier, u.status::project_status, u.stage::project_stage,
+               coalesce(u.started::timestamptz, now()),
+               coalesce(u.entered::timestamptz, u.started::timestamptz, now()), $18, $18
+        from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                    $15::text[], $16::date[], $17::date[])
+          as u (id, name, team, summary, problem_statement, success_metric, success_target, baseline_metric,
+                baseline_method, data_readiness, fallback_plan, monitoring_owner, risk_tier, status, stage,
+                started, entered)
+        "#,
+        &ids,
+        &column!(name),
+        &column!(team),
+        &column!(summary),
+        &column!(problem_statement),
+        &column!(success_metric),
+        &column!(success_target),
+        &column!(baseline_metric),
+        &column!(baseline_method),
+        &column!(data_readiness),
+        &column!(fallback_plan),
+        &column!(monitoring_owner),
+        &tiers,
+        &statuses,
+        &stages,
+        &started as &[Option<NaiveDate>],
+        &entered as &[Option<NaiveDate>],
+        actor.id,
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(write::name_taken)?;
+
+    // Owners: the stage's owner and the hand-over history, as an assignment writes them.
+    let owned: Vec<(Uuid, &str, Uuid)> = ids
+        .iter()
+        .zip(changes)
+        .filter_map(|(id, c)| c.owner.map(|o| (*id, c.stage.as_str(), o)))
+        .collect();
+    let owner_ids: Vec<Uuid> = owned.iter().map(|o| o.2).collect();
+    if !owned.is_empty() {
+        let projects: Vec<Uuid> = owned.iter().map(|o| o.0).collect();
+        let stages: Vec<String> = owned.iter().map(|o| o.1.to_owned()).collect();
+        sqlx::query!(
+            r#"
+            with given as (
+                insert into stage_owners (project_id, stage, owner_id, assigned_by)
+                select u.project, u.stage::project_stage, u.owner, $4
+                from unnest($1::uuid[], $2::text[], $3::uuid[]) as u (project, stage, owner)
+                returning project_id, stage, owner_id
+            )
+            insert into ownership_changes (project_id, stage, from_owner_id, to_owner_id, changed_by)
+            select project_id, stage, null, owner_id, $4 from given
+            "#,
+            &projects,
+            &stages,
+            &owner_ids,
+            actor.id,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let names: HashMap<Uuid, String> = sqlx::query!(
+        "select id, display_name from accounts where id = any($1)",
+        &owner_ids
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.display_name))
+    .collect();
+
+    // Stages reached without their gate, recorded as imported.
+    let gaps: Vec<(Uuid, &Change)> = ids
+        .iter()
+        .zip(changes)
+        .filter(|(_, c)| !c.gate_gap.is_empty())
+        .map(|(id, c)| (*id, *c))
+        .collect();
+    if !gaps.is_empty() {
+        const SEPARATOR: &str = "\u{1f}";
+        let projects: Vec<Uuid> = gaps.iter().map(|g| g.0).collect();
+        let stages: Vec<String> = gaps.iter().map(|g| g.1.stage.as_str().to_owned()).collect();
+        let missing: Vec<String> = gaps
+            .iter()
+            .map(|g| {
+                g.1.gate_gap
+                    .iter()
+                    .map(|i| i.describe())
+                    .collect::<Vec<_>>()
+                    .join(SEPARATOR)
+            })
+            .collect();
+        sqlx::query!(
+            r#"
+            insert into gate_overrides (project_id, stage, missing, justification, overridden_by, imported)
+            select u.project, u.stage::project_stage, string_to_array(u.missing, $4), $5, $6, true
+            from unnest($1::uuid[], $2::text[], $3::text[]) as u (project, stage, missing)
+            "#,
+            &projects,
+            &stages,
+            &missing,
+            SEPARATOR,
+            format!("Imported ({via}) without what its gate asks for"),
+            actor.id,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    // One "created" event each, as the form writes it, naming the import.
+    let events: Vec<Value> = changes
+        .iter()
+        .map(|c| {
+            let mut changes = Map::new();
+            for (field, value) in c.project.to_input().fields() {
+                if !value.is_empty() {
+                    changes.insert(field.into(), json!({ "before": null, "after": value }));
+                }
+            }
+            changes.insert(
+                "stage".into(),
+                json!({ "before": null, "after": c.stage.as_str() }),
+            );
+            if let Some(owner) = c.owner {
+                changes.insert(
+                    format!("owner.{}", c.stage.as_str()),
+                    json!({ "before": null, "after": names.get(&owner) }),
+                );
+            }
+            changes.insert("via".into(), json!({ "before": null, "after": via }));
+            Value::Object(changes)
+        })
+        .collect();
+    sqlx::query!(
+        r#"
+        insert into audit_events (actor_id, entity_type, entity_id, action, changes)
+        select $1, 'project', u.id, 'created', u.changes
+        from unnest($2::uuid[], $3::jsonb[]) with ordinality as u (id, changes, n)
+        order by u.n
+        "#,
+        actor.id,
+        &ids,
+        &events,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(ids)
+}
+
+/// Writes one row's changes to an existing project as the forms would: its fields, its stage
+/// (a stage past its gate recorded as imported) and its owner, each an audit event naming the
+/// import.
+async fn update_row(
     tx: &mut PgConnection,
     actor: &CurrentUser,
     change: &Change,
     via: &str,
 ) -> Result<Uuid, AppError> {
     let p = &change.project;
-    let existing = match change.version {
-        Some(_) => Some(projects::lock(tx, change.id.unwrap_or_default()).await?),
-        None => None,
-    };
-    let id = match &existing {
-        None => {
-            let id = sqlx::query_scalar!(
+    let current = projects::lock(tx, change.id.unwrap_or_default()).await?;
+    let id = current.id;
+    {
+        let before = current.to_input();
+        let after = p.to_input();
+        let changed = changed_fields(&before, &after);
+        if !changed.is_empty() {
+            sqlx::query!(
                 r#"
-                insert into projects (id, name, team, summary, problem_statement, success_metric, success_target,
-                                      baseline_metric, baseline_method, data_readiness, fallback_plan,
-                                      monitoring_owner, risk_tier, status, stage, created_at, stage_entered_at,
-                                      created_by, updated_by)
-                values (coalesce($1, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                        coalesce($16::date::timestamptz, now()),
-                        coalesce($17::date::timestamptz, $16::date::timestamptz, now()), $18, $18)
-                returning id
-                "#,
-                change.id,
+                    update projects
+                    set name = $2, team = $3, summary = $4, problem_statement = $5, success_metric = $6,
+                        success_target = $7, baseline_metric = $8, baseline_method = $9, data_readiness = $10,
+                        fallback_plan = $11, monitoring_owner = $12, risk_tier = $13, status = $14,
+                        updated_by = $15, version = version + 1
+                    where id = $1
+                    "#,
+                id,
                 p.name,
                 p.team,
                 p.summary,
@@ -375,108 +585,42 @@ async fn write_row(
                 p.monitoring_owner,
                 p.risk_tier as RiskTier,
                 p.status as Status,
-                change.stage as Stage,
-                change.started_on,
-                change.stage_entered_on,
                 actor.id,
             )
-            .fetch_one(&mut *tx)
+            .execute(&mut *tx)
             .await
             .map_err(write::name_taken)?;
-            let mut changes = Map::new();
-            for (field, value) in p.to_input().fields() {
-                if !value.is_empty() {
-                    changes.insert(field.into(), json!({ "before": null, "after": value }));
-                }
-            }
-            changes.insert(
-                "stage".into(),
-                json!({ "before": null, "after": change.stage.as_str() }),
-            );
-            if let Some(owner) = change.owner {
-                write::set_owner(tx, id, change.stage, None, owner, actor.id).await?;
-                changes.insert(
-                    format!("owner.{}", change.stage.as_str()),
-                    json!({ "before": null, "after": owner_name(tx, owner).await? }),
-                );
-            }
+            let mut changes: Map<String, Value> = changed
+                .into_iter()
+                .map(|(field, b, a)| (field.to_owned(), json!({ "before": b, "after": a })))
+                .collect();
             changes.insert("via".into(), json!({ "before": null, "after": via }));
             audit::record(
                 &mut *tx,
                 Some(actor.id),
                 "project",
                 id,
-                "created",
+                "updated",
                 Value::Object(changes),
             )
             .await?;
-            id
         }
-        Some(current) => {
-            let id = current.id;
-            let before = current.to_input();
-            let after = p.to_input();
-            let changed = changed_fields(&before, &after);
-            if !changed.is_empty() {
-                sqlx::query!(
-                    r#"
-                    update projects
-                    set name = $2, team = $3, summary = $4, problem_statement = $5, success_metric = $6,
-                        success_target = $7, baseline_metric = $8, baseline_method = $9, data_readiness = $10,
-                        fallback_plan = $11, monitoring_owner = $12, risk_tier = $13, status = $14,
-                        updated_by = $15, version = version + 1
-                    where id = $1
-                    "#,
-                    id,
-                    p.name,
-                    p.team,
-                    p.summary,
-                    p.problem_statement,
-                    p.success_metric,
-                    p.success_target,
-                    p.baseline_metric,
-                    p.baseline_method,
-                    p.data_readiness,
-                    p.fallback_plan,
-                    p.monitoring_owner,
-                    p.risk_tier as RiskTier,
-                    p.status as Status,
-                    actor.id,
-                )
-                .execute(&mut *tx)
-                .await
-                .map_err(write::name_taken)?;
-                let mut changes: Map<String, Value> = changed
-                    .into_iter()
-                    .map(|(field, b, a)| (field.to_owned(), json!({ "before": b, "after": a })))
-                    .collect();
-                changes.insert("via".into(), json!({ "before": null, "after": via }));
-                audit::record(
-                    &mut *tx,
-                    Some(actor.id),
-                    "project",
-                    id,
-                    "updated",
-                    Value::Object(changes),
-                )
-                .await?;
-            }
-            if current.stage != change.stage {
-                sqlx::query!(
-                    r#"
+        if current.stage != change.stage {
+            sqlx::query!(
+                r#"
                     update projects
                     set stage = $2, stage_entered_at = coalesce($3::date::timestamptz, now()),
                         updated_by = $4, version = version + 1
                     where id = $1
                     "#,
-                    id,
-                    change.stage as Stage,
-                    change.stage_entered_on,
-                    actor.id,
-                )
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query!(
+                id,
+                change.stage as Stage,
+                change.stage_entered_on,
+                actor.id,
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query!(
                     "insert into stage_moves (project_id, from_stage, to_stage, note, moved_by) values ($1, $2, $3, $4, $5)",
                     id,
                     current.stage as Stage,
@@ -486,35 +630,33 @@ async fn write_row(
                 )
                 .execute(&mut *tx)
                 .await?;
-                let mut changes = audit::change("stage", current.stage.as_str(), change.stage.as_str());
-                changes["via"] = json!({ "before": null, "after": via });
-                audit::record(&mut *tx, Some(actor.id), "project", id, "stage_moved", changes).await?;
-            }
-            if let Some(owner) = change.owner {
-                let from = write::stage_owner(tx, id, change.stage).await?;
-                if from.as_ref().map(|(o, _)| *o) != Some(owner) {
-                    write::set_owner(
-                        tx,
-                        id,
-                        change.stage,
-                        from.as_ref().map(|(o, _)| *o),
-                        owner,
-                        actor.id,
-                    )
-                    .await?;
-                    write::bump(tx, id, actor.id).await?;
-                    let mut changes = audit::change(
-                        &format!("owner.{}", change.stage.as_str()),
-                        from.map(|(_, name)| name),
-                        owner_name(tx, owner).await?,
-                    );
-                    changes["via"] = json!({ "before": null, "after": via });
-                    audit::record(&mut *tx, Some(actor.id), "project", id, "owner_assigned", changes).await?;
-                }
-            }
-            id
+            let mut changes = audit::change("stage", current.stage.as_str(), change.stage.as_str());
+            changes["via"] = json!({ "before": null, "after": via });
+            audit::record(&mut *tx, Some(actor.id), "project", id, "stage_moved", changes).await?;
         }
-    };
+        if let Some(owner) = change.owner {
+            let from = write::stage_owner(tx, id, change.stage).await?;
+            if from.as_ref().map(|(o, _)| *o) != Some(owner) {
+                write::set_owner(
+                    tx,
+                    id,
+                    change.stage,
+                    from.as_ref().map(|(o, _)| *o),
+                    owner,
+                    actor.id,
+                )
+                .await?;
+                write::bump(tx, id, actor.id).await?;
+                let mut changes = audit::change(
+                    &format!("owner.{}", change.stage.as_str()),
+                    from.map(|(_, name)| name),
+                    owner_name(tx, owner).await?,
+                );
+                changes["via"] = json!({ "before": null, "after": via });
+                audit::record(&mut *tx, Some(actor.id), "project", id, "owner_assigned", changes).await?;
+            }
+        }
+    }
     if !change.gate_gap.is_empty() {
         let missing: Vec<String> = change.gate_gap.iter().map(|i| i.describe().to_owned()).collect();
         sqlx::query!(

@@ -190,7 +190,11 @@ fn a_stage_whose_gate_the_row_does_not_meet_is_imported_flagged() {
         plans[0].notes
     );
     let define = run(&["name", "team", "risk_tier"], &[&["Plain", "T", "low"]]);
-    assert!(define[0].notes.is_empty(), "Define has no gate");
+    assert_eq!(
+        define[0].notes,
+        vec!["no owner: flagged ownerless until one is assigned"],
+        "Define has no gate; nobody owns it"
+    );
 }
 
 #[test]
