@@ -26,9 +26,13 @@ async function upload(page: Page, tag: string, js: boolean): Promise<void> {
   await expect(page.getByRole("heading", { name: `Import: inventory-${tag}.csv`, level: 1 })).toBeVisible();
 }
 
-async function readPreview(page: Page, tag: string): Promise<void> {
+async function readPreviewCounts(page: Page): Promise<void> {
   await expect(page.getByTestId("count-create")).toHaveText("3");
   await expect(page.getByTestId("count-refused")).toHaveText("2");
+}
+
+async function readPreview(page: Page, tag: string): Promise<void> {
+  await readPreviewCounts(page);
   await expect(page.getByTestId("unknown-columns")).toContainText("Notes");
   const refusedStage = page.locator('[data-test="import-row"][data-row="5"]');
   await expect(refusedStage).toHaveAttribute("data-action", "refused");
@@ -59,6 +63,13 @@ test("an admin imports a spreadsheet: preview, error report, commit, then the pr
   await upload(page, tag, true);
   await hydrated(page);
   await readPreview(page, tag);
+  // The "Notes" column is not a field: read it as the summary, and the rows are planned again.
+  const remap = page.getByTestId("remap-form").filter({ hasText: "Notes" });
+  await remap.getByLabel(/Read column .Notes. as/).selectOption("summary");
+  await remap.getByRole("button", { name: "Preview again" }).click();
+  await expect(page.getByTestId("remap-form").filter({ hasText: "Notes" })).toContainText("read as summary");
+  await expect(page.getByTestId("unknown-columns")).toHaveCount(0);
+  await readPreviewCounts(page);
   await expectAccessible(page);
 
   const download = page.waitForEvent("download");

@@ -466,3 +466,43 @@ async fn tollgates_own_export_imports_back_into_an_empty_database(pool: PgPool) 
         .await
         .expect("dropped");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_column_can_be_read_as_another_field_and_the_rows_are_planned_again(pool: PgPool) {
+    let (admin, _) = people(&pool).await;
+    let file = "Project,Squad,Risk\nFraud scoring,Risk,high\n";
+    let id = imports::preview(&pool, &admin, "squads.csv", file.as_bytes(), None, &[], today())
+        .await
+        .expect("previewed");
+    let before = imports::preview_report(&pool, id).await.expect("report");
+    assert_eq!(before[0].action, Action::Refused);
+    assert_eq!(before[0].problems, ["team: Say which team runs the project."]);
+    imports::remap(
+        &pool,
+        &admin,
+        id,
+        "Squad",
+        Some(app::imports::columns::Column::Team),
+        today(),
+    )
+    .await
+    .expect("remapped");
+    let after = imports::view(&pool, id).await.expect("view");
+    assert_eq!(after.counts.created, 1);
+    assert!(after.unknown_columns.is_empty());
+    assert_eq!(
+        after.chosen_columns,
+        [("Squad".to_owned(), app::imports::columns::Column::Team)]
+    );
+    // Put back: the column is left out again.
+    imports::remap(&pool, &admin, id, "Squad", None, today())
+        .await
+        .expect("put back");
+    assert_eq!(imports::view(&pool, id).await.expect("view").counts.refused, 1);
+    assert!(
+        imports::remap(&pool, &admin, id, "Nope", None, today())
+            .await
+            .is_err(),
+        "a column the file does not have"
+    );
+}

@@ -75,6 +75,16 @@ impl Column {
         }
     }
 
+    /// The field in words, for choosing it ("success metric").
+    pub fn label(self) -> String {
+        self.key().replace('_', " ")
+    }
+
+    /// The field a [`Column::key`] names.
+    pub fn from_key(key: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.key() == key)
+    }
+
     /// Other headers that mean this field, written as [`normalise`] leaves them.
     fn other_names(self) -> &'static [&'static str] {
         match self {
@@ -158,6 +168,9 @@ pub struct Mapping {
     pub unknown: Vec<String>,
     /// Tollgate's own computed columns, ignored.
     pub computed: Vec<String>,
+    /// The fields the person chose for columns (header as written, field), applied first.
+    #[serde(default)]
+    pub chosen: Vec<(String, Column)>,
 }
 
 impl Mapping {
@@ -170,7 +183,10 @@ impl Mapping {
 /// Reads `headers`; `chosen` maps a header (as written) to a field the person picked for it,
 /// before any matching. Refused: no column gives the name, or two give the same field.
 pub fn map_headers(headers: &[String], chosen: &[(String, Column)]) -> Result<Mapping, String> {
-    let mut mapping = Mapping::default();
+    let mut mapping = Mapping {
+        chosen: chosen.to_vec(),
+        ..Mapping::default()
+    };
     for header in headers {
         let picked = chosen
             .iter()
@@ -270,6 +286,11 @@ mod tests {
         let file = headers(&["Project", "Squad", "Notes"]);
         let mapping = map_headers(&file, &[("squad".into(), Column::Team)]).expect("read");
         assert_eq!(mapping.fields, vec![Some(Column::Name), Some(Column::Team), None]);
+        assert_eq!(
+            mapping.chosen,
+            vec![("squad".to_owned(), Column::Team)],
+            "kept, to choose again"
+        );
         assert_eq!(mapping.unknown, vec!["Notes".to_owned()]);
     }
 

@@ -47,6 +47,8 @@ pub struct ImportView {
     pub summary: Option<Summary>,
     pub error: Option<String>,
     pub unknown_columns: Vec<String>,
+    /// Columns read as a field the person chose: (header, field).
+    pub chosen_columns: Vec<(String, columns::Column)>,
     /// Refused rows first, at most [`ROWS_SHOWN`].
     pub rows: Vec<RowReport>,
 }

@@ -2,8 +2,9 @@
 //! the preview — what each row would do, each refusal in words — and apply it, watching its
 //! progress.
 
+use super::columns::Column;
 use super::plan::Action;
-use super::{load_import, CommitImport, ImportView, RowReport};
+use super::{load_import, CommitImport, ImportView, RemapImport, RowReport};
 use crate::auth::{Permission, Protected};
 use crate::projects::stage::{RiskTier, Stage, Status};
 use crate::ui::{action_error, columns, Alert, DataTable, FieldErrorText, FormAlert, Loading, LocalTime};
@@ -88,10 +89,18 @@ fn Preview() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<uuid::Uuid>().ok())));
     let commit = ServerAction::<CommitImport>::new();
+    let remap = ServerAction::<RemapImport>::new();
     let tick = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (id.get(), commit.version().get(), tick.get()),
-        |(id, _, _)| async move {
+        move || {
+            (
+                id.get(),
+                commit.version().get(),
+                remap.version().get(),
+                tick.get(),
+            )
+        },
+        |(id, _, _, _)| async move {
             match id {
                 Some(id) => load_import(id).await,
                 None => Err(crate::error::AppError::NotFound),
@@ -114,7 +123,7 @@ fn Preview() -> impl IntoView {
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(view) => view! { <PreviewBody view commit /> }.into_any(),
+                        Ok(view) => view! { <PreviewBody view commit remap /> }.into_any(),
                         Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                     }
                 })}
@@ -124,7 +133,13 @@ fn Preview() -> impl IntoView {
 }
 
 #[component]
-fn PreviewBody(view: ImportView, commit: ServerAction<CommitImport>) -> impl IntoView {
+fn PreviewBody(
+    view: ImportView,
+    commit: ServerAction<CommitImport>,
+    remap: ServerAction<RemapImport>,
+) -> impl IntoView {
+    let previewed = view.status == "previewed";
+    let import_id = view.id.to_string();
     let counts = view.counts;
     let to_write = counts.created + counts.updated;
     let report = format!("/projects/import/{}/report.csv", view.id);
@@ -141,6 +156,48 @@ fn PreviewBody(view: ImportView, commit: ServerAction<CommitImport>) -> impl Int
                 {format!("Left out, not a field Tollgate knows: {}.", view.unknown_columns.join(", "))}
             </p>
         }
+    });
+    // Each column left out can be read as a field (and a chosen one put back), then the rows are
+    // planned again.
+    let remaps = previewed.then(|| {
+        let chosen = view.chosen_columns.clone();
+        let columns: Vec<(String, Option<Column>)> = view
+            .unknown_columns
+            .iter()
+            .map(|h| (h.clone(), None))
+            .chain(chosen.into_iter().map(|(h, c)| (h, Some(c))))
+            .collect();
+        (!columns.is_empty()).then(|| {
+            let forms = columns
+                .into_iter()
+                .enumerate()
+                .map(|(n, (header, current))| {
+                    let import_id = import_id.clone();
+                    let select_id = format!("remap-{n}");
+                    let label = match current {
+                        Some(c) => format!("Column \u{201c}{header}\u{201d}, read as {}", c.label()),
+                        None => format!("Read column \u{201c}{header}\u{201d} as"),
+                    };
+                    let options = Column::ALL
+                        .into_iter()
+                        .map(|c| view! { <option value=c.key() selected=current == Some(c)>{c.label()}</option> })
+                        .collect_view();
+                    view! {
+                        <ActionForm action=remap attr:class="inline-form" attr:data-test="remap-form">
+                            <input type="hidden" name="id" value=import_id />
+                            <input type="hidden" name="header" value=header.clone() />
+                            <label for=select_id.clone()>{label}</label>
+                            <select id=select_id name="field">
+                                <option value="" selected=current.is_none()>"(leave it out)"</option>
+                                {options}
+                            </select>
+                            <button type="submit" class="button small">"Preview again"</button>
+                        </ActionForm>
+                    }
+                })
+                .collect_view();
+            view! { <div class="card" data-test="remaps"><h2>"Columns"</h2>{forms}</div> }
+        })
     });
     let progress = matches!(view.status.as_str(), "queued" | "running").then(|| {
         view! {
@@ -202,7 +259,9 @@ fn PreviewBody(view: ImportView, commit: ServerAction<CommitImport>) -> impl Int
                 <LocalTime at=view.created_at />
             </p>
         </header>
-        <FormAlert message=Signal::derive(move || action_error(commit).get().map(Alert::from)) />
+        <FormAlert message=Signal::derive(move || {
+            action_error(commit).get().or_else(|| action_error(remap).get()).map(Alert::from)
+        }) />
         {outcome}
         <dl class="import-counts" data-test="import-counts">
             <div><dt>"Create"</dt><dd data-test="count-create">{counts.created}</dd></div>
@@ -211,6 +270,7 @@ fn PreviewBody(view: ImportView, commit: ServerAction<CommitImport>) -> impl Int
             <div><dt>"Refused"</dt><dd data-test="count-refused">{counts.refused}</dd></div>
         </dl>
         {unknown}
+        {remaps}
         {progress}
         {apply}
         <p><a href=report download="import-report.csv" data-test="import-report">"Download the report (CSV)"</a></p>

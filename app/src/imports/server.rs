@@ -682,6 +682,70 @@ async fn owner_name(tx: &mut PgConnection, owner: Uuid) -> sqlx::Result<String> 
         .await
 }
 
+/// Reads `header` of a previewed import (its creator's) as `field` (none: leave the column
+/// out), and plans every row again.
+pub async fn remap(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    id: Uuid,
+    header: &str,
+    field: Option<Column>,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query!(
+        "select headers, mapping, rows from imports where id = $1 and created_by = $2 and status = 'previewed' for update",
+        id,
+        actor.id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::Refused("Only a preview of yours that is not imported yet can be read again.".into()))?;
+    let bad = |e: serde_json::Error| AppError::from(anyhow::Error::from(e));
+    let headers: Vec<String> = serde_json::from_value(row.headers).map_err(bad)?;
+    let mapping: Mapping = serde_json::from_value(row.mapping).map_err(bad)?;
+    let rows: Vec<(usize, Vec<String>)> = serde_json::from_value(row.rows).map_err(bad)?;
+    if !headers.iter().any(|h| h == header) {
+        return Err(AppError::Refused(format!("The file has no column \"{header}\".")));
+    }
+    let same = |h: &String| super::columns::normalise(h) == super::columns::normalise(header);
+    let mut chosen: Vec<(String, Column)> = mapping.chosen.into_iter().filter(|(h, _)| !same(h)).collect();
+    if let Some(field) = field {
+        chosen.push((header.to_owned(), field));
+    }
+    let mapping = map_headers(&headers, &chosen).map_err(|message| {
+        let mut errors = FieldErrors::default();
+        errors.add("field", message);
+        AppError::Invalid(errors)
+    })?;
+    let table = Table {
+        headers,
+        rows,
+        ..Table::default()
+    };
+    let known = known(&mut tx, &mapping, &table).await?;
+    let plans = plan(&mapping, &table.rows, &known, today);
+    sqlx::query!(
+        "update imports set mapping = $2, report = $3 where id = $1",
+        id,
+        json!(mapping),
+        json!(report(&plans)),
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        Some(actor.id),
+        "import",
+        id,
+        "import_remapped",
+        json!({ "column": { "before": null, "after": header }, "field": { "before": null, "after": field.map(Column::key) } }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The job kind of an import's commit.
 pub const COMMIT_JOB: &str = "import_commit";
 
@@ -797,6 +861,7 @@ pub async fn view(pool: &PgPool, id: Uuid) -> Result<super::ImportView, AppError
         summary: row.summary.and_then(|s| serde_json::from_value(s).ok()),
         error: row.error,
         unknown_columns: mapping.unknown,
+        chosen_columns: mapping.chosen,
         rows,
     })
 }
