@@ -9,7 +9,7 @@ use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::health::server::refresh;
-use crate::projects::input::{changed_fields, ProjectInput};
+use crate::projects::input::ProjectInput;
 use crate::projects::server::{read as projects, write};
 use crate::projects::stage::{RiskTier, Stage, Status};
 use chrono::NaiveDate;
@@ -558,53 +558,9 @@ async fn update_row(
     let current = projects::lock(tx, change.id.unwrap_or_default()).await?;
     let id = current.id;
     {
-        let before = current.to_input();
-        let after = p.to_input();
-        let changed = changed_fields(&before, &after);
-        if !changed.is_empty() {
-            sqlx::query!(
-                r#"
-                    update projects
-                    set name = $2, team = $3, summary = $4, problem_statement = $5, success_metric = $6,
-                        success_target = $7, baseline_metric = $8, baseline_method = $9, data_readiness = $10,
-                        fallback_plan = $11, monitoring_owner = $12, risk_tier = $13, status = $14,
-                        updated_by = $15, version = version + 1
-                    where id = $1
-                    "#,
-                id,
-                p.name,
-                p.team,
-                p.summary,
-                p.problem_statement,
-                p.success_metric,
-                p.success_target,
-                p.baseline_metric,
-                p.baseline_method,
-                p.data_readiness,
-                p.fallback_plan,
-                p.monitoring_owner,
-                p.risk_tier as RiskTier,
-                p.status as Status,
-                actor.id,
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(write::name_taken)?;
-            let mut changes: Map<String, Value> = changed
-                .into_iter()
-                .map(|(field, b, a)| (field.to_owned(), json!({ "before": b, "after": a })))
-                .collect();
-            changes.insert("via".into(), json!({ "before": null, "after": via }));
-            audit::record(
-                &mut *tx,
-                Some(actor.id),
-                "project",
-                id,
-                "updated",
-                Value::Object(changes),
-            )
-            .await?;
-        }
+        let mut via_entry = Map::new();
+        via_entry.insert("via".into(), json!({ "before": null, "after": via }));
+        write::save_fields(tx, &current, p, actor.id, via_entry).await?;
         if current.stage != change.stage {
             sqlx::query!(
                 r#"
@@ -770,6 +726,15 @@ pub async fn queue(
             "This import is not waiting to be applied: it ran already, or it is not yours.".into(),
         ));
     }
+    audit::record(
+        &mut *tx,
+        Some(actor.id),
+        "import",
+        id,
+        "import_started",
+        json!({ "all_or_nothing": { "before": null, "after": all_or_nothing } }),
+    )
+    .await?;
     crate::jobs::enqueue(
         &mut *tx,
         COMMIT_JOB,

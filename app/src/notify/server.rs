@@ -724,19 +724,14 @@ pub async fn save_preferences(pool: &PgPool, account: Uuid, new: Preferences) ->
     )
     .execute(&mut *tx)
     .await?;
-    let mut changes = serde_json::Map::new();
-    if old.email_reminders != new.email_reminders {
-        changes.insert(
-            "email_reminders".into(),
-            json!({ "before": old.email_reminders, "after": new.email_reminders }),
-        );
-    }
-    if old.weekly_digest != new.weekly_digest {
-        changes.insert(
-            "weekly_digest".into(),
-            json!({ "before": old.weekly_digest, "after": new.weekly_digest }),
-        );
-    }
+    let changes: serde_json::Map<String, serde_json::Value> = [
+        ("email_reminders", old.email_reminders, new.email_reminders),
+        ("weekly_digest", old.weekly_digest, new.weekly_digest),
+    ]
+    .into_iter()
+    .filter(|(_, before, after)| before != after)
+    .map(|(field, before, after)| (field.to_owned(), json!({ "before": before, "after": after })))
+    .collect();
     audit::record(
         &mut *tx,
         Some(account),

@@ -118,11 +118,30 @@ pub async fn update(
     let mut tx = pool.begin().await?;
     let current = read::lock(&mut tx, id).await?;
     check_version(&current, version)?;
+    if !save_fields(&mut tx, &current, &input, actor.id, Map::new()).await? {
+        return Ok(());
+    }
+    refresh(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes `input` over the fields of `current` (locked by the caller) and one `updated` audit
+/// event with what changed, plus `extra` entries (an import names itself); returns whether
+/// anything changed (nothing is written when nothing did).
+pub(crate) async fn save_fields(
+    tx: &mut PgConnection,
+    current: &Project,
+    input: &ValidProject,
+    actor: Uuid,
+    extra: Map<String, Value>,
+) -> Result<bool, AppError> {
+    let id = current.id;
     let before = current.to_input();
     let after = input.to_input();
     let changed = changed_fields(&before, &after);
     if changed.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     sqlx::query!(
         r#"
@@ -147,27 +166,26 @@ pub async fn update(
         input.monitoring_owner,
         input.risk_tier as RiskTier,
         input.status as Status,
-        actor.id,
+        actor,
     )
     .execute(&mut *tx)
     .await
     .map_err(name_taken)?;
-    let changes: Map<String, Value> = changed
+    let mut changes: Map<String, Value> = changed
         .into_iter()
         .map(|(field, b, a)| (field.to_owned(), json!({ "before": b, "after": a })))
         .collect();
+    changes.extend(extra);
     audit::record(
         &mut *tx,
-        Some(actor.id),
+        Some(actor),
         ENTITY,
         id,
         "updated",
         Value::Object(changes),
     )
     .await?;
-    refresh(&mut tx, &[id]).await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Moves the project to `to`: forward one stage through its gate, or back with a note.
