@@ -322,7 +322,7 @@ type AccountRow = (
 
 /// `GET /api/v1/projects.csv` of `pool`, as a reporting system reads it.
 async fn export(pool: &PgPool, admin: uuid::Uuid) -> String {
-    let token = app::tokens::server::create(pool, admin, "Round trip")
+    let token = app::tokens::server::create(pool, admin, "Round trip", "read")
         .await
         .expect("token")
         .secret;
@@ -396,7 +396,8 @@ async fn tollgates_own_export_imports_back_into_an_empty_database(pool: PgPool) 
         "tg_import_{}",
         std::process::id() ^ (chrono::Utc::now().timestamp_subsec_nanos())
     );
-    sqlx::query(&format!("create database {name}"))
+    // From template0, which nobody connects to (another test copying template1 would block it).
+    sqlx::query(&format!("create database {name} template template0"))
         .execute(&pool)
         .await
         .expect("created");
@@ -504,5 +505,229 @@ async fn a_column_can_be_read_as_another_field_and_the_rows_are_planned_again(po
             .await
             .is_err(),
         "a column the file does not have"
+    );
+}
+
+// ---- over HTTP: the form's large files, and the REST API with a write token -----------------
+
+/// A `multipart/form-data` body with one file part `file` named `name`.
+fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----tollgate-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_file_of_several_megabytes_uploads_through_the_form(pool: PgPool) {
+    account(&pool, "ana@example.com", Role::Editor).await;
+    let cookie = common::sign_in(&pool, "ana@example.com").await;
+    // 2,500 rows of 1,200-character problem statements: about 3 MB, over the 1 MB a form may send.
+    let mut file = String::from("Name,Team,Risk tier,Problem statement\n");
+    for n in 0..2500 {
+        file.push_str(&format!("Model {n},Ops,low,{}\n", "x".repeat(1200)));
+    }
+    assert!(file.len() > 3_000_000);
+    let (content_type, body) = multipart("big.csv", file.as_bytes());
+    let request = Request::post("/projects/import")
+        .header(header::HOST, common::HOST)
+        .header(header::ORIGIN, common::ORIGIN)
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .expect("request");
+    let response = send(&pool, request).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[header::LOCATION].to_str().expect("location");
+    let id: uuid::Uuid = location
+        .strip_prefix("/projects/import/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("to the preview, not {location}"));
+    let report = imports::preview_report(&pool, id).await.expect("report");
+    assert_eq!(report.len(), 2500);
+    assert!(
+        report.iter().all(|r| r.action == Action::Create),
+        "{:?}",
+        report[0]
+    );
+}
+
+async fn api(
+    pool: &PgPool,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Body,
+    content_type: &str,
+) -> (StatusCode, serde_json::Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body)
+        .expect("request");
+    let response = send(pool, request).await;
+    let status = response.status();
+    let text = body_text(response).await;
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON, not {text}")),
+    )
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_write_token_imports_through_the_api_and_a_read_token_may_not(pool: PgPool) {
+    let (admin, _ana) = people(&pool).await;
+    churn(&pool, &admin).await;
+    let read = app::tokens::server::create(&pool, admin.id, "BI", "read")
+        .await
+        .expect("token")
+        .secret;
+    let write = app::tokens::server::create(&pool, admin.id, "Migration", "write")
+        .await
+        .expect("token")
+        .secret;
+    let csv = || Body::from(FILE.to_owned());
+
+    let (status, body) = api(&pool, "POST", "/api/v1/imports", &read, csv(), "text/csv").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("insufficient_scope"))
+    );
+    for (query, code) in [
+        ("?dry_run=maybe", "invalid_filter"),
+        ("?dryrun=false", "invalid_filter"),
+    ] {
+        let (status, body) = api(
+            &pool,
+            "POST",
+            &format!("/api/v1/imports{query}"),
+            &write,
+            csv(),
+            "text/csv",
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{query}"
+        );
+    }
+    let (status, body) = api(
+        &pool,
+        "POST",
+        "/api/v1/imports",
+        &write,
+        Body::empty(),
+        "text/csv",
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_file"))
+    );
+    assert_eq!(project_count(&pool).await, 1, "nothing written so far");
+
+    // A dry run (the default): every row's verdict, nothing written.
+    let (status, dry) = api(
+        &pool,
+        "POST",
+        "/api/v1/imports?file_name=inventory.csv",
+        &write,
+        csv(),
+        "text/csv",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{dry}");
+    assert_eq!(
+        (dry["status"].as_str(), dry["dry_run"].as_bool()),
+        (Some("previewed"), Some(true))
+    );
+    assert_eq!(
+        dry["preview"],
+        serde_json::json!({ "created": 2, "updated": 1, "unchanged": 0, "refused": 2 })
+    );
+    let rows = dry["rows"].as_array().expect("rows");
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["row"].as_u64().unwrap_or(0))
+            .collect::<Vec<_>>(),
+        [2, 3, 4, 5, 6]
+    );
+    assert_eq!(rows[3]["action"], "refused");
+    assert!(
+        rows[3]["problems"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("unknown stage \"prod\""),
+        "{}",
+        rows[3]
+    );
+    assert_eq!(project_count(&pool).await, 1, "a dry run writes no project");
+
+    // For real, as a multipart form: queued, then applied by the background run.
+    let (content_type, form) = multipart("inventory.csv", FILE.as_bytes());
+    let (status, queued) = api(
+        &pool,
+        "POST",
+        "/api/v1/imports?dry_run=false",
+        &write,
+        Body::from(form),
+        &content_type,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{queued}");
+    assert_eq!(
+        (queued["status"].as_str(), queued["dry_run"].as_bool()),
+        (Some("queued"), Some(false))
+    );
+    let url = queued["url"].as_str().expect("url").to_owned();
+    app::jobs::run_due(
+        &common::state(pool.clone()),
+        "test-worker",
+        chrono::Duration::seconds(60),
+    )
+    .await
+    .expect("ran");
+    let (status, done) = api(&pool, "GET", &url, &write, Body::empty(), "application/json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(
+        done["result"],
+        serde_json::json!({ "created": 2, "updated": 1, "unchanged": 0, "refused": 2 })
+    );
+    assert_eq!(project_count(&pool).await, 3);
+    let via: String = sqlx::query_scalar(
+        "select changes->'via'->>'after' from audit_events where action = 'created' and actor_id = $1 and changes ? 'via' limit 1",
+    )
+    .bind(admin.id)
+    .fetch_one(&pool)
+    .await
+    .expect("a created event, by the token's admin, via the import");
+    assert!(
+        via.contains("inventory.csv (API token \u{201c}Migration\u{201d})"),
+        "{via}"
+    );
+    let (status, body) = api(&pool, "GET", &url, &read, Body::empty(), "application/json").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("insufficient_scope"))
+    );
+
+    // A write token whose admin is deactivated can only read.
+    sqlx::query("update accounts set active = false, deactivated_at = now() where id = $1")
+        .bind(admin.id)
+        .execute(&pool)
+        .await
+        .expect("deactivated");
+    let (status, body) = api(&pool, "POST", "/api/v1/imports", &write, csv(), "text/csv").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("insufficient_scope"))
     );
 }

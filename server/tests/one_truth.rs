@@ -64,7 +64,7 @@ async fn the_page_the_api_and_the_csv_agree_for_every_filter(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .expect("an admin");
-    let token = app::tokens::server::create(&pool, admin, "one truth")
+    let token = app::tokens::server::create(&pool, admin, "one truth", "read")
         .await
         .expect("token")
         .secret;

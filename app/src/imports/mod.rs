@@ -55,18 +55,26 @@ pub struct ImportView {
 
 /// One row's verdict, as the preview lists it and the CSV report writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RowReport {
+    /// The row's number in the file (the header is row 1).
+    #[cfg_attr(feature = "ssr", schema(example = 4))]
     pub row: usize,
     pub name: String,
     pub action: Action,
+    /// Why the row is refused, each problem in words.
+    #[cfg_attr(feature = "ssr", schema(example = json!(["unknown stage \"prod\" \u{2014} allowed: define, design, build, deploy"])))]
     pub problems: Vec<String>,
+    /// What else to know, e.g. a stage imported past its gate (flagged `gate_gap`).
     pub notes: Vec<String>,
     /// The version of the project the preview compared the row with (updates).
     pub version: Option<i32>,
 }
 
-/// What an import did when applied.
+/// How many rows an import creates, updates, leaves unchanged and refuses (the preview), or
+/// did (the commit).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub created: usize,
     pub updated: usize,

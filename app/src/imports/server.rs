@@ -782,8 +782,18 @@ pub async fn run_queued(pool: &PgPool, job: &crate::jobs::Job, today: NaiveDate)
     Ok(())
 }
 
-/// An import as its page shows it.
+/// An import as its page shows it: refused rows first, at most [`super::ROWS_SHOWN`].
 pub async fn view(pool: &PgPool, id: Uuid) -> Result<super::ImportView, AppError> {
+    let mut view = full_view(pool, id).await?;
+    // Refused rows first, then those with something to know, then the rest; in file order.
+    view.rows
+        .sort_by_key(|r| (r.action != Action::Refused, r.notes.is_empty(), r.row));
+    view.rows.truncate(super::ROWS_SHOWN);
+    Ok(view)
+}
+
+/// An import with every row's verdict, in file order (the REST API's report).
+pub async fn full_view(pool: &PgPool, id: Uuid) -> Result<super::ImportView, AppError> {
     let row = sqlx::query!(
         r#"
         select i.file_name, i.created_by, a.display_name, i.created_at, i.mapping, i.report, i.status,
@@ -797,7 +807,7 @@ pub async fn view(pool: &PgPool, id: Uuid) -> Result<super::ImportView, AppError
     .await?
     .ok_or(AppError::NotFound)?;
     let bad = |e: serde_json::Error| AppError::from(anyhow::Error::from(e));
-    let mut rows: Vec<RowReport> = serde_json::from_value(row.report).map_err(bad)?;
+    let rows: Vec<RowReport> = serde_json::from_value(row.report).map_err(bad)?;
     let mapping: Mapping = serde_json::from_value(row.mapping).map_err(bad)?;
     let mut counts = Summary::default();
     for r in &rows {
@@ -808,10 +818,6 @@ pub async fn view(pool: &PgPool, id: Uuid) -> Result<super::ImportView, AppError
             Action::Refused => counts.refused += 1,
         }
     }
-    // Refused rows first, then those with something to know, then the rest; in file order.
-    rows.sort_by_key(|r| (r.action != Action::Refused, r.notes.is_empty(), r.row));
-    let shown = rows.len().min(super::ROWS_SHOWN);
-    rows.truncate(shown);
     Ok(super::ImportView {
         id,
         file_name: row.file_name,

@@ -14,11 +14,11 @@ pub async fn list_tokens() -> Result<Vec<TokenSummary>, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "tokens/create")]
-pub async fn create_token(name: String) -> Result<NewToken, AppError> {
+pub async fn create_token(name: String, scope: String) -> Result<NewToken, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
     let Caller { user, state } = require(Permission::ManageAccounts).await?;
-    super::server::create(&state.pool, user.id, &name).await
+    super::server::create(&state.pool, user.id, &name, &scope).await
 }
 
 #[server(prefix = "/api", endpoint = "tokens/revoke")]

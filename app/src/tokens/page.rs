@@ -1,10 +1,10 @@
 //! The admin's API tokens page: create one (its secret shown once), see use, revoke.
 
-use super::{list_tokens, CreateToken, RevokeToken};
+use super::{list_tokens, CreateToken, RevokeToken, Scope};
 use crate::auth::{Permission, Protected};
 use crate::ui::{
     action_error, columns, field_message, form_message, Alert, DataTable, Field, FormAlert, Loading,
-    LocalTime,
+    LocalTime, SelectField,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,7 +32,11 @@ fn Tokens() -> impl IntoView {
             view! {
                 <div class="alert alert-success" role="status" data-test="new-token">
                     <p>
-                        {format!("Token \u{201c}{}\u{201d} created. Copy it now: it is shown only this once.", token.name)}
+                        {format!(
+                            "Token \u{201c}{}\u{201d} ({}) created. Copy it now: it is shown only this once.",
+                            token.name,
+                            token.scope.as_str(),
+                        )}
                     </p>
                     <code class="secret" data-test="token-secret">{token.secret}</code>
                 </div>
@@ -45,13 +49,19 @@ fn Tokens() -> impl IntoView {
                 <h1>"API tokens"</h1>
                 <p class="muted">
                     "Reporting systems read the REST export (" <a href="/api/v1/openapi.json">"/api/v1"</a>
-                    ") with a token: " <code>"Authorization: Bearer <token>"</code> ". Read-only."
+                    ") with a token: " <code>"Authorization: Bearer <token>"</code> ". A "
+                    <strong>"read"</strong> " token reads the export; a " <strong>"write"</strong>
+                    " token also imports projects (" <code>"POST /api/v1/imports"</code>
+                    "), acting as you: what it changes is recorded under your name, and it stops writing if your account is deactivated."
                 </p>
             </header>
             {created}
             <FormAlert message=form_message(error) />
             <ActionForm action=create attr:novalidate="" attr:data-test="token-form" attr:class="card inline-form">
                 <Field label="Token name" name="name" hint="Who or what uses it, e.g. \u{201c}Finance BI\u{201d}." error=field_message(error, "name") />
+                <SelectField label="Scope" name="scope" id_prefix="token-"
+                    options=Scope::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect()
+                    error=field_message(error, "scope") />
                 <button type="submit" class="button primary">"Create token"</button>
             </ActionForm>
             <FormAlert message=form_message(revoke_error) />
@@ -83,6 +93,7 @@ fn Tokens() -> impl IntoView {
                                         <tr data-test="token-row" data-name=t.name.clone()>
                                             <th scope="row"><bdi>{t.name.clone()}</bdi></th>
                                             <td><code>{format!("{}…", t.prefix)}</code></td>
+                                            <td data-test="scope">{t.scope.as_str()}</td>
                                             <td>{t.created_by.clone()} " · " <LocalTime at=t.created_at /></td>
                                             <td data-test="last-used">{used}</td>
                                             <td>{state}</td>
@@ -93,7 +104,7 @@ fn Tokens() -> impl IntoView {
                             view! {
                                 <DataTable
                                     test="tokens-table"
-                                    columns=columns(["Name", "Starts with", "Created", "Last used", "State"])
+                                    columns=columns(["Name", "Starts with", "Scope", "Created", "Last used", "State"])
                                 >
                                     {rows}
                                 </DataTable>

@@ -1,7 +1,8 @@
 //! Storing and checking API tokens (server only).
 
-use super::{NewToken, TokenSummary};
+use super::{NewToken, Scope, TokenSummary};
 use crate::audit;
+use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -33,7 +34,8 @@ pub async fn list(pool: &PgPool) -> Result<Vec<TokenSummary>, AppError> {
     Ok(sqlx::query_as!(
         TokenSummary,
         r#"
-        select t.id, t.name, t.prefix, a.display_name as created_by, t.created_at, t.last_used_at, t.revoked_at
+        select t.id, t.name, t.prefix, t.scope as "scope: Scope", a.display_name as created_by,
+               t.created_at, t.last_used_at, t.revoked_at
         from api_tokens t join accounts a on a.id = t.created_by
         order by t.revoked_at is not null, t.created_at desc
         "#
@@ -42,7 +44,7 @@ pub async fn list(pool: &PgPool) -> Result<Vec<TokenSummary>, AppError> {
     .await?)
 }
 
-pub async fn create(pool: &PgPool, admin: Uuid, name: &str) -> Result<NewToken, AppError> {
+pub async fn create(pool: &PgPool, admin: Uuid, name: &str, scope: &str) -> Result<NewToken, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::field(
@@ -50,24 +52,32 @@ pub async fn create(pool: &PgPool, admin: Uuid, name: &str) -> Result<NewToken, 
             "Name the token after who uses it (at most 100 characters), e.g. \"Finance BI\".",
         ));
     }
+    let scope: Scope = scope
+        .parse()
+        .map_err(|message: String| AppError::field("scope", &message))?;
     let secret = new_secret();
     let prefix: String = secret.chars().take(10).collect();
     let mut tx = pool.begin().await?;
     let id = sqlx::query_scalar!(
-        "insert into api_tokens (name, token_hash, prefix, created_by) values ($1, $2, $3, $4) returning id",
+        "insert into api_tokens (name, token_hash, prefix, created_by, scope) values ($1, $2, $3, $4, $5) returning id",
         name,
         hash(&secret),
         prefix,
-        admin
+        admin,
+        scope as Scope,
     )
     .fetch_one(&mut *tx)
     .await?;
-    let changes =
-        json!({ "name": { "before": null, "after": name }, "prefix": { "before": null, "after": prefix } });
+    let changes = json!({
+        "name": { "before": null, "after": name },
+        "prefix": { "before": null, "after": prefix },
+        "scope": { "before": null, "after": scope },
+    });
     audit::record(&mut *tx, Some(admin), "api_token", id, "token_created", changes).await?;
     tx.commit().await?;
     Ok(NewToken {
         name: name.to_owned(),
+        scope,
         secret,
     })
 }
@@ -97,14 +107,34 @@ pub async fn revoke(pool: &PgPool, admin: Uuid, token: Uuid) -> Result<(), AppEr
     Ok(())
 }
 
+/// A live token, as a request presents it.
+#[derive(Debug, Clone)]
+pub struct Bearer {
+    pub id: Uuid,
+    pub name: String,
+    pub scope: Scope,
+    /// Who a write token acts as: the admin who made it, while that account is active and may
+    /// still edit projects (else the token can only read).
+    pub acts_as: Option<CurrentUser>,
+}
+
 /// The token a bearer secret belongs to, if it is live. Its last-used time is kept to the
 /// minute (one write a minute at most, however busy the client).
-pub async fn authenticate(pool: &PgPool, secret: &str, now: DateTime<Utc>) -> Result<Option<Uuid>, AppError> {
+pub async fn authenticate(
+    pool: &PgPool,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Bearer>, AppError> {
     if !secret.starts_with(SECRET_PREFIX) {
         return Ok(None);
     }
     let row = sqlx::query!(
-        "select id, last_used_at from api_tokens where token_hash = $1 and revoked_at is null",
+        r#"
+        select t.id, t.name, t.scope as "scope: Scope", t.last_used_at,
+               a.id as account, a.email, a.display_name, a.role as "role: Role", a.active
+        from api_tokens t join accounts a on a.id = t.created_by
+        where t.token_hash = $1 and t.revoked_at is null
+        "#,
         hash(secret)
     )
     .fetch_optional(pool)
@@ -122,7 +152,19 @@ pub async fn authenticate(pool: &PgPool, secret: &str, now: DateTime<Utc>) -> Re
         .execute(pool)
         .await?;
     }
-    Ok(Some(row.id))
+    let acts_as = (row.active && row.role.can(crate::auth::Permission::EditProjects)).then(|| CurrentUser {
+        id: row.account,
+        email: row.email,
+        display_name: row.display_name,
+        role: row.role,
+        must_change_password: false,
+    });
+    Ok(Some(Bearer {
+        id: row.id,
+        name: row.name,
+        scope: row.scope,
+        acts_as,
+    }))
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 /// An error answer: a stable machine-readable code and a message for people.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// What went wrong, for programs: `unauthenticated`, `invalid_filter`, `invalid_cursor`,
-    /// `not_found`, `forbidden_origin`, `payload_too_large`, `database_unavailable` or `internal`.
+    /// What went wrong, for programs: `unauthenticated`, `insufficient_scope`, `invalid_filter`,
+    /// `invalid_cursor`, `invalid_file`, `not_found`, `payload_too_large`, `refused`,
+    /// `database_unavailable` or `internal`.
     #[schema(example = "invalid_filter")]
     pub code: &'static str,
     /// What went wrong, for people, naming what is allowed where that helps.
@@ -51,6 +52,18 @@ impl ApiError {
             "invalid_cursor",
             "The cursor is not one this API gave out: start again without it.",
         )
+    }
+
+    pub fn insufficient_scope(message: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "insufficient_scope", message)
+    }
+
+    pub fn invalid_file(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
+    }
+
+    pub fn payload_too_large(message: &str) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
     }
 
     pub fn not_found(message: &str) -> Self {

@@ -8,11 +8,12 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "Tollgate REST export",
+        title = "Tollgate REST API",
         version = "1",
-        description = "Read-only export of the ML project portfolio. Authenticate with \
-            `Authorization: Bearer <token>` (an admin creates tokens under Admin → API tokens). \
-            Every error is `{\"code\": \"…\", \"message\": \"…\"}`."
+        description = "The ML project portfolio: its export for reporting systems, and imports \
+            of an existing inventory. Authenticate with `Authorization: Bearer <token>` (an admin \
+            creates tokens under Admin → API tokens: a `read` token reads, a `write` token also \
+            imports). Every error is `{\"code\": \"…\", \"message\": \"…\"}`."
     ),
     servers((url = "/", description = "This Tollgate server")),
     paths(
@@ -23,6 +24,8 @@ use utoipa::{Modify, OpenApi};
         super::pipeline::pipeline,
         super::trend::trend,
         super::events::list,
+        super::imports::create,
+        super::imports::one,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -30,6 +33,7 @@ use utoipa::{Modify, OpenApi};
         (name = "portfolio", description = "The numbers behind the portfolio page"),
         (name = "pipeline", description = "How projects flow through the stages: conversion, time in stage, prototype → production"),
         (name = "events", description = "The audit trail, for incremental sync"),
+        (name = "imports", description = "Bring an existing inventory in from a spreadsheet (write scope)"),
     )
 )]
 pub struct ApiDoc;

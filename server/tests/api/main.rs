@@ -54,7 +54,7 @@ async fn json(pool: &PgPool, path: &str, token: &str) -> (StatusCode, Value) {
 
 async fn admin_and_token(pool: &PgPool) -> (CurrentUser, String) {
     let admin = user(&account(pool, "root@example.com", Role::Admin).await);
-    let token = app::tokens::server::create(pool, admin.id, "Finance BI")
+    let token = app::tokens::server::create(pool, admin.id, "Finance BI", "read")
         .await
         .expect("token");
     (admin, token.secret)

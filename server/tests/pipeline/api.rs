@@ -46,7 +46,7 @@ fn assert_matches_openapi(doc: &Value, status: u16, body: &Value) {
 async fn the_api_gives_the_page_numbers_and_refuses_what_it_does_not_know(pool: PgPool) {
     hand_built(&pool).await;
     let admin = user(&account(&pool, "root@example.com", Role::Admin).await);
-    let token = app::tokens::server::create(&pool, admin.id, "BI")
+    let token = app::tokens::server::create(&pool, admin.id, "BI", "read")
         .await
         .expect("token")
         .secret;

@@ -377,7 +377,7 @@ async fn the_events_feed_carries_projects_not_the_account_directory(pool: PgPool
         .await
         .expect("reset");
     project(&pool, &admin, "Churn").await;
-    let token = app::tokens::server::create(&pool, admin.id, "BI")
+    let token = app::tokens::server::create(&pool, admin.id, "BI", "read")
         .await
         .expect("token");
     // The feed waits for older writing transactions anywhere in the cluster: ask until it answers.
