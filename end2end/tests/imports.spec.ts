@@ -109,3 +109,44 @@ test("the same import works with JavaScript off", async ({ browser }) => {
     await expect(page.getByTestId("import-summary")).toContainText("3 created", { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
 });
+
+test("an admin makes a write token and another system imports through the API with it", async ({ browser, request }) => {
+  const page = await sessionAs(browser, ADMIN);
+  const tag = `api${Date.now().toString(36)}`;
+  await page.goto("/admin/tokens");
+  await hydrated(page);
+  await page.getByLabel("Token name").fill(`Migration ${tag}`);
+  await page.getByLabel("Scope").selectOption("write");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByTestId("new-token")).toContainText(`Migration ${tag}`);
+  const secret = (await page.getByTestId("token-secret").innerText()).trim();
+  const row = page.locator(`[data-test="token-row"][data-name="Migration ${tag}"]`);
+  await expect(row.getByTestId("scope")).toHaveText("write");
+  await expectAccessible(page);
+
+  const headers = { Authorization: `Bearer ${secret}`, "Content-Type": "text/csv" };
+  const dry = await request.post(`/api/v1/imports?file_name=inventory-${tag}.csv`, { headers, data: inventory(tag) });
+  expect(dry.status()).toBe(200);
+  const preview = await dry.json();
+  expect(preview.preview).toEqual({ created: 3, updated: 0, unchanged: 0, refused: 2 });
+  expect(preview.rows[3].problems[0]).toContain('unknown stage "prod"');
+
+  const real = await request.post(`/api/v1/imports?dry_run=false&file_name=inventory-${tag}.csv`, {
+    headers,
+    data: inventory(tag),
+  });
+  expect(real.status()).toBe(202);
+  const url = (await real.json()).url as string;
+  await expect(async () => {
+    const now = await (await request.get(url, { headers: { Authorization: `Bearer ${secret}` } })).json();
+    expect(now.status).toBe("done");
+    expect(now.result).toEqual({ created: 3, updated: 0, unchanged: 0, refused: 2 });
+  }).toPass({ timeout: 30_000 });
+
+  // The projects are there, each saying on its timeline that it came through the token.
+  await page.goto(`/projects?q=${encodeURIComponent(tag)}`);
+  await expect(page.getByTestId("project-row")).toHaveCount(3);
+  await page.getByRole("link", { name: `Fraud scoring ${tag}` }).click();
+  const created = page.getByTestId("timeline-entry").filter({ hasText: "created the project" });
+  await expect(created).toContainText(`import inventory-${tag}.csv (API token “Migration ${tag}”)`);
+});

@@ -1,6 +1,6 @@
 //! The import's plain-HTTP parts, for a signed-in editor or admin: the upload (a multipart form,
 //! so it works without JavaScript: it answers with a redirect to the preview, or back to the
-//! form with the message), the template, and a preview's report as CSV.
+//! form with the message), the template (CSV and Excel), and a preview's report as CSV.
 
 use app::auth::{CurrentUser, Permission};
 use app::error::AppError;
@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024)),
         )
         .route("/projects/import/template.csv", get(template))
+        .route("/projects/import/template.xlsx", get(template_xlsx))
         .route("/projects/import/{id}/report.csv", get(report))
 }
 
@@ -113,10 +114,10 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, mut form: Mul
     }
 }
 
-fn csv_download(name: &str, body: Vec<u8>) -> Response {
+fn download(name: &str, content_type: &str, body: Vec<u8>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -127,38 +128,94 @@ fn csv_download(name: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// The columns, with one example row.
+/// The template's example row, a value for each of [`Column::ALL`].
+const EXAMPLE: [&str; Column::ALL.len()] = [
+    "",
+    "Claims triage",
+    "Claims",
+    "Routes incoming claims to the right adjuster.",
+    "Claims wait nine days for triage.",
+    "Median days to triage",
+    "Under 2 days",
+    "9 days",
+    "Median of the last quarter",
+    "Two years of labelled claims",
+    "Manual triage by the claims desk",
+    "Claims operations",
+    "medium",
+    "active",
+    "define",
+    "ana@example.com",
+    "2026-01-15",
+    "2026-01-15",
+];
+
+/// The columns, with one example row, as CSV.
 async fn template(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Err(response) = editor(&state, &headers).await {
         return response;
     }
-    let example = [
-        "",
-        "Claims triage",
-        "Claims",
-        "Routes incoming claims to the right adjuster.",
-        "Claims wait nine days for triage.",
-        "Median days to triage",
-        "Under 2 days",
-        "9 days",
-        "Median of the last quarter",
-        "Two years of labelled claims",
-        "Manual triage by the claims desk",
-        "Claims operations",
-        "medium",
-        "active",
-        "define",
-        "ana@example.com",
-        "2026-01-15",
-        "2026-01-15",
-    ];
     let mut out = csv::Writer::from_writer(Vec::new());
     let written = out
         .write_record(Column::ALL.map(Column::key))
-        .and_then(|()| out.write_record(example));
+        .and_then(|()| out.write_record(EXAMPLE));
     match (written, out.into_inner()) {
-        (Ok(()), Ok(body)) => csv_download("tollgate-import-template.csv", body),
+        (Ok(()), Ok(body)) => download("tollgate-import-template.csv", "text/csv; charset=utf-8", body),
         _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The rows a template's drop-downs cover.
+const TEMPLATE_ROWS: u32 = 5000;
+
+/// The columns with one example row as an Excel workbook: a drop-down of the allowed values on
+/// each column that takes one of a few, and a second sheet saying what each column takes.
+fn template_workbook() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Format, Workbook};
+    let bold = Format::new().set_bold();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Projects")?;
+    for ((at, column), example) in (0u16..).zip(Column::ALL).zip(EXAMPLE) {
+        sheet.write_string_with_format(0, at, column.key(), &bold)?;
+        sheet.write_string(1, at, example)?;
+        sheet.set_column_width(at, (column.key().len().max(example.len()).min(40) + 2) as f64)?;
+        if let Some(allowed) = column.allowed() {
+            let rule = DataValidation::new()
+                .allow_list_strings(&allowed)?
+                .set_error_style(DataValidationErrorStyle::Warning)
+                .set_error_message(column.guide().unwrap_or_default())?;
+            sheet.add_data_validation(1, at, TEMPLATE_ROWS, at, &rule)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let guide = book.add_worksheet().set_name("Guide")?;
+    guide.write_string_with_format(0, 0, "Column", &bold)?;
+    guide.write_string_with_format(0, 1, "What it takes", &bold)?;
+    guide.set_column_width(0, 20)?;
+    guide.set_column_width(1, 100)?;
+    for (row, column) in (1u32..).zip(Column::ALL) {
+        guide.write_string(row, 0, column.key())?;
+        let text = column.guide().unwrap_or_else(|| "Text (optional).".to_owned());
+        guide.write_string(row, 1, &text)?;
+    }
+    book.save_to_buffer()
+}
+
+/// The template as an Excel workbook.
+async fn template_xlsx(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(response) = editor(&state, &headers).await {
+        return response;
+    }
+    match template_workbook() {
+        Ok(body) => download(
+            "tollgate-import-template.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            body,
+        ),
+        Err(error) => {
+            tracing::error!(%error, "writing the import template");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
 }
 
@@ -171,7 +228,7 @@ async fn report(State(state): State<AppState>, headers: HeaderMap, Path(id): Pat
         .await
         .and_then(|rows| imports::report_csv(&rows))
     {
-        Ok(body) => csv_download("import-report.csv", body),
+        Ok(body) => download("import-report.csv", "text/csv; charset=utf-8", body),
         Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
     }

@@ -731,3 +731,35 @@ async fn a_write_token_imports_through_the_api_and_a_read_token_may_not(pool: Pg
         (StatusCode::FORBIDDEN, Some("insufficient_scope"))
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn both_templates_read_back_as_one_project_to_create(pool: PgPool) {
+    let (admin, _ana) = people(&pool).await;
+    let cookie = common::sign_in(&pool, "ana@example.com").await;
+    for (path, content_type) in [
+        ("/projects/import/template.csv", "text/csv; charset=utf-8"),
+        (
+            "/projects/import/template.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ] {
+        let response = send(&pool, common::get(path, Some(&cookie))).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], content_type);
+        let bytes = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .expect("body")
+            .to_bytes();
+        let table = app::imports::parse::read(path, &bytes, None).expect("the template reads back");
+        let keys: Vec<&str> = app::imports::columns::Column::ALL.map(|c| c.key()).to_vec();
+        assert_eq!(table.headers, keys, "{path}");
+        let id = imports::preview(&pool, &admin, path, &bytes, None, &[], today())
+            .await
+            .expect("previewed");
+        let report = imports::preview_report(&pool, id).await.expect("report");
+        assert_eq!(report.len(), 1, "{path}");
+        assert_eq!(report[0].action, Action::Create, "{path}: {:?}", report[0]);
+    }
+    let signed_out = send(&pool, common::get("/projects/import/template.xlsx", None)).await;
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER, "to the sign-in page");
+}

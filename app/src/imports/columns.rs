@@ -3,6 +3,9 @@
 //! label, or a name other tools use for it; Tollgate's own CSV export reads back as it is.
 //! Pure: no IO, unit-tested.
 
+use crate::projects::input::{NAME_MAX, SHORT_MAX};
+use crate::projects::stage::{RiskTier, Stage, Status};
+use crate::vocabulary::Word;
 use serde::{Deserialize, Serialize};
 
 /// A field a row can give.
@@ -78,6 +81,38 @@ impl Column {
     /// The field in words, for choosing it ("success metric").
     pub fn label(self) -> String {
         self.key().replace('_', " ")
+    }
+
+    /// The words a cell may hold, for a field that takes one of a few (a template's drop-down).
+    pub fn allowed(self) -> Option<Vec<&'static str>> {
+        fn words<T: Word>() -> Vec<&'static str> {
+            T::ALL.iter().map(|w| w.as_str()).collect()
+        }
+        match self {
+            Column::RiskTier => Some(words::<RiskTier>()),
+            Column::Stage => Some(words::<Stage>()),
+            Column::Status => Some(words::<Status>()),
+            _ => None,
+        }
+    }
+
+    /// What a cell of this column takes, for people filling in a file; `None` for the optional
+    /// free-text fields.
+    pub fn guide(self) -> Option<String> {
+        Some(match self {
+            Column::Id => "A Tollgate project id (optional): the project to update.".to_owned(),
+            Column::Name => format!("Required; at most {NAME_MAX} characters. Matches an existing project whatever its case."),
+            Column::Team => format!("Required; at most {SHORT_MAX} characters."),
+            Column::RiskTier => format!("One of {}.", RiskTier::names()),
+            Column::Stage => format!(
+                "One of {} (empty: define). A stage whose gate the row does not meet is imported as it is and flagged gate_gap.",
+                Stage::names()
+            ),
+            Column::Status => format!("One of {} (empty: active).", Status::names()),
+            Column::OwnerEmail => "The email of an editor or admin who owns the current stage (optional).".to_owned(),
+            Column::StartedOn | Column::StageEnteredOn => "A date, 2026-11-02 (optional).".to_owned(),
+            _ => return None,
+        })
     }
 
     /// The field a [`Column::key`] names.

@@ -6,9 +6,7 @@ use super::columns::Column;
 use super::plan::Action;
 use super::{load_import, CommitImport, ImportView, RemapImport, RowReport};
 use crate::auth::{Permission, Protected};
-use crate::projects::stage::{RiskTier, Stage, Status};
 use crate::ui::{action_error, columns, Alert, DataTable, FieldErrorText, FormAlert, Loading, LocalTime};
-use crate::vocabulary::Word;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -25,6 +23,12 @@ pub fn ImportPage() -> impl IntoView {
 fn Upload() -> impl IntoView {
     let query = use_query_map();
     let error = Signal::derive(move || query.with(|q| q.get("error")));
+    let text_fields = Column::ALL
+        .into_iter()
+        .filter(|c| c.guide().is_none())
+        .map(Column::key)
+        .collect::<Vec<_>>()
+        .join(", ");
     let described = move || error.get().map(|_| "file-error".to_owned());
     view! {
         <section class="page narrow-wide">
@@ -58,18 +62,18 @@ fn Upload() -> impl IntoView {
                     "Headers are matched whatever their case and spacing; unknown columns are listed in the preview and left out. A project is matched by "
                     <code>"id"</code> " when the file has one, else by name (any case). Tollgate's own "
                     <a href="/portfolio/export.csv">"CSV export"</a> " imports back as it is. "
-                    <a href="/projects/import/template.csv" download="tollgate-import-template.csv" data-test="template">"Download the template"</a> "."
+                    "Download the template as "
+                    <a href="/projects/import/template.xlsx" download="tollgate-import-template.xlsx" data-test="template-xlsx">"Excel"</a>
+                    " (with drop-downs of the allowed values) or "
+                    <a href="/projects/import/template.csv" download="tollgate-import-template.csv" data-test="template">"CSV"</a> "."
                 </p>
                 <DataTable test="import-columns" columns=columns(["Column", "Values"])>
-                    <tr><th scope="row"><code>"name"</code></th><td>"Required; at most 120 characters."</td></tr>
-                    <tr><th scope="row"><code>"team"</code></th><td>"Required."</td></tr>
-                    <tr><th scope="row"><code>"risk_tier"</code></th><td>{RiskTier::names()}</td></tr>
-                    <tr><th scope="row"><code>"stage"</code></th><td>{format!("{} (empty: define). A stage whose gate the row does not meet is imported as it is and flagged gate_gap.", Stage::names())}</td></tr>
-                    <tr><th scope="row"><code>"status"</code></th><td>{format!("{} (empty: active)", Status::names())}</td></tr>
-                    <tr><th scope="row"><code>"owner_email"</code></th><td>"The email of an editor or admin who owns the current stage."</td></tr>
-                    <tr><th scope="row"><code>"started_on"</code>", "<code>"stage_entered_on"</code></th><td>"Dates, 2026-11-02 (optional)."</td></tr>
-                    <tr><th scope="row"><code>"id"</code></th><td>"A Tollgate project id (optional)."</td></tr>
-                    <tr><th scope="row">"Text fields"</th><td>"summary, problem_statement, success_metric, success_target, baseline_metric, baseline_method, data_readiness, fallback_plan, monitoring_owner"</td></tr>
+                    {Column::ALL
+                        .into_iter()
+                        .filter_map(|c| c.guide().map(|guide| (c, guide)))
+                        .map(|(c, guide)| view! { <tr><th scope="row"><code>{c.key()}</code></th><td>{guide}</td></tr> })
+                        .collect_view()}
+                    <tr><th scope="row">"Text fields"</th><td>{format!("Optional: {}.", text_fields)}</td></tr>
                 </DataTable>
             </div>
         </section>

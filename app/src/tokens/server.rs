@@ -152,13 +152,14 @@ pub async fn authenticate(
         .execute(pool)
         .await?;
     }
-    let acts_as = (row.active && row.role.can(crate::auth::Permission::EditProjects)).then(|| CurrentUser {
-        id: row.account,
-        email: row.email,
-        display_name: row.display_name,
-        role: row.role,
-        must_change_password: false,
-    });
+    let acts_as =
+        (row.active && row.role.can(crate::auth::Permission::EditProjects)).then_some(CurrentUser {
+            id: row.account,
+            email: row.email,
+            display_name: row.display_name,
+            role: row.role,
+            must_change_password: false,
+        });
     Ok(Some(Bearer {
         id: row.id,
         name: row.name,

@@ -28,6 +28,7 @@ use uuid::Uuid;
 /// An import: what its preview found in every row and, once committed, what it did.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiImport {
+    /// The import's id.
     pub id: Uuid,
     /// The file's name, and the token it came through.
     #[schema(example = "inventory.csv (API token \u{201c}Migration\u{201d})")]
@@ -39,6 +40,7 @@ pub struct ApiImport {
     pub dry_run: bool,
     /// Whether one refused row stops the whole import.
     pub all_or_nothing: bool,
+    /// When the file was read.
     pub created_at: DateTime<Utc>,
     /// Rows read from the file (the header not counted).
     pub rows_total: i32,
@@ -193,6 +195,7 @@ async fn file_of(state: &AppState, request: Request) -> Result<(Option<String>, 
         (status = 403, description = "A read-only token, or one whose admin is deactivated (`insufficient_scope`)", body = super::error::ErrorBody),
         (status = 413, description = "A file over 20 MB (`payload_too_large`)", body = super::error::ErrorBody),
         (status = 422, description = "An empty, binary, malformed or too long file, or no name column (`invalid_file`)", body = super::error::ErrorBody),
+        (status = 500, description = "Something went wrong on our side (`internal`)", body = super::error::ErrorBody),
         (status = 503, description = "The database is not answering; try again shortly (`database_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = []))
@@ -259,6 +262,9 @@ fn file_problem(error: AppError) -> ApiError {
 }
 
 /// One import: its preview and, once committed, its progress and result.
+///
+/// Follow a commit queued by `POST /api/v1/imports?dry_run=false` until `status` is `done`
+/// (`result` says what it did) or `failed` (`error` says why).
 #[utoipa::path(
     get, path = "/api/v1/imports/{id}", tag = "imports",
     params(("id" = Uuid, Path, description = "The import's id, as `POST /api/v1/imports` gave it")),
@@ -267,6 +273,7 @@ fn file_problem(error: AppError) -> ApiError {
         (status = 401, description = "Missing, wrong or revoked token (`unauthenticated`)", body = super::error::ErrorBody),
         (status = 403, description = "A read-only token (`insufficient_scope`)", body = super::error::ErrorBody),
         (status = 404, description = "No such import (`not_found`)", body = super::error::ErrorBody),
+        (status = 500, description = "Something went wrong on our side (`internal`)", body = super::error::ErrorBody),
         (status = 503, description = "The database is not answering; try again shortly (`database_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = []))

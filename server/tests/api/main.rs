@@ -73,9 +73,14 @@ async fn project(pool: &PgPool, by: &CurrentUser, name: &str, team: &str, tier: 
         .expect("created")
 }
 
-/// Validates `body` against the schema the OpenAPI document gives `path` for `status`.
+/// Validates `body` against the schema the OpenAPI document gives `GET path` for `status`.
 fn assert_matches_openapi(doc: &Value, path: &str, status: u16, body: &Value) {
-    let response = &doc["paths"][path]["get"]["responses"][status.to_string()];
+    assert_operation_matches_openapi(doc, "get", path, status, body);
+}
+
+/// Validates `body` against the schema the OpenAPI document gives `method path` for `status`.
+fn assert_operation_matches_openapi(doc: &Value, method: &str, path: &str, status: u16, body: &Value) {
+    let response = &doc["paths"][path][method]["responses"][status.to_string()];
     let schema = &response["content"]["application/json"]["schema"];
     assert!(
         schema.is_object(),

@@ -95,14 +95,16 @@ fn parameter_schema<'a>(doc: &'a Value, path: &str, name: &str) -> Option<&'a Va
 async fn the_openapi_document_is_as_strict_as_the_server(pool: PgPool) {
     let doc = openapi(&pool).await;
     assert_eq!(doc["servers"][0]["url"], "/");
-    for path in [
-        "/api/v1/projects",
-        "/api/v1/projects.csv",
-        "/api/v1/projects/{id}",
-        "/api/v1/portfolio",
-        "/api/v1/events",
+    for (method, path) in [
+        ("get", "/api/v1/projects"),
+        ("get", "/api/v1/projects.csv"),
+        ("get", "/api/v1/projects/{id}"),
+        ("get", "/api/v1/portfolio"),
+        ("get", "/api/v1/events"),
+        ("post", "/api/v1/imports"),
+        ("get", "/api/v1/imports/{id}"),
     ] {
-        let operation = &doc["paths"][path]["get"];
+        let operation = &doc["paths"][path][method];
         assert!(
             operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
             "{path} has a summary"
@@ -141,4 +143,43 @@ async fn the_openapi_document_is_as_strict_as_the_server(pool: PgPool) {
     // The portfolio documents only what it accepts.
     assert!(parameter_schema(&doc, "/api/v1/portfolio", "updated_since").is_none());
     assert!(parameter_schema(&doc, "/api/v1/projects", "updated_since").is_some());
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_import_and_its_refusals_match_the_openapi_document(pool: PgPool) {
+    let (admin, read) = admin_and_token(&pool).await;
+    let write = app::tokens::server::create(&pool, admin.id, "Migration", "write")
+        .await
+        .expect("token")
+        .secret;
+    let doc = openapi(&pool).await;
+    let post = |token: &str, query: &str, body: &'static str| {
+        Request::post(format!("/api/v1/imports{query}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let file = "name,team,risk_tier,stage\nClaims triage,Claims,high,define\nBad,Ops,low,prod\n";
+    for (token, query, body, status) in [
+        (write.as_str(), "", file, 200),
+        (write.as_str(), "?dry_run=false", file, 202),
+        (read.as_str(), "", file, 403),
+        (write.as_str(), "?dry_run=yes", file, 400),
+        (write.as_str(), "", "\u{0}\u{1}\u{2}binary", 422),
+    ] {
+        let response = send(&pool, post(token, query, body)).await;
+        assert_eq!(response.status().as_u16(), status, "{query}");
+        let body: Value = serde_json::from_str(&body_text(response).await).expect("JSON");
+        assert_operation_matches_openapi(&doc, "post", "/api/v1/imports", status, &body);
+        if status == 202 {
+            let (status, one) = json(&pool, body["url"].as_str().expect("url"), &write).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(one["status"], "queued");
+            assert_matches_openapi(&doc, "/api/v1/imports/{id}", 200, &one);
+        }
+    }
+    let (status, body) = json(&pool, &format!("/api/v1/imports/{}", Uuid::nil()), &write).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_matches_openapi(&doc, "/api/v1/imports/{id}", 404, &body);
 }
