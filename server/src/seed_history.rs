@@ -11,6 +11,7 @@
 use crate::seed::{Bundle, People, Review, Signoff, Withdrawal};
 use app::health::{signals, GateGapFacts, HealthFacts, OwnerFact, Signals, Thresholds};
 use app::projects::gate::{missing, GateFacts, GateItem, RecordFacts};
+use app::projects::material::{self, MaterialChange, MaterialKind};
 use app::projects::stage::{RiskTier, Stage, Status};
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -168,21 +169,80 @@ impl AsOf<'_> {
             .max_by_key(|r| (r.reviewed_on, r.created_at))
     }
 
-    /// An approved latest sign-off by someone other than the stage owner.
-    fn independent_signoff(&self, owner: Option<usize>) -> bool {
-        self.latest_signoff()
-            .is_some_and(|s| s.decision == "approved" && Some(s.approver) != owner)
+    /// The pivots made by the instant, as the material changes the rules read (the seed
+    /// changes no material field).
+    fn pivots(&self) -> Vec<MaterialChange> {
+        (self.bundle.moves.iter().enumerate())
+            .filter(|(_, m)| self.happened(m.at) && material::is_pivot(Stage::ALL[m.from], Stage::ALL[m.to]))
+            .map(|(i, m)| MaterialChange {
+                id: i as i64,
+                kind: MaterialKind::Pivot,
+                at: m.at.and_utc(),
+                stage: Stage::ALL[m.from],
+                before: Stage::ALL[m.from].as_str().to_owned(),
+                after: Stage::ALL[m.to].as_str().to_owned(),
+                acknowledged: false,
+            })
+            .collect()
     }
 
-    /// An approving latest review by someone other than the stage owner and, for a high-risk
-    /// project, by nobody who had owned a stage of it.
-    fn independent_review(&self, owner: Option<usize>) -> bool {
-        let high = RiskTier::ALL[self.bundle.project.risk_tier] == RiskTier::High;
-        self.latest_review().is_some_and(|r| {
-            matches!(r.decision, "approved" | "approved_with_conditions")
-                && Some(r.reviewer) != owner
-                && !(high && self.ever_owned(r.reviewer))
+    /// The latest sign-off, if it is approved by someone other than the stage owner, with the
+    /// instant it was given.
+    fn approved_signoff(&self, owner: Option<usize>) -> Option<NaiveDateTime> {
+        self.latest_signoff()
+            .filter(|s| s.decision == "approved" && Some(s.approver) != owner)
+            .map(|s| s.created_at)
+    }
+
+    /// An approved latest sign-off by someone other than the stage owner, not voided since.
+    fn independent_signoff(&self, owner: Option<usize>) -> bool {
+        self.approved_signoff(owner)
+            .is_some_and(|at| material::voiding(&self.pivots(), at.and_utc()).is_none())
+    }
+
+    /// The approvals that would count but for a pivot since: the item, the day, why.
+    fn voided(&self, owner: Option<usize>) -> Vec<(GateItem, NaiveDate, String)> {
+        let pivots = self.pivots();
+        [
+            (GateItem::ExplainabilitySignoff, self.approved_signoff(owner)),
+            (GateItem::ModelRiskReview, self.approved_review(owner)),
+        ]
+        .into_iter()
+        .filter_map(|(item, at)| {
+            let change = material::voiding(&pivots, at?.and_utc())?;
+            Some((item, change.on(), change.describe()))
         })
+        .collect()
+    }
+
+    /// The project went back before Build and no user research standing at the instant was
+    /// held since.
+    fn stale_research(&self) -> bool {
+        let last_research = (self.bundle.evidence.iter())
+            .filter(|e| self.standing(e.created_at, e.withdrawn))
+            .map(|e| e.held_on)
+            .max();
+        material::last_pivot_before(&self.pivots(), Stage::Build)
+            .is_some_and(|pivot| last_research.is_none_or(|held| held < pivot))
+    }
+
+    /// The latest review, if it approves and is by someone other than the stage owner and, for
+    /// a high-risk project, by nobody who had owned a stage of it, with the instant it was given.
+    fn approved_review(&self, owner: Option<usize>) -> Option<NaiveDateTime> {
+        let high = RiskTier::ALL[self.bundle.project.risk_tier] == RiskTier::High;
+        self.latest_review()
+            .filter(|r| {
+                matches!(r.decision, "approved" | "approved_with_conditions")
+                    && Some(r.reviewer) != owner
+                    && !(high && self.ever_owned(r.reviewer))
+            })
+            .map(|r| r.created_at)
+    }
+
+    /// An approving independent latest review, not voided since.
+    fn independent_review(&self, owner: Option<usize>) -> bool {
+        self.approved_review(owner)
+            .is_some_and(|at| material::voiding(&self.pivots(), at.and_utc()).is_none())
     }
 
     /// How many of the records added at `times` stood at the instant.
@@ -199,6 +259,7 @@ impl AsOf<'_> {
             demos: self.standing_count(b.demos.iter().map(|d| (d.created_at, d.withdrawn))),
             independent_signoff: self.independent_signoff(owner),
             independent_review: self.independent_review(owner),
+            stale_research: self.stale_research(),
         }
     }
 
@@ -257,6 +318,7 @@ impl AsOf<'_> {
             overridden,
             imported: false,
             withdrawn: self.withdrawals(),
+            voided: self.voided(owner),
         }
     }
 

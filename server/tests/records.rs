@@ -457,3 +457,153 @@ async fn a_corrected_signoff_keeps_its_approver_who_must_stay_independent(pool: 
     let refused = records::correct_signoff(&pool, &admin, by_admin, &rejected, today()).await;
     assert!(matches!(refused, Err(AppError::Refused(_))), "{refused:?}");
 }
+
+/// Project `id`'s version now, for an edit based on it.
+async fn version(pool: &PgPool, id: Uuid) -> i32 {
+    sqlx::query_scalar("select version from projects where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("version")
+}
+
+async fn edit(pool: &PgPool, by: &CurrentUser, id: Uuid, change: impl FnOnce(&mut ProjectInput)) {
+    let current = app::projects::server::read::detail(pool, id, today())
+        .await
+        .expect("project")
+        .project;
+    let mut input = current.to_input();
+    change(&mut input);
+    write::update(
+        pool,
+        by,
+        id,
+        version(pool, id).await,
+        input.validate().expect("valid"),
+    )
+    .await
+    .expect("saved");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_material_change_voids_an_approval_given_before_it_and_a_cosmetic_one_does_not(pool: PgPool) {
+    let ana = person(&pool, "ana@example.com", Role::Editor).await;
+    let rae = person(&pool, "rae@example.com", Role::Reviewer).await;
+    let id = project(&pool, &ana, "medium").await;
+    edit(&pool, &ana, id, |p| {
+        p.success_metric = "Median days to triage".into();
+        p.success_target = "0.9".into();
+    })
+    .await;
+    let facts = || async {
+        app::health::server::facts(&pool, &[id])
+            .await
+            .expect("facts")
+            .remove(0)
+    };
+    records::add_signoff(&pool, &rae, id, &signoff(), today())
+        .await
+        .expect("approved");
+    assert!(facts().await.records.independent_signoff);
+
+    edit(&pool, &ana, id, |p| {
+        p.name = "Claims triage, renamed".into();
+        p.summary = "Routes claims".into();
+        p.risk_tier = "low".into();
+    })
+    .await;
+    assert!(
+        facts().await.records.independent_signoff,
+        "a cosmetic edit voids nothing"
+    );
+
+    edit(&pool, &ana, id, |p| p.success_target = "0.8".into()).await;
+    let now = facts().await;
+    assert!(
+        !now.records.independent_signoff,
+        "the target changed since the sign-off"
+    );
+    let (item, by, change) = now.voided.first().expect("voided");
+    assert_eq!(
+        (*item, *by),
+        (app::projects::gate::GateItem::ExplainabilitySignoff, rae.id)
+    );
+    assert_eq!(change.describe(), "success target changed from 0.9 to 0.8");
+
+    records::add_signoff(&pool, &rae, id, &signoff(), today())
+        .await
+        .expect("approved again");
+    assert!(
+        facts().await.records.independent_signoff,
+        "a sign-off given since counts"
+    );
+    edit(&pool, &ana, id, |p| p.risk_tier = "high".into()).await;
+    assert_eq!(
+        facts().await.voided.first().map(|(_, _, c)| c.describe()),
+        Some("risk tier raised from low to high".to_owned())
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn after_a_pivot_back_to_design_the_gate_into_build_asks_for_research_held_since(pool: PgPool) {
+    let ana = person(&pool, "ana@example.com", Role::Editor).await;
+    let id = project(&pool, &ana, "medium").await;
+    edit(&pool, &ana, id, |p| {
+        p.problem_statement = "Claims wait nine days".into();
+        p.success_metric = "Median days to triage".into();
+        p.success_target = "2 days".into();
+        p.baseline_metric = "9 days".into();
+        p.baseline_method = "Q2 sample".into();
+        p.data_readiness = "Two years of claims".into();
+    })
+    .await;
+    let real_today = chrono::Utc::now().date_naive();
+    let research = |held_on: NaiveDate| EvidenceInput {
+        kind: "interview".into(),
+        title: "Adjuster interviews".into(),
+        findings: "Triage is the bottleneck".into(),
+        participants: "12".into(),
+        held_on: held_on.to_string(),
+        link: String::new(),
+    };
+    records::add_evidence(
+        &pool,
+        &ana,
+        id,
+        &research(real_today - chrono::Days::new(30)),
+        real_today,
+    )
+    .await
+    .expect("research");
+    records::add_demo(
+        &pool,
+        &ana,
+        id,
+        &demo(&(real_today - chrono::Days::new(20)).to_string()),
+        real_today,
+    )
+    .await
+    .expect("demo");
+    let to = |stage: Stage, note: &'static str| {
+        let pool = pool.clone();
+        let ana = ana.clone();
+        async move { write::move_stage(&pool, &ana, id, version(&pool, id).await, stage, note, "", None).await }
+    };
+    to(Stage::Design, "").await.expect("into design");
+    to(Stage::Build, "").await.expect("into build");
+    to(Stage::Design, "The adjusters need a different queue")
+        .await
+        .expect("pivot");
+    let refused = to(Stage::Build, "")
+        .await
+        .expect_err("research is older than the pivot");
+    assert!(
+        matches!(&refused, AppError::GateNotMet { missing, .. }
+            if missing == &[app::projects::gate::GateItem::FreshResearch.describe().to_owned()]),
+        "{refused:?}"
+    );
+    records::add_evidence(&pool, &ana, id, &research(real_today), real_today)
+        .await
+        .expect("talked to users again");
+    to(Stage::Build, "").await.expect("into build again");
+}

@@ -7,6 +7,7 @@
 
 use super::{signals, GateGapFacts, HealthFacts, OwnerFact, Severity, Signals, Thresholds};
 use crate::projects::gate::{missing, GateFacts, GateItem, RecordFacts};
+use crate::projects::material::{self, MaterialChange};
 use crate::projects::stage::{Stage, Status};
 use chrono::NaiveDate;
 use sqlx::{PgConnection, PgExecutor};
@@ -37,12 +38,16 @@ pub struct ProjectFacts {
     pub owner_id: Option<Uuid>,
     pub records: RecordFacts,
     pub health: HealthFacts,
+    /// Approvals that would count but for a material change since: the item, who gave the
+    /// approval, and the change that voided it.
+    pub voided: Vec<(GateItem, Uuid, MaterialChange)>,
 }
 
 /// The facts of each of `ids` (missing projects are left out), read set-based: one statement
 /// whatever the number of projects.
 ///
-/// The latest sign-off and the latest review decide: a later refusal supersedes an approval.
+/// The latest sign-off and the latest review decide: a later refusal supersedes an approval,
+/// and a material change since voids it ([`material::voiding`]).
 pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<ProjectFacts>> {
     let rows = sqlx::query!(
         r#"
@@ -52,9 +57,11 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                p.baseline_method, p.data_readiness, p.fallback_plan, p.monitoring_owner,
                so.owner_id as "owner_id?", o.display_name as "owner_name?", o.deactivated_at as "owner_deactivated_at?",
                d.demos as "demos!", d.last_demo, d.demo_withdrawn,
-               r.research as "research!", r.research_withdrawn,
+               r.research as "research!", r.research_withdrawn, r.last_research,
                coalesce(s.decision = 'approved' and s.approver_id is distinct from so.owner_id, false)
                  as "signoff!",
+               s.approver_id as "signoff_by?", s.created_at as "signoff_at?",
+               v.reviewer_id as "review_by?", v.created_at as "review_at?",
                sw.signoff_withdrawn,
                coalesce(v.decision in ('approved', 'approved_with_conditions')
                  and v.reviewer_id is distinct from so.owner_id
@@ -66,7 +73,12 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                exists (select 1 from gate_overrides g where g.project_id = p.id and g.stage = p.stage)
                  as "overridden!",
                exists (select 1 from gate_overrides g
-                       where g.project_id = p.id and g.stage = p.stage and g.imported) as "imported!"
+                       where g.project_id = p.id and g.stage = p.stage and g.imported) as "imported!",
+               coalesce((select jsonb_agg(jsonb_build_object(
+                           'id', m.id, 'kind', m.kind, 'at', m.changed_at, 'stage', m.stage,
+                           'before', m.before, 'after', m.after,
+                           'acknowledged', m.acknowledged_at is not null) order by m.changed_at, m.id)
+                         from material_changes m where m.project_id = p.id), '[]') as "changes!"
         from projects p
         left join stage_owners so on so.project_id = p.id and so.stage = p.stage
         left join accounts o on o.id = so.owner_id
@@ -77,17 +89,18 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
           from demo_checkpoints where project_id = p.id) d
         cross join lateral (
           select count(*) filter (where withdrawn_at is null) as research,
+                 max(held_on) filter (where withdrawn_at is null) as last_research,
                  max(withdrawn_at) as research_withdrawn
           from research_evidence where project_id = p.id) r
         left join lateral (
-          select decision, approver_id from explainability_signoffs
+          select decision, approver_id, created_at from explainability_signoffs
           where project_id = p.id and withdrawn_at is null
           order by decided_on desc, created_at desc limit 1) s on true
         cross join lateral (
           select max(withdrawn_at) as signoff_withdrawn from explainability_signoffs
           where project_id = p.id) sw
         left join lateral (
-          select decision, reviewer_id, next_review_on from risk_reviews
+          select decision, reviewer_id, next_review_on, created_at from risk_reviews
           where project_id = p.id and withdrawn_at is null
           order by reviewed_on desc, created_at desc limit 1) v on true
         cross join lateral (
@@ -102,11 +115,41 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
     Ok(rows
         .into_iter()
         .map(|row| {
+            // Stored by this program: a row it cannot read back counts as no change.
+            let changes: Vec<MaterialChange> = serde_json::from_value(row.changes).unwrap_or_default();
+            let void = |counts: bool, by: Option<Uuid>, at: Option<chrono::DateTime<chrono::Utc>>, item| {
+                let (by, at) = (by?, at?);
+                counts
+                    .then(|| material::voiding(&changes, at))
+                    .flatten()
+                    .map(|change| (item, by, change.clone()))
+            };
+            let voided: Vec<(GateItem, Uuid, MaterialChange)> = [
+                void(
+                    row.signoff,
+                    row.signoff_by,
+                    row.signoff_at,
+                    GateItem::ExplainabilitySignoff,
+                ),
+                void(
+                    row.review,
+                    row.review_by,
+                    row.review_at,
+                    GateItem::ModelRiskReview,
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let is_voided = |item: GateItem| voided.iter().any(|(i, _, _)| *i == item);
+            let stale_research = material::last_pivot_before(&changes, Stage::Build)
+                .is_some_and(|pivot| row.last_research.is_none_or(|held| held < pivot));
             let records = RecordFacts {
                 research: u32::try_from(row.research).unwrap_or(u32::MAX),
                 demos: u32::try_from(row.demos).unwrap_or(u32::MAX),
-                independent_signoff: row.signoff,
-                independent_review: row.review,
+                independent_signoff: row.signoff && !is_voided(GateItem::ExplainabilitySignoff),
+                independent_review: row.review && !is_voided(GateItem::ModelRiskReview),
+                stale_research,
             };
             let gate_facts = GateFacts {
                 records,
@@ -144,6 +187,10 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                     overridden: row.overridden,
                     imported: row.imported,
                     withdrawn,
+                    voided: voided
+                        .iter()
+                        .map(|(item, _, change)| (*item, change.on(), change.describe()))
+                        .collect(),
                 },
             };
             ProjectFacts {
@@ -151,6 +198,7 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                 owner_id: row.owner_id,
                 records,
                 health,
+                voided,
             }
         })
         .collect())

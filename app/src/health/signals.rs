@@ -44,6 +44,8 @@ pub struct GateGapFacts {
     /// For record-backed items: the day the last record of that kind was withdrawn, when that
     /// happened after the stage was entered.
     pub withdrawn: Vec<(GateItem, NaiveDate)>,
+    /// Approvals voided by a material change: the item, the day, the change in words.
+    pub voided: Vec<(GateItem, NaiveDate, String)>,
 }
 
 fn day(date: NaiveDate) -> String {
@@ -70,6 +72,7 @@ fn record_noun(item: GateItem) -> &'static str {
         GateItem::DemoHeld => "demo checkpoint",
         GateItem::ExplainabilitySignoff => "approved explainability sign-off",
         GateItem::ModelRiskReview => "approved model-risk review",
+        GateItem::FreshResearch => "user research since the latest pivot",
         _ => "record",
     }
 }
@@ -87,10 +90,24 @@ fn gate_gap(gate: &GateGapFacts, stage_label: &str, entered_on: NaiveDate) -> Op
             .map(|(_, on)| *on)
             .max()
     };
+    let voided = |item: GateItem| {
+        gate.voided
+            .iter()
+            .find(|(i, on, _)| *i == item && *on >= entered_on)
+    };
     let mut without = Vec::new();
     let mut withdrawals = Vec::new();
     let mut since = NaiveDate::MAX;
     for &item in &gate.unmet {
+        if let Some((_, on, why)) = voided(item) {
+            since = since.min(*on);
+            withdrawals.push(format!(
+                "the {} was voided on {}: {why}",
+                record_noun(item).trim_start_matches("approved "),
+                day(*on)
+            ));
+            continue;
+        }
         match withdrawn_on(item) {
             Some(on) => {
                 since = since.min(on);

@@ -188,6 +188,7 @@ fn red_flags_come_first_and_decide_health() {
             overridden: true,
             imported: false,
             withdrawn: vec![],
+            voided: vec![],
         },
         ..healthy()
     };
@@ -291,6 +292,7 @@ fn a_gate_gap_caused_by_a_withdrawal_is_true_since_the_withdrawal() {
             overridden: false,
             imported: false,
             withdrawn: vec![(GateItem::UserResearch, d(2026, 11, 16))],
+            voided: vec![],
         },
         ..healthy()
     };
@@ -371,6 +373,7 @@ fn a_stage_reached_by_an_import_says_so_in_its_gate_gap() {
             overridden: true,
             imported: true,
             withdrawn: vec![],
+            voided: vec![],
         },
         ..healthy()
     };
@@ -379,4 +382,54 @@ fn a_stage_reached_by_an_import_says_so_in_its_gate_gap() {
         .find(|f| f.code == FlagCode::GateGap)
         .expect("a gate gap");
     assert!(gap.reason.contains(" imported without "), "{}", gap.reason);
+}
+
+#[test]
+fn an_approval_voided_by_a_material_change_is_a_gate_gap_since_that_day_saying_why() {
+    let facts = HealthFacts {
+        stage_label: "Deploy",
+        stage_entered_on: d(2026, 10, 1),
+        gate: GateGapFacts {
+            unmet: vec![GateItem::ExplainabilitySignoff],
+            voided: vec![(
+                GateItem::ExplainabilitySignoff,
+                d(2026, 11, 20),
+                "success target changed from 0.9 to 0.8".into(),
+            )],
+            ..GateGapFacts::default()
+        },
+        ..healthy()
+    };
+    let gap = flags(&facts, d(2026, 11, 25), &Thresholds::default())
+        .into_iter()
+        .find(|f| f.code == FlagCode::GateGap)
+        .expect("a gate gap");
+    assert_eq!(gap.since, d(2026, 11, 20));
+    assert_eq!(
+        gap.reason,
+        "the explainability sign-off was voided on 20 Nov 2026: success target changed from 0.9 to 0.8"
+    );
+    // Voided before the stage was entered (then pushed through by an override): the stage was
+    // entered without it.
+    let before = HealthFacts {
+        gate: GateGapFacts {
+            voided: vec![(
+                GateItem::ExplainabilitySignoff,
+                d(2026, 9, 1),
+                "moved back".into(),
+            )],
+            overridden: true,
+            ..facts.gate.clone()
+        },
+        ..facts
+    };
+    let s = signals(&before, &Thresholds::default());
+    assert_eq!(s.gate_gap_on, Some(d(2026, 10, 1)));
+    assert!(
+        s.gate_gap_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Deploy entered by an admin override without")),
+        "{:?}",
+        s.gate_gap_reason
+    );
 }

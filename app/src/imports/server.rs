@@ -586,6 +586,18 @@ async fn update_row(
                 )
                 .execute(&mut *tx)
                 .await?;
+            if crate::projects::material::is_pivot(current.stage, change.stage) {
+                write::record_material(
+                    tx,
+                    id,
+                    actor.id,
+                    crate::projects::material::MaterialKind::Pivot,
+                    current.stage,
+                    current.stage.as_str(),
+                    change.stage.as_str(),
+                )
+                .await?;
+            }
             let mut changes = audit::change("stage", current.stage.as_str(), change.stage.as_str());
             changes["via"] = json!({ "before": null, "after": via });
             audit::record(&mut *tx, Some(actor.id), "project", id, "stage_moved", changes).await?;

@@ -22,6 +22,8 @@ pub enum GateItem {
     DemoHeld,
     ExplainabilitySignoff,
     ModelRiskReview,
+    /// After a pivot back before Build: user research held since.
+    FreshResearch,
 }
 
 impl GateItem {
@@ -44,6 +46,9 @@ impl GateItem {
                 "An approved explainability sign-off by someone other than the owner"
             }
             GateItem::ModelRiskReview => "An approved model-risk review by an independent reviewer",
+            GateItem::FreshResearch => {
+                "User research held since the project last went back a stage (after a pivot, talk to users again)"
+            }
         }
     }
 
@@ -61,7 +66,7 @@ impl GateItem {
             GateItem::DataReadiness => field("data_readiness"),
             GateItem::FallbackPlan => field("fallback_plan"),
             GateItem::MonitoringOwner => field("monitoring_owner"),
-            GateItem::UserResearch => record("records-evidence"),
+            GateItem::UserResearch | GateItem::FreshResearch => record("records-evidence"),
             GateItem::DemoHeld => record("records-demos"),
             GateItem::ExplainabilitySignoff => record("records-signoffs"),
             GateItem::ModelRiskReview => record("records-reviews"),
@@ -72,7 +77,7 @@ impl GateItem {
     /// section of records.
     pub fn field(self) -> &'static str {
         match self {
-            GateItem::UserResearch => "records-evidence",
+            GateItem::UserResearch | GateItem::FreshResearch => "records-evidence",
             GateItem::DemoHeld => "records-demos",
             GateItem::ExplainabilitySignoff => "records-signoffs",
             GateItem::ModelRiskReview => "records-reviews",
@@ -112,6 +117,9 @@ pub struct RecordFacts {
     /// An approved (or approved with conditions) model-risk review by an independent reviewer:
     /// not the current owner and, for a high-risk project, nobody who ever owned a stage.
     pub independent_review: bool,
+    /// The project went back before Build and no user research has been held since.
+    #[serde(default)]
+    pub stale_research: bool,
 }
 
 /// The items the gate into `stage` asks for, in the order a checklist shows them.
@@ -120,7 +128,13 @@ pub fn gate_items(stage: Stage) -> &'static [GateItem] {
     match stage {
         Stage::Define => &[],
         Stage::Design => &[ProblemStatement, SuccessMetric, SuccessTarget, UserResearch],
-        Stage::Build => &[BaselineMetric, BaselineMethod, DataReadiness, DemoHeld],
+        Stage::Build => &[
+            BaselineMetric,
+            BaselineMethod,
+            DataReadiness,
+            DemoHeld,
+            FreshResearch,
+        ],
         Stage::Deploy => &[
             ExplainabilitySignoff,
             ModelRiskReview,
@@ -145,6 +159,7 @@ pub fn is_met(item: GateItem, facts: &GateFacts<'_>) -> bool {
         GateItem::DemoHeld => return facts.records.demos > 0,
         GateItem::ExplainabilitySignoff => return facts.records.independent_signoff,
         GateItem::ModelRiskReview => return facts.records.independent_review,
+        GateItem::FreshResearch => return !facts.records.stale_research,
     };
     !value.trim().is_empty()
 }
@@ -242,6 +257,7 @@ mod tests {
                 demos: 1,
                 independent_signoff: true,
                 independent_review: true,
+                stale_research: false,
             },
             problem_statement: "Claims take 9 days to triage",
             success_metric: "median triage time",
@@ -269,6 +285,22 @@ mod tests {
             check_move(Stage::Build, Stage::Deploy, "", &facts),
             Ok(MoveKind::Forward)
         );
+    }
+
+    #[test]
+    fn after_a_pivot_the_gate_into_build_asks_for_user_research_held_since() {
+        let mut facts = complete();
+        facts.records.stale_research = true;
+        assert_eq!(
+            check_move(Stage::Design, Stage::Build, "", &facts),
+            Err(MoveRefused::GateNotMet {
+                stage: Stage::Build,
+                missing: vec![FreshResearch]
+            })
+        );
+        // Only the gate into Build asks.
+        assert_eq!(missing(Stage::Design, &facts), vec![]);
+        assert_eq!(missing(Stage::Deploy, &facts), vec![]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod gate;
 pub mod input;
+pub mod material;
 pub mod stage;
 
 mod api;

@@ -116,6 +116,8 @@ pub(super) struct Tables {
     pub(super) stage_owners: Table,
     pub(super) ownership_changes: Table,
     pub(super) stage_moves: Table,
+    /// Pivots, as the material changes the health rules read.
+    pub(super) material: Table,
     pub(super) demos: Table,
     pub(super) evidence: Table,
     pub(super) signoffs: Table,
@@ -176,6 +178,10 @@ impl Default for Tables {
                 "id, project_id, risk_tier, findings, decision, reviewed_on, next_review_on, reviewer_id, \
                  withdrawn_at, withdrawn_by, withdraw_reason, created_at, updated_at",
             ),
+            material: Table::new(
+                "material_changes",
+                "project_id, changed_at, changed_by, kind, stage, before, after",
+            ),
             overrides: Table::new(
                 "gate_overrides",
                 "project_id, stage, missing, justification, overridden_by, overridden_at, created_at, updated_at",
@@ -198,13 +204,14 @@ impl Default for Tables {
 }
 
 impl Tables {
-    pub(super) fn all(&self) -> [&Table; 12] {
+    pub(super) fn all(&self) -> [&Table; 13] {
         [
             &self.accounts,
             &self.projects,
             &self.stage_owners,
             &self.ownership_changes,
             &self.stage_moves,
+            &self.material,
             &self.demos,
             &self.evidence,
             &self.signoffs,
@@ -343,6 +350,18 @@ impl Tables {
                 .ts(m.at)
                 .ts(m.at)
                 .end();
+            if app::projects::material::is_pivot(Stage::ALL[m.from], Stage::ALL[m.to]) {
+                self.material
+                    .row()
+                    .plain(p.id)
+                    .ts(m.at)
+                    .plain(ids(m.by))
+                    .plain("pivot")
+                    .plain(stage_word(m.from))
+                    .plain(stage_word(m.from))
+                    .plain(stage_word(m.to))
+                    .end();
+            }
         }
         for d in &b.demos {
             self.demos

@@ -17,6 +17,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::health::server::refresh;
 use crate::projects::gate::{self, MoveRefused};
 use crate::projects::input::{changed_fields, note_too_long, ProjectInput, ValidProject};
+use crate::projects::material::{self, MaterialKind};
 use crate::projects::stage::{RiskTier, Stage, Status};
 use crate::projects::Project;
 use serde_json::{json, Map, Value};
@@ -142,6 +143,9 @@ pub(crate) async fn save_fields(
     let changed = changed_fields(&before, &after);
     if changed.is_empty() {
         return Ok(false);
+    }
+    for (kind, b, a) in material::of_edit(&before, &after) {
+        record_material(tx, id, actor, kind, current.stage, &b, &a).await?;
     }
     sqlx::query!(
         r#"
@@ -273,6 +277,18 @@ pub async fn move_stage(
     )
     .execute(&mut *tx)
     .await?;
+    if material::is_pivot(current.stage, to) {
+        record_material(
+            &mut tx,
+            id,
+            actor.id,
+            MaterialKind::Pivot,
+            current.stage,
+            current.stage.as_str(),
+            to.as_str(),
+        )
+        .await?;
+    }
     let mut changes = audit::change("stage", current.stage.as_str(), to.as_str());
     if !note.is_empty() {
         changes["note"] = json!({ "before": null, "after": note });
@@ -313,6 +329,30 @@ fn refusal(refused: MoveRefused) -> AppError {
         MoveRefused::NoteRequired(_) => AppError::field("note", refused.to_string()),
         _ => AppError::Refused(refused.to_string()),
     }
+}
+
+/// Records a material change of project `id` (in `stage`), in the caller's transaction.
+pub(crate) async fn record_material(
+    tx: &mut PgConnection,
+    id: Uuid,
+    actor: Uuid,
+    kind: MaterialKind,
+    stage: Stage,
+    before: &str,
+    after: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into material_changes (project_id, changed_by, kind, stage, before, after) values ($1, $2, $3, $4, $5, $6)",
+        id,
+        actor,
+        kind as MaterialKind,
+        stage as Stage,
+        before,
+        after,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Marks the project changed by `actor` (new version) without touching its fields.
