@@ -40,6 +40,15 @@ pub struct AwaitingReview {
     pub needs: Vec<String>,
 }
 
+/// A project whose approval by me a material change voided: it needs my review again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewAgain {
+    pub id: Uuid,
+    pub name: String,
+    /// Each voided approval in words: "explainability sign-off voided on 20 Nov 2026: …".
+    pub voided: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workload {
     pub owned: Vec<OwnedProject>,
@@ -47,6 +56,9 @@ pub struct Workload {
     pub ownerless: Vec<OwnedProject>,
     pub demos_due: Vec<DemoDue>,
     pub awaiting_review: Vec<AwaitingReview>,
+    /// Projects whose approval by me was voided since (reviewers).
+    #[serde(default)]
+    pub review_again: Vec<ReviewAgain>,
     /// Sign-offs and reviews asked of me (by name, or of any reviewer): for reviewers.
     #[serde(default)]
     pub asked: Vec<crate::requests::AskedOfMe>,

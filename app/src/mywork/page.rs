@@ -133,10 +133,31 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
             .collect_view();
         view! { <ul class="plain-list">{items}</ul> }.into_any()
     };
+    let again = (!work.review_again.is_empty()).then(|| {
+        let items = work
+            .review_again
+            .into_iter()
+            .map(|r| {
+                view! {
+                    <li data-test="review-again-item">
+                        <a href=format!("/projects/{}#records-signoffs", r.id)><bdi>{r.name}</bdi></a>
+                        " — " {r.voided.join("; ")}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="card" data-test="review-again">
+                <h2>"Needs your review again"</h2>
+                <ul class="plain-list">{items}</ul>
+            </div>
+        }
+    });
     view! {
         <div class="columns">
             <div class="column-main">
                 {asked}
+                {again}
                 <div class="card" data-test="my-projects">
                     <h2>"Projects I own"</h2>
                     {owned}

@@ -1,6 +1,6 @@
 //! My work's reads: a few set-based queries, whatever the number of projects.
 
-use super::{AwaitingReview, DemoDue, OwnedProject, Workload};
+use super::{AwaitingReview, DemoDue, OwnedProject, ReviewAgain, Workload};
 use crate::auth::{CurrentUser, Permission};
 use crate::error::AppError;
 use crate::health::Signals;
@@ -142,6 +142,11 @@ pub async fn load(pool: &PgPool, user: &CurrentUser, today: NaiveDate) -> Result
             }
         }
     }
+    let review_again = if user.role.can(Permission::ReviewModels) {
+        review_again(pool, user).await?
+    } else {
+        Vec::new()
+    };
     let asked = if user.role.can(Permission::ReviewModels) {
         crate::requests::server::asked_of(pool, user).await?
     } else {
@@ -152,6 +157,55 @@ pub async fn load(pool: &PgPool, user: &CurrentUser, today: NaiveDate) -> Result
         ownerless,
         demos_due,
         awaiting_review,
+        review_again,
         asked,
     })
+}
+
+/// Projects on their way to or in production whose approval by `user` a material change has
+/// voided since (at most 50).
+async fn review_again(pool: &PgPool, user: &CurrentUser) -> Result<Vec<ReviewAgain>, AppError> {
+    let rows = sqlx::query!(
+        r#"
+        select p.id, p.name from projects p
+        where p.status = 'active' and p.stage in ('build', 'deploy')
+          and exists (select 1 from material_changes m where m.project_id = p.id)
+          and (exists (select 1 from explainability_signoffs s
+                       where s.project_id = p.id and s.approver_id = $1 and s.withdrawn_at is null)
+               or exists (select 1 from risk_reviews r
+                          where r.project_id = p.id and r.reviewer_id = $1 and r.withdrawn_at is null))
+        order by lower(p.name)
+        limit 50
+        "#,
+        user.id
+    )
+    .fetch_all(pool)
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut voided: std::collections::HashMap<Uuid, Vec<String>> = std::collections::HashMap::new();
+    for facts in crate::health::server::facts(pool, &ids).await? {
+        for (item, by, change) in &facts.voided {
+            if *by == user.id {
+                let what = match item {
+                    GateItem::ExplainabilitySignoff => "explainability sign-off",
+                    _ => "model-risk review",
+                };
+                voided.entry(facts.id).or_default().push(format!(
+                    "your {what} was voided on {}: {}",
+                    change.on().format("%-d %b %Y"),
+                    change.describe()
+                ));
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            voided.remove(&r.id).map(|voided| ReviewAgain {
+                id: r.id,
+                name: r.name,
+                voided,
+            })
+        })
+        .collect())
 }

@@ -149,6 +149,25 @@ pub struct ProjectDetail {
     pub timeline: Vec<TimelineEntry>,
     /// Sign-offs and reviews asked for and not yet given, oldest first.
     pub requests: Vec<crate::requests::ReviewRequest>,
+    /// Approvals that no longer count: a material change came after them.
+    #[serde(default)]
+    pub voided: Vec<VoidedApproval>,
+}
+
+/// An approval (explainability sign-off, model-risk review) that stopped counting for the
+/// deploy gate: what, the day, and the material change that voided it, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoidedApproval {
+    pub item: gate::GateItem,
+    pub on: chrono::NaiveDate,
+    pub why: String,
+}
+
+impl VoidedApproval {
+    /// "voided on 20 Nov 2026: success target changed from 0.9 to 0.8"
+    pub fn describe(&self) -> String {
+        format!("voided on {}: {}", self.on.format("%-d %b %Y"), self.why)
+    }
 }
 
 impl ProjectDetail {

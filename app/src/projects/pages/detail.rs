@@ -164,6 +164,7 @@ fn ProjectBody(
         handoffs,
         timeline,
         requests: open_requests,
+        voided,
     } = detail;
     let RequestActions {
         ask,
@@ -203,7 +204,7 @@ fn ProjectBody(
             <StageStepper current=project.stage />
             <div class="columns">
                 <div class="column-main">
-                    <StagePanel project=project.clone() records can_edit can_override=user.role == Role::Admin
+                    <StagePanel project=project.clone() records voided can_edit can_override=user.role == Role::Admin
                         move_stage candidates=candidates.clone() owners=owners.clone() />
                     <ReviewRequests project_id=project.id requests=open_requests can_ask=can_edit reviewers ask withdraw />
                     <Records project_id=project.id rows=record_rows user actions=record_actions today />

@@ -13,6 +13,8 @@ use leptos::prelude::*;
 pub(super) fn StagePanel(
     project: Project,
     records: RecordFacts,
+    /// Approvals a material change voided: said next to their item.
+    voided: Vec<crate::projects::VoidedApproval>,
     can_edit: bool,
     /// Admins may push a refused move through with a written justification.
     can_override: bool,
@@ -89,11 +91,16 @@ pub(super) fn StagePanel(
             .iter()
             .map(|item| {
                 let met = is_met(*item, &facts);
+                let void = voided
+                    .iter()
+                    .find(|v| v.item == *item && !met)
+                    .map(|v| view! { <span class="voided" data-test="voided">" — the last one was " {v.describe()}</span> });
                 view! {
                     <li class:met=met class:missing=!met data-test="gate-item">
                         <span class="check" aria-hidden="true">{if met { "✓" } else { "○" }}</span>
                         <span class="visually-hidden">{if met { "Done: " } else { "Missing: " }}</span>
                         {item.describe()}
+                        {void}
                     </li>
                 }
             })

@@ -111,20 +111,33 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
                 .collect::<Vec<_>>(),
         )
     };
+    let ids = [id];
     let (project, owners, handoffs, timeline, records, record_rows, signals, requests) = tokio::try_join!(
         project(pool, id),
         owners,
         handoffs,
         timeline,
-        crate::records::server::facts(pool, id),
+        crate::health::server::facts(pool, &ids),
         crate::records::server::list(pool, id),
         crate::health::server::current_of(pool, id),
         crate::requests::server::open_for_project(pool, id),
     )?;
+    let facts = records.into_iter().next();
+    let voided = facts.as_ref().map_or_else(Vec::new, |f| {
+        f.voided
+            .iter()
+            .map(|(item, _, change)| crate::projects::VoidedApproval {
+                item: *item,
+                on: change.on(),
+                why: change.describe(),
+            })
+            .collect()
+    });
     Ok(ProjectDetail {
         today,
         project: project.ok_or(AppError::NotFound)?,
-        records,
+        records: facts.map(|f| f.records).unwrap_or_default(),
+        voided,
         record_rows,
         flags: signals.flags(today),
         owners,
