@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod auth;
 pub mod clock;
+pub mod conditions;
 pub mod error;
 pub mod health;
 pub mod home;

@@ -54,7 +54,7 @@ test("a viewer picks a past day, sees that day's numbers, and follows one to tha
   expect(then.as_of).toBe(day);
   expect(await tile(page, "projects")).toBe(then.projects);
   expect(then.projects).toBeLessThan(todayProjects);
-  for (const flag of ["ownerless", "stalled", "demo_overdue", "review_overdue", "gate_gap"]) {
+  for (const flag of ["ownerless", "stalled", "demo_overdue", "review_overdue", "gate_gap", "conditions_overdue", "goal_drift", "continue_loop"]) {
     expect(await tile(page, flag), flag).toBe(then.flags[flag]);
   }
   for (const health of ["green", "amber", "red"]) {

@@ -82,7 +82,7 @@ test("a viewer lands on the portfolio, its numbers match the data, a number open
     await expect(page.getByTestId(`health-${health}`).getByTestId("health-count")).toHaveText(String(expected));
   }
   const flagged = (code: string) => rows.filter((r) => r[column("flags")].split(" ").includes(code)).length;
-  for (const flag of ["ownerless", "stalled", "demo_overdue", "review_overdue", "gate_gap"]) {
+  for (const flag of ["ownerless", "stalled", "demo_overdue", "review_overdue", "gate_gap", "conditions_overdue", "goal_drift", "continue_loop"]) {
     expect(await tile(page, flag), flag).toBe(flagged(flag));
   }
   const stalled = flagged("stalled");

@@ -121,6 +121,15 @@ async fn serve(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         }),
         mail: args.mail_settings(&addr)?,
     };
+    // Signals stored under older rules are recomputed before the first request.
+    let mut conn = state.pool.acquire().await.context("connecting to PostgreSQL")?;
+    let upgraded = app::health::server::upgrade_rules(&mut conn, state.clock.today())
+        .await
+        .context("recomputing the health signals under this version's rules")?;
+    drop(conn);
+    if upgraded > 0 {
+        tracing::info!(projects = upgraded, "recomputed health signals under new rules");
+    }
     spawn_housekeeping(state.clone());
     spawn_worker(state.clone());
     server::availability::spawn_watcher(state.clone());

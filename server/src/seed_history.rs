@@ -13,6 +13,7 @@ use app::health::{signals, GateGapFacts, HealthFacts, OwnerFact, Signals, Thresh
 use app::projects::gate::{missing, GateFacts, GateItem, RecordFacts};
 use app::projects::material::{self, MaterialChange, MaterialKind};
 use app::projects::stage::{RiskTier, Stage, Status};
+use app::records::Outcome;
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// A project's state as the history stores it; its team and risk tier never change in the seed.
@@ -263,6 +264,18 @@ impl AsOf<'_> {
         }
     }
 
+    /// The demos standing at the instant held on or after `day`, in the order they were held.
+    fn demos_since(&self, day: NaiveDate) -> Vec<(NaiveDate, Outcome)> {
+        let mut demos: Vec<&crate::seed::Demo> = (self.bundle.demos.iter())
+            .filter(|d| self.standing(d.created_at, d.withdrawn) && d.held_on >= day)
+            .collect();
+        demos.sort_by_key(|d| (d.held_on, d.created_at));
+        demos
+            .into_iter()
+            .map(|d| (d.held_on, d.outcome.parse().unwrap_or(Outcome::Continue)))
+            .collect()
+    }
+
     /// The latest demo held among those standing at the instant.
     fn last_demo_on(&self) -> Option<NaiveDate> {
         (self.bundle.demos.iter())
@@ -350,6 +363,10 @@ impl AsOf<'_> {
             last_demo_on: self.last_demo_on(),
             review_due_on: self.latest_review().map(|r| r.next_review_on),
             gate: self.gate(stage, owner),
+            material: self.pivots(),
+            demos_in_stage: self.demos_since(stage_entered_at.date()),
+            // The seed gives no review conditions.
+            open_conditions: Vec::new(),
         };
         State {
             stage,

@@ -84,7 +84,9 @@ async fn age_history(pool: &PgPool) {
     let dates = "stage_entered_at = stage_entered_at - interval '3 days',
                  ownerless_on = ownerless_on - 3, stalled_on = stalled_on - 3,
                  demo_overdue_on = demo_overdue_on - 3, review_overdue_on = review_overdue_on - 3,
-                 gate_gap_on = gate_gap_on - 3, red_on = red_on - 3, flagged_on = flagged_on - 3";
+                 gate_gap_on = gate_gap_on - 3, conditions_overdue_on = conditions_overdue_on - 3,
+                 goal_drift_on = goal_drift_on - 3, continue_loop_on = continue_loop_on - 3,
+                 red_on = red_on - 3, flagged_on = flagged_on - 3";
     let mut tx = pool.begin().await.expect("a transaction");
     // Rewriting the past is not a change to version: the history trigger stays out of it.
     sqlx::query("set local session_replication_role = replica")

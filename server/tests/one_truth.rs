@@ -221,6 +221,9 @@ async fn the_page_the_api_and_the_csv_agree_for_every_filter(pool: PgPool) {
             "demo_overdue",
             "review_overdue",
             "gate_gap",
+            "conditions_overdue",
+            "goal_drift",
+            "continue_loop",
         ] {
             assert_eq!(api["flags"][flag].as_i64(), Some(flagged(flag)), "{view}: {flag}");
             assert_eq!(

@@ -1,7 +1,8 @@
 //! Health signals are written with every change. Over a few hundred generated project
 //! histories, applied as real writes (edits, status changes, moves and pivots, overrides, owner
-//! assignments and hand-overs, records added, corrected and withdrawn, an owner deactivated and
-//! reactivated, a threshold change), the stored signals always equal signals recomputed from
+//! assignments and hand-overs, records added, corrected and withdrawn, review conditions added,
+//! met and waived, changes of goal acknowledged, an owner deactivated and reactivated, a
+//! threshold change), the stored signals always equal signals recomputed from
 //! scratch — read today and on days before and after — and the history keeps what was current.
 //! Nothing is kept per process: two servers on one database agree right after a change.
 #![expect(clippy::expect_used, reason = "a test fails loudly on what it did not expect")]
@@ -28,6 +29,7 @@ const STATUSES: [&str; 5] = ["active", "active", "active", "paused", "cancelled"
 const TIERS: [&str; 3] = ["low", "medium", "high"];
 
 fn input(n: usize, rng: &mut StdRng) -> ProjectInput {
+    let target = ["0.9", "0.8", "0.7", ""][rng.gen_range(0..4)].to_owned();
     let mut filled = || {
         if rng.gen_bool(0.75) {
             "written".to_owned()
@@ -42,7 +44,7 @@ fn input(n: usize, rng: &mut StdRng) -> ProjectInput {
         status: "active".into(),
         problem_statement: filled(),
         success_metric: filled(),
-        success_target: filled(),
+        success_target: target,
         baseline_metric: filled(),
         baseline_method: filled(),
         data_readiness: filled(),
@@ -94,15 +96,15 @@ async fn change(pool: &PgPool, rng: &mut StdRng, id: Uuid, n: usize, people: &Pe
     let editor = &editors[rng.gen_range(0..editors.len())];
     let project = read::project(pool, id).await.expect("read").expect("exists");
     let limits = signals_db::thresholds(pool).await.expect("thresholds");
-    match rng.gen_range(0..11) {
-        0 => {
+    match rng.gen_range(0..19) {
+        0 | 17 | 18 => {
             let mut edited = input(n, rng);
             edited.status = STATUSES[rng.gen_range(0..STATUSES.len())].into();
             edited.risk_tier = TIERS[rng.gen_range(0..3)].into();
             let valid = edited.validate().expect("valid");
             let _ = write::update(pool, editor, id, project.version, valid).await;
         }
-        1 | 2 => {
+        1 | 2 | 14 | 15 | 16 => {
             // Forward one stage (sometimes by an admin override), or a pivot back.
             let forward = Stage::ALL.iter().position(|s| *s == project.stage).map(|i| i + 1);
             let (to, note, by, justification) = match forward.and_then(|i| Stage::ALL.get(i)) {
@@ -126,14 +128,24 @@ async fn change(pool: &PgPool, rng: &mut StdRng, id: Uuid, n: usize, people: &Pe
             let _ = write::assign_owner(pool, admin, id, project.version, project.stage, owner).await;
         }
         4 | 5 => {
-            let demo = DemoInput {
-                held_on: day(today, rng.gen_range(0..120)),
-                summary: "Showed the model".into(),
-                attendees: "Ops".into(),
-                outcome: "continue".into(),
-                link: String::new(),
-            };
-            let _ = records::add_demo(pool, editor, id, &demo, today).await;
+            // One to four demos, mostly held today (in the current stage: a loop may form).
+            for _ in 0..rng.gen_range(1..=4) {
+                let ago = if rng.gen_bool(0.7) {
+                    0
+                } else {
+                    rng.gen_range(0..120)
+                };
+                let outcome =
+                    ["continue", "continue", "continue", "continue", "pivot", "stop"][rng.gen_range(0..6)];
+                let demo = DemoInput {
+                    held_on: day(today, ago),
+                    summary: "Showed the model".into(),
+                    attendees: "Ops".into(),
+                    outcome: outcome.into(),
+                    link: String::new(),
+                };
+                let _ = records::add_demo(pool, editor, id, &demo, today).await;
+            }
         }
         6 => {
             let evidence = EvidenceInput {
@@ -166,7 +178,16 @@ async fn change(pool: &PgPool, rng: &mut StdRng, id: Uuid, n: usize, people: &Pe
                 reviewed_on: day(today, reviewed),
                 next_review_on: String::new(),
             };
-            let _ = records::add_review(pool, reviewer, id, &review, today, &limits).await;
+            let added = records::add_review(pool, reviewer, id, &review, today, &limits).await;
+            if let (Ok(review), "approved_with_conditions") = (added, decision) {
+                // Most reviews approved with conditions list one at once.
+                let owner = &editors[rng.gen_range(0..editors.len())];
+                let due = today + Days::new(60) - Days::new(rng.gen_range(0..120));
+                let condition =
+                    app::conditions::validate("Retrain quarterly", &owner.email, &due.to_string())
+                        .expect("valid");
+                let _ = app::conditions::server::add(pool, reviewer, id, review, &condition).await;
+            }
         }
         9 | 10 => {
             // Withdraw (or sometimes correct) one standing record of the project.
@@ -188,6 +209,53 @@ async fn change(pool: &PgPool, rng: &mut StdRng, id: Uuid, n: usize, people: &Pe
             } else {
                 let _ = records::withdraw(pool, admin, record.kind, record.id, "Entered by mistake").await;
             }
+        }
+        11 => {
+            // A condition on a review approved with conditions, due before or after today.
+            let review: Option<Uuid> = sqlx::query_scalar(
+                "select id from risk_reviews where project_id = $1 and withdrawn_at is null
+                   and decision = 'approved_with_conditions' order by created_at desc limit 1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .expect("reviews");
+            if let Some(review) = review {
+                let owner = &editors[rng.gen_range(0..editors.len())];
+                let due = today + Days::new(60) - Days::new(rng.gen_range(0..120));
+                let condition =
+                    app::conditions::validate("Monitor drift monthly", &owner.email, &due.to_string())
+                        .expect("valid");
+                let _ = app::conditions::server::add(pool, reviewer, id, review, &condition).await;
+            }
+        }
+        12 => {
+            // An open condition met by its owner or waived by an admin.
+            let open: Option<(Uuid, Uuid)> = sqlx::query_as(
+                "select id, owner_id from review_conditions where project_id = $1 and status = 'open' limit 1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .expect("conditions");
+            if let Some((condition, owner)) = open {
+                let by = editors.iter().find(|e| e.id == owner).unwrap_or(admin);
+                let to = if rng.gen_bool(0.7) {
+                    app::conditions::ConditionStatus::Met
+                } else {
+                    app::conditions::ConditionStatus::Waived
+                };
+                let by = if to == app::conditions::ConditionStatus::Waived {
+                    admin
+                } else {
+                    by
+                };
+                let _ = app::conditions::server::resolve(pool, by, condition, to, "Done: see the dashboard")
+                    .await;
+            }
+        }
+        13 => {
+            let _ = app::conditions::server::acknowledge_drift(pool, reviewer, id).await;
         }
         _ => unreachable!(),
     }
@@ -217,6 +285,28 @@ async fn stored_signals_always_equal_signals_recomputed_from_scratch(pool: PgPoo
         let created = write::create(&pool, creator, input(n, &mut rng).validate().expect("valid"))
             .await
             .expect("created");
+        // Every fifth is pushed through to Build by an admin: its goal may then drift.
+        if n % 5 == 0 {
+            for stage in [Stage::Design, Stage::Build] {
+                let version = read::project(&pool, created)
+                    .await
+                    .expect("read")
+                    .expect("exists")
+                    .version;
+                write::move_stage(
+                    &pool,
+                    &admin,
+                    created,
+                    version,
+                    stage,
+                    "",
+                    "Piloted elsewhere",
+                    None,
+                )
+                .await
+                .expect("pushed through");
+            }
+        }
         ids.push(created);
     }
     // From here on every write keeps today's portfolio counts.
@@ -340,11 +430,13 @@ async fn stored_signals_always_equal_signals_recomputed_from_scratch(pool: PgPoo
         }
         let drift = sqlx::query_scalar::<_, i64>(
             "with kept as (select stage, status, team, risk_tier, owned, projects, red, flagged,
-                                  ownerless, stalled, demo_overdue, review_overdue, gate_gap
+                                  ownerless, stalled, demo_overdue, review_overdue, gate_gap,
+                                  conditions_overdue, goal_drift, continue_loop
                            from portfolio_now
                            where projects <> 0 or red <> 0 or flagged <> 0 or ownerless <> 0
                               or stalled <> 0 or demo_overdue <> 0 or review_overdue <> 0
-                              or gate_gap <> 0),
+                              or gate_gap <> 0 or conditions_overdue <> 0 or goal_drift <> 0
+                              or continue_loop <> 0),
                   counted as (select r.stage, r.status, r.team, r.risk_tier, r.owner_id is not null,
                                      count(*)::integer,
                                      (count(*) filter (where r.health = 'red'))::integer,
@@ -353,7 +445,10 @@ async fn stored_signals_always_equal_signals_recomputed_from_scratch(pool: PgPoo
                                      (count(*) filter (where r.stalled))::integer,
                                      (count(*) filter (where r.demo_overdue))::integer,
                                      (count(*) filter (where r.review_overdue))::integer,
-                                     (count(*) filter (where r.gate_gap))::integer
+                                     (count(*) filter (where r.gate_gap))::integer,
+                                     (count(*) filter (where r.conditions_overdue))::integer,
+                                     (count(*) filter (where r.goal_drift))::integer,
+                                     (count(*) filter (where r.continue_loop))::integer
                               from project_rows($1) r group by 1, 2, 3, 4, 5)
              select count(*) from ((table kept except table counted)
                                    union all (table counted except table kept)) d",

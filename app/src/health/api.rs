@@ -37,6 +37,8 @@ pub async fn save_thresholds(
     review_months_high: String,
     review_months_medium: String,
     review_months_low: String,
+    /// Absent from older forms and clients: the threshold then stays as it is.
+    continue_loop_demos: Option<String>,
 ) -> Result<u64, AppError> {
     use crate::auth::server::{require, Caller};
     use crate::auth::Permission;
@@ -47,13 +49,16 @@ pub async fn save_thresholds(
     let high = number(&mut e, "review_months_high", &review_months_high, 1..=60);
     let medium = number(&mut e, "review_months_medium", &review_months_medium, 1..=60);
     let low = number(&mut e, "review_months_low", &review_months_low, 1..=60);
+    let continues = continue_loop_demos.map(|text| number(&mut e, "continue_loop_demos", &text, 2..=20));
     e.into_result()?;
+    let kept = super::server::thresholds(&state.pool).await?.continue_loop_demos;
     let thresholds = Thresholds {
         demo_cadence_days: demo.into(),
         stall_days: stall.into(),
         review_months_high: high.unsigned_abs(),
         review_months_medium: medium.unsigned_abs(),
         review_months_low: low.unsigned_abs(),
+        continue_loop_demos: continues.map_or(kept, i32::unsigned_abs),
     };
     Ok(super::server::change_thresholds(&state.pool, user.id, thresholds).await?)
 }

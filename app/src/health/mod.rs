@@ -10,7 +10,7 @@ mod signals;
 
 pub use api::*;
 pub use page::ThresholdsPage;
-pub use signals::{signals, GateGapFacts, Signals};
+pub use signals::{continue_loop, signals, GateGapFacts, Signals};
 
 use crate::projects::stage::{RiskTier, Status};
 use chrono::{Months, NaiveDate};
@@ -27,6 +27,13 @@ pub struct Thresholds {
     pub review_months_high: u32,
     pub review_months_medium: u32,
     pub review_months_low: u32,
+    /// This many demos in a row saying "continue", with no stage move, make a loop.
+    #[serde(default = "default_continue_loop")]
+    pub continue_loop_demos: u32,
+}
+
+fn default_continue_loop() -> u32 {
+    3
 }
 
 impl Default for Thresholds {
@@ -37,6 +44,7 @@ impl Default for Thresholds {
             review_months_high: 6,
             review_months_medium: 12,
             review_months_low: 24,
+            continue_loop_demos: default_continue_loop(),
         }
     }
 }
@@ -63,15 +71,21 @@ pub enum FlagCode {
     DemoOverdue,
     ReviewOverdue,
     GateGap,
+    ConditionsOverdue,
+    GoalDrift,
+    ContinueLoop,
 }
 
 impl FlagCode {
-    pub const ALL: [FlagCode; 5] = [
+    pub const ALL: [FlagCode; 8] = [
         FlagCode::Ownerless,
         FlagCode::Stalled,
         FlagCode::DemoOverdue,
         FlagCode::ReviewOverdue,
         FlagCode::GateGap,
+        FlagCode::ConditionsOverdue,
+        FlagCode::GoalDrift,
+        FlagCode::ContinueLoop,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +95,9 @@ impl FlagCode {
             FlagCode::DemoOverdue => "demo_overdue",
             FlagCode::ReviewOverdue => "review_overdue",
             FlagCode::GateGap => "gate_gap",
+            FlagCode::ConditionsOverdue => "conditions_overdue",
+            FlagCode::GoalDrift => "goal_drift",
+            FlagCode::ContinueLoop => "continue_loop",
         }
     }
 
@@ -91,13 +108,21 @@ impl FlagCode {
             FlagCode::DemoOverdue => "Demo overdue",
             FlagCode::ReviewOverdue => "Review overdue",
             FlagCode::GateGap => "Gate gap",
+            FlagCode::ConditionsOverdue => "Conditions overdue",
+            FlagCode::GoalDrift => "Goal drift",
+            FlagCode::ContinueLoop => "Continue loop",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
             FlagCode::Ownerless | FlagCode::Stalled => Severity::Red,
-            FlagCode::DemoOverdue | FlagCode::ReviewOverdue | FlagCode::GateGap => Severity::Amber,
+            FlagCode::DemoOverdue
+            | FlagCode::ReviewOverdue
+            | FlagCode::GateGap
+            | FlagCode::ConditionsOverdue
+            | FlagCode::GoalDrift
+            | FlagCode::ContinueLoop => Severity::Amber,
         }
     }
 
@@ -182,6 +207,21 @@ pub struct HealthFacts {
     pub review_due_on: Option<NaiveDate>,
     /// What the current stage's gate lacks, and since when.
     pub gate: GateGapFacts,
+    /// The project's material changes, oldest first (goal drift is one not acknowledged).
+    pub material: Vec<crate::projects::material::MaterialChange>,
+    /// The demos held since the current stage was entered (withdrawn ones do not count), in
+    /// the order they were held: the day and the outcome.
+    pub demos_in_stage: Vec<(NaiveDate, crate::records::Outcome)>,
+    /// The open conditions of the model-risk reviews that stand.
+    pub open_conditions: Vec<ConditionFact>,
+}
+
+/// An open condition of an approving model-risk review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionFact {
+    pub text: String,
+    pub owner: String,
+    pub due_on: NaiveDate,
 }
 
 /// Every flag that is true of `facts` on `today`, most severe first.

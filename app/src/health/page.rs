@@ -65,6 +65,12 @@ fn ThresholdsForm() -> impl IntoView {
                                     <Field label="Low risk" name="review_months_low" input_type="number"
                                         value=t.review_months_low.to_string() error=m("review_months_low") />
                                 </div>
+                                <div class="form-grid">
+                                    <Field label="Continue loop after (demos)" name="continue_loop_demos" input_type="number"
+                                        value=t.continue_loop_demos.to_string()
+                                        hint="This many demos in a row saying \u{201c}continue\u{201d}, with no stage move, are a loop."
+                                        error=m("continue_loop_demos") />
+                                </div>
                                 <p class="muted small save-note">"Saving recomputes every project's health: with many thousands of projects this takes a few seconds."</p>
                                 <button type="submit" class="button primary" aria-disabled=move || pending.get().to_string()>
                                     {move || if pending.get() { "Saving and recomputing…" } else { "Save thresholds" }}

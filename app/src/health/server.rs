@@ -16,7 +16,8 @@ use uuid::Uuid;
 /// The thresholds admins have set.
 pub async fn thresholds(db: impl PgExecutor<'_>) -> sqlx::Result<Thresholds> {
     let row = sqlx::query!(
-        "select demo_cadence_days, stall_days, review_months_high, review_months_medium, review_months_low
+        "select demo_cadence_days, stall_days, review_months_high, review_months_medium, review_months_low,
+                continue_loop_demos
          from health_settings"
     )
     .fetch_one(db)
@@ -28,6 +29,7 @@ pub async fn thresholds(db: impl PgExecutor<'_>) -> sqlx::Result<Thresholds> {
         review_months_high: months(row.review_months_high),
         review_months_medium: months(row.review_months_medium),
         review_months_low: months(row.review_months_low),
+        continue_loop_demos: months(row.continue_loop_demos),
     })
 }
 
@@ -78,7 +80,17 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                            'id', m.id, 'kind', m.kind, 'at', m.changed_at, 'stage', m.stage,
                            'before', m.before, 'after', m.after,
                            'acknowledged', m.acknowledged_at is not null) order by m.changed_at, m.id)
-                         from material_changes m where m.project_id = p.id), '[]') as "changes!"
+                         from material_changes m where m.project_id = p.id), '[]') as "changes!",
+               coalesce((select jsonb_agg(jsonb_build_array(dm.held_on, dm.outcome) order by dm.held_on, dm.created_at)
+                         from demo_checkpoints dm
+                         where dm.project_id = p.id and dm.withdrawn_at is null
+                           and dm.held_on >= (p.stage_entered_at at time zone 'UTC')::date), '[]') as "demos_in_stage!",
+               coalesce((select jsonb_agg(jsonb_build_object('text', c.text, 'owner', ca.display_name, 'due_on', c.due_on)
+                                          order by c.due_on, c.created_at)
+                         from review_conditions c
+                         join risk_reviews rr on rr.id = c.review_id and rr.withdrawn_at is null
+                         join accounts ca on ca.id = c.owner_id
+                         where c.project_id = p.id and c.status = 'open'), '[]') as "open_conditions!"
         from projects p
         left join stage_owners so on so.project_id = p.id and so.stage = p.stage
         left join accounts o on o.id = so.owner_id
@@ -182,6 +194,9 @@ pub async fn facts(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Pr
                 }),
                 last_demo_on: row.last_demo,
                 review_due_on: row.review_due,
+                material: changes.clone(),
+                demos_in_stage: serde_json::from_value(row.demos_in_stage).unwrap_or_default(),
+                open_conditions: serde_json::from_value(row.open_conditions).unwrap_or_default(),
                 gate: GateGapFacts {
                     unmet: missing(row.stage, &gate_facts),
                     overridden: row.overridden,
@@ -254,7 +269,8 @@ async fn store(tx: &mut PgConnection, computed: &[Computed]) -> sqlx::Result<()>
         .collect();
     sqlx::query!(
         r#"
-        select store_signals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        select store_signals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                             $17, $18, $19, $20)
         "#,
         &ids,
         &owners as &[Option<Uuid>],
@@ -263,10 +279,16 @@ async fn store(tx: &mut PgConnection, computed: &[Computed]) -> sqlx::Result<()>
         &column!(demo_overdue_on) as &[Option<NaiveDate>],
         &column!(review_overdue_on) as &[Option<NaiveDate>],
         &column!(gate_gap_on) as &[Option<NaiveDate>],
+        &column!(conditions_overdue_on) as &[Option<NaiveDate>],
+        &column!(goal_drift_on) as &[Option<NaiveDate>],
+        &column!(continue_loop_on) as &[Option<NaiveDate>],
         &red as &[Option<NaiveDate>],
         &flagged as &[Option<NaiveDate>],
         &column!(ownerless_reason) as &[Option<String>],
         &column!(gate_gap_reason) as &[Option<String>],
+        &column!(conditions_overdue_reason) as &[Option<String>],
+        &column!(goal_drift_reason) as &[Option<String>],
+        &column!(continue_loop_reason) as &[Option<String>],
         &column!(progress_on),
         &column!(last_demo_on) as &[Option<NaiveDate>],
         &column!(review_due_on) as &[Option<NaiveDate>],
@@ -311,12 +333,13 @@ pub async fn change_thresholds(pool: &sqlx::PgPool, actor: Uuid, new: Thresholds
     let before = thresholds(&mut *tx).await?;
     sqlx::query!(
         "update health_settings set demo_cadence_days = $1, stall_days = $2, review_months_high = $3,
-                review_months_medium = $4, review_months_low = $5",
+                review_months_medium = $4, review_months_low = $5, continue_loop_demos = $6",
         int(new.demo_cadence_days),
         int(new.stall_days),
         months(new.review_months_high),
         months(new.review_months_medium),
         months(new.review_months_low),
+        months(new.continue_loop_demos),
     )
     .execute(&mut *tx)
     .await?;
@@ -337,6 +360,55 @@ pub async fn change_thresholds(pool: &sqlx::PgPool, actor: Uuid, new: Thresholds
     let projects = refresh_all(&mut tx).await?;
     tx.commit().await?;
     Ok(projects)
+}
+
+/// The version of the rules in this program. Raise it when a rule concludes something else from
+/// the same facts (a new flag, a new gate item): the server then recomputes every project once.
+pub const RULES_VERSION: i32 = 2;
+
+/// Records that the stored signals follow this program's rules (after a whole recompute).
+pub async fn mark_rules_current(tx: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("update signals_rules set version = $1", RULES_VERSION)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Recomputes every project's signals once when they were computed with older rules (one
+/// transaction, as a threshold change does), and marks the flags that appear only because a
+/// rule changed as already announced: the facts did not change, so they are not news. Returns
+/// how many projects were looked at (none when the rules are current).
+pub async fn upgrade_rules(conn: &mut PgConnection, today: NaiveDate) -> sqlx::Result<u64> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let version = sqlx::query_scalar!("select version from signals_rules for update")
+        .fetch_one(&mut *tx)
+        .await?;
+    if version >= RULES_VERSION {
+        return Ok(0);
+    }
+    let seen = refresh_all(&mut tx).await?;
+    sqlx::query!(
+        r#"
+        insert into flags_announced (project_id, code, since)
+        select p.id, f.code, f.since
+        from projects p
+        cross join lateral (values
+            ('ownerless', p.ownerless_on), ('stalled', p.stalled_on),
+            ('demo_overdue', p.demo_overdue_on), ('review_overdue', p.review_overdue_on),
+            ('gate_gap', p.gate_gap_on), ('conditions_overdue', p.conditions_overdue_on),
+            ('goal_drift', p.goal_drift_on), ('continue_loop', p.continue_loop_on)
+        ) f (code, since)
+        where f.since <= $1
+        on conflict (project_id, code) do nothing
+        "#,
+        today
+    )
+    .execute(&mut *tx)
+    .await?;
+    mark_rules_current(&mut tx).await?;
+    tx.commit().await?;
+    Ok(seen)
 }
 
 /// Gives every project without signals its first ones: projects that existed before signals
@@ -380,6 +452,12 @@ struct Stored {
     review_due_on: Option<NaiveDate>,
     gate_gap_on: Option<NaiveDate>,
     gate_gap_reason: Option<String>,
+    conditions_overdue_on: Option<NaiveDate>,
+    conditions_overdue_reason: Option<String>,
+    goal_drift_on: Option<NaiveDate>,
+    goal_drift_reason: Option<String>,
+    continue_loop_on: Option<NaiveDate>,
+    continue_loop_reason: Option<String>,
 }
 
 impl From<Stored> for (Uuid, Signals) {
@@ -396,6 +474,12 @@ impl From<Stored> for (Uuid, Signals) {
             review_due_on: r.review_due_on,
             gate_gap_on: r.gate_gap_on,
             gate_gap_reason: r.gate_gap_reason,
+            conditions_overdue_on: r.conditions_overdue_on,
+            conditions_overdue_reason: r.conditions_overdue_reason,
+            goal_drift_on: r.goal_drift_on,
+            goal_drift_reason: r.goal_drift_reason,
+            continue_loop_on: r.continue_loop_on,
+            continue_loop_reason: r.continue_loop_reason,
         };
         (r.project_id, signals)
     }
@@ -408,7 +492,9 @@ pub async fn current(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<
         r#"
         select id as project_id, ownerless_on, ownerless_reason, stalled_on, progress_on as "progress_on!",
                demo_overdue_on, last_demo_on, (created_at at time zone 'UTC')::date as "created_on!",
-               review_overdue_on, review_due_on, gate_gap_on, gate_gap_reason
+               review_overdue_on, review_due_on, gate_gap_on, gate_gap_reason,
+               conditions_overdue_on, conditions_overdue_reason, goal_drift_on, goal_drift_reason,
+               continue_loop_on, continue_loop_reason
         from projects
         where id = any($1) and signals_from is not null
         "#,
@@ -440,13 +526,17 @@ pub async fn as_of(
         r#"
         select id as "project_id!", ownerless_on, ownerless_reason, stalled_on, progress_on as "progress_on!",
                demo_overdue_on, last_demo_on, (created_at at time zone 'UTC')::date as "created_on!",
-               review_overdue_on, review_due_on, gate_gap_on, gate_gap_reason
+               review_overdue_on, review_due_on, gate_gap_on, gate_gap_reason,
+               conditions_overdue_on, conditions_overdue_reason, goal_drift_on, goal_drift_reason,
+               continue_loop_on, continue_loop_reason
         from projects
         where id = any($1) and signals_from < $2
         union all
         select h.project_id, h.ownerless_on, h.ownerless_reason, h.stalled_on, h.progress_on,
                h.demo_overdue_on, h.last_demo_on, (p.created_at at time zone 'UTC')::date,
-               h.review_overdue_on, h.review_due_on, h.gate_gap_on, h.gate_gap_reason
+               h.review_overdue_on, h.review_due_on, h.gate_gap_on, h.gate_gap_reason,
+               h.conditions_overdue_on, h.conditions_overdue_reason, h.goal_drift_on, h.goal_drift_reason,
+               h.continue_loop_on, h.continue_loop_reason
         from project_signals_history h join projects p on p.id = h.project_id
         where h.project_id = any($1) and h.valid_from < $2 and h.valid_to >= $2
         "#,

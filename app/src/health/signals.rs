@@ -29,6 +29,12 @@ pub struct Signals {
     pub review_due_on: Option<NaiveDate>,
     pub gate_gap_on: Option<NaiveDate>,
     pub gate_gap_reason: Option<String>,
+    pub conditions_overdue_on: Option<NaiveDate>,
+    pub conditions_overdue_reason: Option<String>,
+    pub goal_drift_on: Option<NaiveDate>,
+    pub goal_drift_reason: Option<String>,
+    pub continue_loop_on: Option<NaiveDate>,
+    pub continue_loop_reason: Option<String>,
 }
 
 /// What the gate of the current stage still lacks, and since when each record-backed item
@@ -190,7 +196,56 @@ pub fn signals(facts: &HealthFacts, limits: &Thresholds) -> Signals {
         signals.gate_gap_on = Some(on);
         signals.gate_gap_reason = Some(reason);
     }
+
+    if let Some(first) = facts.open_conditions.iter().min_by_key(|c| c.due_on) {
+        signals.conditions_overdue_on = Some(after(first.due_on, 0));
+        let others = facts.open_conditions.len() - 1;
+        let more = match others {
+            0 => String::new(),
+            1 => " (1 more condition open)".to_owned(),
+            n => format!(" ({n} more conditions open)"),
+        };
+        signals.conditions_overdue_reason = Some(format!(
+            "condition \u{201c}{}\u{201d} (owner {}) was due on {}{more}",
+            first.text,
+            first.owner,
+            day(first.due_on)
+        ));
+    }
+
+    if let Some(change) = crate::projects::material::drift(&facts.material) {
+        signals.goal_drift_on = Some(change.on());
+        signals.goal_drift_reason = Some(format!(
+            "{} on {}, after entering Build",
+            change.describe(),
+            day(change.on())
+        ));
+    }
+
+    if let Some((on, run, since)) = continue_loop(&facts.demos_in_stage, limits.continue_loop_demos) {
+        signals.continue_loop_on = Some(on);
+        signals.continue_loop_reason = Some(format!(
+            "{run} demos said continue since {} with no stage change",
+            day(since)
+        ));
+    }
     signals
+}
+
+/// A loop of demos saying "continue": the trailing run of `continue` outcomes (after the last
+/// pivot or stop) among `demos`, when it has at least `limit` of them — the day the `limit`-th
+/// was held (the loop's onset), the run's length, and the day its first was held.
+pub fn continue_loop(
+    demos: &[(NaiveDate, crate::records::Outcome)],
+    limit: u32,
+) -> Option<(NaiveDate, usize, NaiveDate)> {
+    let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
+    let start = demos
+        .iter()
+        .rposition(|(_, outcome)| *outcome != crate::records::Outcome::Continue)
+        .map_or(0, |at| at + 1);
+    let run = &demos[start..];
+    (run.len() >= limit).then(|| (run[limit - 1].0, run.len(), run[0].0))
 }
 
 impl Signals {
@@ -202,6 +257,9 @@ impl Signals {
             FlagCode::DemoOverdue => self.demo_overdue_on,
             FlagCode::ReviewOverdue => self.review_overdue_on,
             FlagCode::GateGap => self.gate_gap_on,
+            FlagCode::ConditionsOverdue => self.conditions_overdue_on,
+            FlagCode::GoalDrift => self.goal_drift_on,
+            FlagCode::ContinueLoop => self.continue_loop_on,
         }
     }
 
@@ -247,6 +305,9 @@ impl Signals {
         match code {
             FlagCode::Ownerless => stored(&self.ownerless_reason),
             FlagCode::GateGap => stored(&self.gate_gap_reason),
+            FlagCode::ConditionsOverdue => stored(&self.conditions_overdue_reason),
+            FlagCode::GoalDrift => stored(&self.goal_drift_reason),
+            FlagCode::ContinueLoop => stored(&self.continue_loop_reason),
             FlagCode::Stalled => format!(
                 "no stage change or demo since {} — {}",
                 day(self.progress_on),

@@ -20,6 +20,9 @@ fn healthy() -> HealthFacts {
         last_demo_on: Some(d(2026, 11, 1)),
         review_due_on: None,
         gate: GateGapFacts::default(),
+        material: vec![],
+        demos_in_stage: vec![],
+        open_conditions: vec![],
     }
 }
 
@@ -431,5 +434,104 @@ fn an_approval_voided_by_a_material_change_is_a_gate_gap_since_that_day_saying_w
             .is_some_and(|r| r.starts_with("Deploy entered by an admin override without")),
         "{:?}",
         s.gate_gap_reason
+    );
+}
+
+#[test]
+fn three_demos_in_a_row_saying_continue_are_a_loop_and_two_are_not() {
+    use crate::records::Outcome::{Continue, Pivot};
+    let with = |demos: Vec<(NaiveDate, crate::records::Outcome)>| HealthFacts {
+        demos_in_stage: demos,
+        ..healthy()
+    };
+    let two = with(vec![(d(2026, 6, 2), Continue), (d(2026, 7, 2), Continue)]);
+    assert_eq!(signals(&two, &Thresholds::default()).continue_loop_on, None);
+    let three = with(vec![
+        (d(2026, 5, 2), Pivot),
+        (d(2026, 6, 2), Continue),
+        (d(2026, 7, 2), Continue),
+        (d(2026, 8, 2), Continue),
+    ]);
+    let s = signals(&three, &Thresholds::default());
+    assert_eq!(s.continue_loop_on, Some(d(2026, 8, 2)), "true from the third");
+    assert_eq!(
+        s.continue_loop_reason.as_deref(),
+        Some("3 demos said continue since 2 Jun 2026 with no stage change")
+    );
+    // A pivot at the end breaks the loop; a higher threshold needs more.
+    let broken = with(vec![
+        (d(2026, 6, 2), Continue),
+        (d(2026, 7, 2), Continue),
+        (d(2026, 8, 2), Continue),
+        (d(2026, 9, 2), Pivot),
+    ]);
+    assert_eq!(signals(&broken, &Thresholds::default()).continue_loop_on, None);
+    let four = Thresholds {
+        continue_loop_demos: 4,
+        ..Thresholds::default()
+    };
+    assert_eq!(signals(&three, &four).continue_loop_on, None);
+}
+
+#[test]
+fn a_goal_changed_in_build_is_goal_drift_until_acknowledged_and_one_changed_in_design_is_not() {
+    use crate::projects::material::{MaterialChange, MaterialKind};
+    use crate::projects::stage::Stage;
+    let change = |stage: Stage, acknowledged: bool| MaterialChange {
+        id: 1,
+        kind: MaterialKind::SuccessTarget,
+        at: d(2026, 11, 20).and_hms_opt(9, 0, 0).expect("a time").and_utc(),
+        stage,
+        before: "0.9".into(),
+        after: "0.8".into(),
+        acknowledged,
+    };
+    let with = |c: MaterialChange| HealthFacts {
+        material: vec![c],
+        ..healthy()
+    };
+    let s = signals(&with(change(Stage::Build, false)), &Thresholds::default());
+    assert_eq!(s.goal_drift_on, Some(d(2026, 11, 20)));
+    assert_eq!(
+        s.goal_drift_reason.as_deref(),
+        Some("success target changed from 0.9 to 0.8 on 20 Nov 2026, after entering Build")
+    );
+    assert_eq!(
+        signals(&with(change(Stage::Build, true)), &Thresholds::default()).goal_drift_on,
+        None
+    );
+    assert_eq!(
+        signals(&with(change(Stage::Design, false)), &Thresholds::default()).goal_drift_on,
+        None
+    );
+}
+
+#[test]
+fn a_condition_due_today_is_not_overdue_and_one_due_yesterday_is() {
+    let condition = |due_on: NaiveDate| crate::health::ConditionFact {
+        text: "Monitor drift monthly".into(),
+        owner: "Ana Lopez".into(),
+        due_on,
+    };
+    let facts = HealthFacts {
+        open_conditions: vec![condition(d(2026, 11, 25)), condition(d(2026, 12, 20))],
+        ..healthy()
+    };
+    let on = |today: NaiveDate| codes(&facts, today).contains(&FlagCode::ConditionsOverdue);
+    assert!(!on(d(2026, 11, 25)), "due today");
+    assert!(on(d(2026, 11, 26)), "due yesterday");
+    let s = signals(&facts, &Thresholds::default());
+    assert_eq!(
+        s.conditions_overdue_reason.as_deref(),
+        Some("condition \u{201c}Monitor drift monthly\u{201d} (owner Ana Lopez) was due on 25 Nov 2026 (1 more condition open)")
+    );
+    // A cancelled project carries none.
+    let cancelled = HealthFacts {
+        status: Status::Cancelled,
+        ..facts
+    };
+    assert_eq!(
+        signals(&cancelled, &Thresholds::default()).conditions_overdue_on,
+        None
     );
 }

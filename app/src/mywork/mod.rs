@@ -40,6 +40,17 @@ pub struct AwaitingReview {
     pub needs: Vec<String>,
 }
 
+/// An open review condition I see to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwedCondition {
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub text: String,
+    pub due_on: NaiveDate,
+    /// Past its due date on the day My work was read.
+    pub overdue: bool,
+}
+
 /// A project whose approval by me a material change voided: it needs my review again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewAgain {
@@ -59,6 +70,9 @@ pub struct Workload {
     /// Projects whose approval by me was voided since (reviewers).
     #[serde(default)]
     pub review_again: Vec<ReviewAgain>,
+    /// Open review conditions I see to, soonest due first.
+    #[serde(default)]
+    pub conditions: Vec<OwedCondition>,
     /// Sign-offs and reviews asked of me (by name, or of any reviewer): for reviewers.
     #[serde(default)]
     pub asked: Vec<crate::requests::AskedOfMe>,

@@ -1,6 +1,6 @@
 //! My work's reads: a few set-based queries, whatever the number of projects.
 
-use super::{AwaitingReview, DemoDue, OwnedProject, ReviewAgain, Workload};
+use super::{AwaitingReview, DemoDue, OwedCondition, OwnedProject, ReviewAgain, Workload};
 use crate::auth::{CurrentUser, Permission};
 use crate::error::AppError;
 use crate::health::Signals;
@@ -152,8 +152,20 @@ pub async fn load(pool: &PgPool, user: &CurrentUser, today: NaiveDate) -> Result
     } else {
         Vec::new()
     };
+    let conditions = crate::conditions::server::open_for_owner(pool, user.id)
+        .await?
+        .into_iter()
+        .map(|(c, project_name)| OwedCondition {
+            project_id: c.project_id,
+            project_name,
+            overdue: c.overdue(today),
+            text: c.text,
+            due_on: c.due_on,
+        })
+        .collect();
     Ok(Workload {
         owned,
+        conditions,
         ownerless,
         demos_due,
         awaiting_review,

@@ -137,7 +137,10 @@ pub async fn scan(pool: &PgPool, settings: &MailSettings, today: NaiveDate) -> R
                or p.review_overdue_on > $3 and p.review_overdue_on <= $4
                or p.stalled_on > $5 and p.stalled_on <= $6
                or p.ownerless_on > $5 and p.ownerless_on <= $6
-               or p.gate_gap_on > $5 and p.gate_gap_on <= $6)
+               or p.gate_gap_on > $5 and p.gate_gap_on <= $6
+               or p.conditions_overdue_on > $5 and p.conditions_overdue_on <= $6
+               or p.goal_drift_on > $5 and p.goal_drift_on <= $6
+               or p.continue_loop_on > $5 and p.continue_loop_on <= $6)
         "#,
         last.scanned_at,
         RESCAN_OVERLAP_MINUTES as i32,

@@ -43,6 +43,12 @@ pub struct FlagCounts {
     pub demo_overdue: i64,
     pub review_overdue: i64,
     pub gate_gap: i64,
+    #[serde(default)]
+    pub conditions_overdue: i64,
+    #[serde(default)]
+    pub goal_drift: i64,
+    #[serde(default)]
+    pub continue_loop: i64,
 }
 
 impl FlagCounts {
@@ -53,6 +59,9 @@ impl FlagCounts {
             FlagCode::DemoOverdue => self.demo_overdue,
             FlagCode::ReviewOverdue => self.review_overdue,
             FlagCode::GateGap => self.gate_gap,
+            FlagCode::ConditionsOverdue => self.conditions_overdue,
+            FlagCode::GoalDrift => self.goal_drift,
+            FlagCode::ContinueLoop => self.continue_loop,
         }
     }
 }
@@ -118,7 +127,8 @@ pub struct Portfolio {
     pub stages: Vec<StageCount>,
     /// Teams by number of projects, largest first.
     pub teams: Vec<TeamCount>,
-    /// Stalled, ownerless, demo-overdue and review-overdue projects.
+    /// Stalled, ownerless, demo-overdue, review-overdue, conditions-overdue, goal-drift and
+    /// continue-loop projects.
     pub attention: Vec<AttentionList>,
 }
 
@@ -126,9 +136,12 @@ pub struct Portfolio {
 pub const ATTENTION_SHOWN: i64 = 8;
 
 /// The flags leadership wants listed, in order.
-pub const ATTENTION_FLAGS: [FlagCode; 4] = [
+pub const ATTENTION_FLAGS: [FlagCode; 7] = [
     FlagCode::Stalled,
     FlagCode::Ownerless,
     FlagCode::DemoOverdue,
     FlagCode::ReviewOverdue,
+    FlagCode::ConditionsOverdue,
+    FlagCode::GoalDrift,
+    FlagCode::ContinueLoop,
 ];

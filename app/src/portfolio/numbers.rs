@@ -91,6 +91,9 @@ fn Tiles(query: ProjectQuery, portfolio: Portfolio) -> impl IntoView {
         FlagCode::DemoOverdue,
         FlagCode::ReviewOverdue,
         FlagCode::GateGap,
+        FlagCode::ConditionsOverdue,
+        FlagCode::GoalDrift,
+        FlagCode::ContinueLoop,
     ];
     view! {
         <div class="tiles" data-test="tiles">
@@ -291,7 +294,7 @@ fn HealthBar(query: ProjectQuery, mix: HealthMix) -> impl IntoView {
             {parts}
         </Chart>
         <ul class="legend">{legend}</ul>
-        <p class="muted small">"Red: stalled or ownerless. Amber: a demo or review overdue, or a gate gap."</p>
+        <p class="muted small">"Red: stalled or ownerless. Amber: a demo or review overdue, a gate gap, a review condition overdue, goal drift or a continue loop."</p>
     }
 }
 

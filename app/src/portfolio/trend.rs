@@ -159,6 +159,9 @@ pub fn series(days: &[NaiveDate], tallies: &[Tally]) -> Vec<TrendPoint> {
     let demo_overdue = running("demo_overdue");
     let review_overdue = running("review_overdue");
     let gate_gap = running("gate_gap");
+    let conditions_overdue = running("conditions_overdue");
+    let goal_drift = running("goal_drift");
+    let continue_loop = running("continue_loop");
     days.iter()
         .enumerate()
         .map(|(k, &day)| {
@@ -168,6 +171,9 @@ pub fn series(days: &[NaiveDate], tallies: &[Tally]) -> Vec<TrendPoint> {
                 demo_overdue: demo_overdue[k],
                 review_overdue: review_overdue[k],
                 gate_gap: gate_gap[k],
+                conditions_overdue: conditions_overdue[k],
+                goal_drift: goal_drift[k],
+                continue_loop: continue_loop[k],
             };
             TrendPoint::new(day, projects[k], flagged[k], red[k], flags)
         })

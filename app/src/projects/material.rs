@@ -264,7 +264,10 @@ mod tests {
             "deploy",
             "build",
         );
-        assert_eq!(last_pivot_before(&[to_build.clone()], Stage::Build), None);
+        assert_eq!(
+            last_pivot_before(std::slice::from_ref(&to_build), Stage::Build),
+            None
+        );
         assert_eq!(
             last_pivot_before(&[to_design, to_build], Stage::Build),
             Some(NaiveDate::from_ymd_opt(2026, 11, 10).expect("a day"))

@@ -152,6 +152,9 @@ pub struct ProjectDetail {
     /// Approvals that no longer count: a material change came after them.
     #[serde(default)]
     pub voided: Vec<VoidedApproval>,
+    /// The conditions of its model-risk reviews, open ones first.
+    #[serde(default)]
+    pub conditions: Vec<crate::conditions::Condition>,
 }
 
 /// An approval (explainability sign-off, model-risk review) that stopped counting for the

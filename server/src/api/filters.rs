@@ -22,7 +22,8 @@ pub struct ViewParams {
     #[param(example = "build")]
     stage: Option<Stage>,
     /// Only projects of this overall health (red: stalled or ownerless; amber: a demo or
-    /// review overdue, or a gate gap; green: no flag).
+    /// review overdue, a gate gap, a review condition overdue, goal drift or a continue loop;
+    /// green: no flag).
     #[param(example = "red")]
     health: Option<Health>,
     /// Only projects with this flag.

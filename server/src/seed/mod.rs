@@ -149,6 +149,9 @@ pub async fn run(pool: &PgPool, plan: SeedPlan) -> anyhow::Result<Summary> {
     app::health::server::refresh_all(&mut tx)
         .await
         .context("computing the seeded projects' health signals")?;
+    app::health::server::mark_rules_current(&mut tx)
+        .await
+        .context("recording the rules the signals follow")?;
     // The seeded history is not news: no reminders or flag events for it.
     app::notify::server::catch_up(&mut tx, plan.today)
         .await

@@ -85,7 +85,7 @@ impl<'g> Draft<'g> {
             let outcome = if k == 0 && shape.status == "cancelled" {
                 "stop"
             } else {
-                ["continue", "pivot"][weighted(rng, &[88, 12])]
+                ["continue", "pivot"][weighted(rng, &[70, 30])]
             };
             let withdrawn = (shape.gap_is(GapKind::Demo) || (k > 0 && rng.gen_bool(0.02)))
                 .then(|| g.withdrawal(rng, created_at, author));

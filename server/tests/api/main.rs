@@ -208,7 +208,7 @@ async fn every_filter_selects_its_projects_and_an_unknown_value_names_the_allowe
         ("health=purple", "green, amber, red"),
         (
             "flag=late",
-            "ownerless, stalled, demo_overdue, review_overdue, gate_gap",
+            "ownerless, stalled, demo_overdue, review_overdue, gate_gap, conditions_overdue, goal_drift, continue_loop",
         ),
         ("risk_tier=extreme", "low, medium, high"),
         ("owner=bob", "none"),

@@ -53,7 +53,8 @@ async fn counts_now(pool: &PgPool, f: &SqlFilters) -> Result<(Vec<StageRow>, Vec
                  sum(projects - flagged) as green, sum(flagged - red) as amber, sum(red) as red,
                  sum(ownerless) as ownerless, sum(stalled) as stalled,
                  sum(demo_overdue) as demo_overdue, sum(review_overdue) as review_overdue,
-                 sum(gate_gap) as gate_gap
+                 sum(gate_gap) as gate_gap, sum(conditions_overdue) as conditions_overdue,
+                 sum(goal_drift) as goal_drift, sum(continue_loop) as continue_loop
           from portfolio_now c
           where true"#,
     );
@@ -90,6 +91,9 @@ async fn counts_since(
         "demo_overdue_on",
         "review_overdue_on",
         "gate_gap_on",
+        "conditions_overdue_on",
+        "goal_drift_on",
+        "continue_loop_on",
         "flagged_on",
         "red_on",
     ] {
@@ -110,11 +114,12 @@ async fn counts_since(
                  sum(green) as green, sum(amber) as amber, sum(red) as red,
                  sum(ownerless) as ownerless, sum(stalled) as stalled,
                  sum(demo_overdue) as demo_overdue, sum(review_overdue) as review_overdue,
-                 sum(gate_gap) as gate_gap
+                 sum(gate_gap) as gate_gap, sum(conditions_overdue) as conditions_overdue,
+                 sum(goal_drift) as goal_drift, sum(continue_loop) as continue_loop
           from (
             select c.stage, c.team, c.projects, c.projects - c.flagged as green,
                    c.flagged - c.red as amber, c.red, c.ownerless, c.stalled, c.demo_overdue,
-                   c.review_overdue, c.gate_gap
+                   c.review_overdue, c.gate_gap, c.conditions_overdue, c.goal_drift, c.continue_loop
             from portfolio_days c
             where "#,
     );
@@ -125,7 +130,8 @@ async fn counts_since(
             union all
             select r.stage, r.team, -1, -(r.health = 'green')::int, -(r.health = 'amber')::int,
                    -(r.health = 'red')::int, -r.ownerless::int, -r.stalled::int,
-                   -r.demo_overdue::int, -r.review_overdue::int, -r.gate_gap::int
+                   -r.demo_overdue::int, -r.review_overdue::int, -r.gate_gap::int,
+                   -r.conditions_overdue::int, -r.goal_drift::int, -r.continue_loop::int
             from "#,
     );
     then.push(&mut sql);
@@ -134,7 +140,8 @@ async fn counts_since(
             union all
             select r.stage, r.team, 1, (r.health = 'green')::int, (r.health = 'amber')::int,
                    (r.health = 'red')::int, r.ownerless::int, r.stalled::int,
-                   r.demo_overdue::int, r.review_overdue::int, r.gate_gap::int
+                   r.demo_overdue::int, r.review_overdue::int, r.gate_gap::int,
+                   r.conditions_overdue::int, r.goal_drift::int, r.continue_loop::int
             from "#,
     );
     now.push(&mut sql);
@@ -171,7 +178,10 @@ async fn count_all(
                  count(*) filter (where stalled) as stalled,
                  count(*) filter (where demo_overdue) as demo_overdue,
                  count(*) filter (where review_overdue) as review_overdue,
-                 count(*) filter (where gate_gap) as gate_gap
+                 count(*) filter (where gate_gap) as gate_gap,
+                 count(*) filter (where conditions_overdue) as conditions_overdue,
+                 count(*) filter (where goal_drift) as goal_drift,
+                 count(*) filter (where continue_loop) as continue_loop
           from "#,
     );
     rows.push(&mut sql);

@@ -39,6 +39,9 @@ struct StageRow {
     demo_overdue: i64,
     review_overdue: i64,
     gate_gap: i64,
+    conditions_overdue: i64,
+    goal_drift: i64,
+    continue_loop: i64,
 }
 
 /// The median and the longest days in one stage.
@@ -123,7 +126,8 @@ async fn past(
     let rows = f.rows(day);
     let mut sql = QueryBuilder::new(
         "with r as materialized (select id, team, stage, stage_entered_at, health, ownerless, \
-         stalled, demo_overdue, review_overdue, gate_gap from ",
+         stalled, demo_overdue, review_overdue, gate_gap, conditions_overdue, goal_drift, \
+         continue_loop from ",
     );
     rows.push(&mut sql);
     sql.push(format_args!(
@@ -137,7 +141,10 @@ async fn past(
                  count(*) filter (where stalled) as stalled,
                  count(*) filter (where demo_overdue) as demo_overdue,
                  count(*) filter (where review_overdue) as review_overdue,
-                 count(*) filter (where gate_gap) as gate_gap
+                 count(*) filter (where gate_gap) as gate_gap,
+                 count(*) filter (where conditions_overdue) as conditions_overdue,
+                 count(*) filter (where goal_drift) as goal_drift,
+                 count(*) filter (where continue_loop) as continue_loop
           from r
           group by grouping sets ((stage), (team))
         ),
@@ -300,6 +307,9 @@ fn assemble(
                 counts.demo_overdue += r.demo_overdue;
                 counts.review_overdue += r.review_overdue;
                 counts.gate_gap += r.gate_gap;
+                counts.conditions_overdue += r.conditions_overdue;
+                counts.goal_drift += r.goal_drift;
+                counts.continue_loop += r.continue_loop;
                 StageCount {
                     stage,
                     projects: r.projects,

@@ -111,6 +111,9 @@ struct DayCounts {
     demo_overdue: i64,
     review_overdue: i64,
     gate_gap: i64,
+    conditions_overdue: i64,
+    goal_drift: i64,
+    continue_loop: i64,
 }
 
 impl DayCounts {
@@ -121,6 +124,9 @@ impl DayCounts {
             demo_overdue: self.demo_overdue,
             review_overdue: self.review_overdue,
             gate_gap: self.gate_gap,
+            conditions_overdue: self.conditions_overdue,
+            goal_drift: self.goal_drift,
+            continue_loop: self.continue_loop,
         };
         TrendPoint::new(self.day, self.projects, self.flagged, self.red, flags)
     }
@@ -144,7 +150,10 @@ async fn counted_points(
                 coalesce(sum(c.stalled), 0)::bigint as stalled,
                 coalesce(sum(c.demo_overdue), 0)::bigint as demo_overdue,
                 coalesce(sum(c.review_overdue), 0)::bigint as review_overdue,
-                coalesce(sum(c.gate_gap), 0)::bigint as gate_gap
+                coalesce(sum(c.gate_gap), 0)::bigint as gate_gap,
+                coalesce(sum(c.conditions_overdue), 0)::bigint as conditions_overdue,
+                coalesce(sum(c.goal_drift), 0)::bigint as goal_drift,
+                coalesce(sum(c.continue_loop), 0)::bigint as continue_loop
          from unnest(",
     );
     sql.push_bind(days.to_vec()).push("::date[]) d (day) left join ");
@@ -209,7 +218,10 @@ async fn day_point(
                count(*) filter (where stalled) as stalled,
                count(*) filter (where demo_overdue) as demo_overdue,
                count(*) filter (where review_overdue) as review_overdue,
-               count(*) filter (where gate_gap) as gate_gap
+               count(*) filter (where gate_gap) as gate_gap,
+               count(*) filter (where conditions_overdue) as conditions_overdue,
+               count(*) filter (where goal_drift) as goal_drift,
+               count(*) filter (where continue_loop) as continue_loop
         from "#
     ));
     rows.push(&mut sql);

@@ -40,6 +40,7 @@ struct PageData {
     ask: ServerAction<RequestReview>,
     withdraw_request: ServerAction<WithdrawRequest>,
     project: Resource<Result<ProjectDetail, AppError>>,
+    conditions: crate::conditions::ConditionActions,
     /// Who may own a stage or be asked for a review: for people who can use the menus (for
     /// anyone else the server refuses, and the page carries nobody's name it does not show).
     candidates: Resource<Result<OwnerChoices, AppError>>,
@@ -58,6 +59,12 @@ impl PageData {
         let ask = ServerAction::<RequestReview>::new();
         let withdraw_request = ServerAction::<WithdrawRequest>::new();
         let (asked, withdrawn) = (successes(ask), successes(withdraw_request));
+        let conditions = crate::conditions::ConditionActions::new();
+        let conditions_changed = (
+            successes(conditions.add),
+            successes(conditions.resolve),
+            successes(conditions.acknowledge),
+        );
         let project = Resource::new(
             move || {
                 (
@@ -67,6 +74,11 @@ impl PageData {
                     recorded.get(),
                     asked.get(),
                     withdrawn.get(),
+                    (
+                        conditions_changed.0.get(),
+                        conditions_changed.1.get(),
+                        conditions_changed.2.get(),
+                    ),
                 )
             },
             |(id, ..)| load_project(id),
@@ -78,6 +90,7 @@ impl PageData {
             ask,
             withdraw_request,
             project,
+            conditions,
             candidates: Resource::new(|| (), |_| owner_candidates()),
             reviewers: Resource::new(|| (), |_| reviewer_candidates()),
         }
@@ -107,6 +120,7 @@ fn ProjectView(user: CurrentUser, data: PageData) -> impl IntoView {
         ask,
         withdraw_request,
         project,
+        conditions,
         candidates,
         reviewers,
     } = data;
@@ -123,7 +137,7 @@ fn ProjectView(user: CurrentUser, data: PageData) -> impl IntoView {
                 let requests = RequestActions { ask, withdraw: withdraw_request, reviewers };
                 match project.await {
                     Ok(detail) => view! {
-                        <ProjectBody detail user can_edit candidates move_stage assign record_actions requests />
+                        <ProjectBody detail user can_edit candidates move_stage assign record_actions requests conditions />
                     }
                         .into_any(),
                     Err(error) => load_failed(error),
@@ -152,6 +166,7 @@ fn ProjectBody(
     move_stage: ServerAction<MoveStage>,
     assign: ServerAction<AssignOwner>,
     requests: RequestActions,
+    conditions: crate::conditions::ConditionActions,
 ) -> impl IntoView {
     let owner = detail.current_owner().cloned();
     let ProjectDetail {
@@ -165,7 +180,27 @@ fn ProjectBody(
         timeline,
         requests: open_requests,
         voided,
+        conditions: condition_rows,
     } = detail;
+    // Reviews approved with conditions that stand: conditions are added to them.
+    let conditional_reviews: Vec<(uuid::Uuid, String)> = record_rows
+        .iter()
+        .filter(|r| {
+            r.kind == crate::records::RecordKind::Review
+                && r.withdrawn.is_none()
+                && r.values.get("decision") == "approved_with_conditions"
+        })
+        .map(|r| {
+            (
+                r.id,
+                format!("Review of {} by {}", r.on.format("%-d %b %Y"), r.author),
+            )
+        })
+        .collect();
+    let drifting = flags.iter().any(|f| f.code == crate::health::FlagCode::GoalDrift);
+    let acknowledge = (drifting && user.role.can(Permission::ReviewModels)).then(|| {
+        view! { <crate::conditions::AcknowledgeDriftForm project_id=project.id action=conditions.acknowledge /> }
+    });
     let RequestActions {
         ask,
         withdraw,
@@ -201,12 +236,15 @@ fn ProjectBody(
                 })}
             </header>
             <Flags flags />
+            {acknowledge}
             <StageStepper current=project.stage />
             <div class="columns">
                 <div class="column-main">
                     <StagePanel project=project.clone() records voided can_edit can_override=user.role == Role::Admin
                         move_stage candidates=candidates.clone() owners=owners.clone() />
                     <ReviewRequests project_id=project.id requests=open_requests can_ask=can_edit reviewers ask withdraw />
+                    <crate::conditions::Conditions project_id=project.id conditions=condition_rows
+                        reviews=conditional_reviews user=user.clone() actions=conditions today />
                     <Records project_id=project.id rows=record_rows user actions=record_actions today />
                     <Details project=project.clone() />
                     <Timeline entries=timeline />

@@ -112,7 +112,7 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
         )
     };
     let ids = [id];
-    let (project, owners, handoffs, timeline, records, record_rows, signals, requests) = tokio::try_join!(
+    let (project, owners, handoffs, timeline, records, record_rows, signals, requests, conditions) = tokio::try_join!(
         project(pool, id),
         owners,
         handoffs,
@@ -121,6 +121,7 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
         crate::records::server::list(pool, id),
         crate::health::server::current_of(pool, id),
         crate::requests::server::open_for_project(pool, id),
+        crate::conditions::server::for_project(pool, id),
     )?;
     let facts = records.into_iter().next();
     let voided = facts.as_ref().map_or_else(Vec::new, |f| {
@@ -138,6 +139,7 @@ pub async fn detail(pool: &PgPool, id: Uuid, today: chrono::NaiveDate) -> Result
         project: project.ok_or(AppError::NotFound)?,
         records: facts.map(|f| f.records).unwrap_or_default(),
         voided,
+        conditions,
         record_rows,
         flags: signals.flags(today),
         owners,
