@@ -105,3 +105,126 @@ test("a pivot voids the sign-off, asks for user research again, and the deploy g
   await expect(again).toContainText("your explainability sign-off was voided on");
   await expectAccessible(reviewer);
 });
+
+/** A new project of `ana`'s pushed to Build through its gates, in the browser. */
+async function projectInBuild(page: Page, name: string): Promise<ProjectPage> {
+  const project = new ProjectPage(page);
+  await project.create(name, "Claims");
+  await project.edit({
+    "Problem statement": "Adjusters triage every claim by hand.",
+    "Success metric": "Share of claims routed right first time",
+    "Success target": "0.9",
+    "Baseline metric": "0.6",
+    "How the baseline was measured": "A month of routing outcomes",
+    "Data readiness": "Two years of routed claims",
+    "Fallback plan": "Manual triage",
+    "Monitoring owner": "Claims analytics",
+  });
+  await project.addEvidence("Adjuster interviews");
+  await project.moveTo("Design");
+  await expect(project.currentStage()).toContainText("Design");
+  await project.addDemo("Routing on last month's claims");
+  await project.moveTo("Build");
+  await expect(project.currentStage()).toContainText("Build");
+  return project;
+}
+
+test("a reviewer approves with two conditions; one is met, the other overdue shows on the portfolio", async ({
+  browser,
+}) => {
+  const admin = await adminSession(await browser.newContext());
+  const ana = newPerson("Cond Ana");
+  const rae = newPerson("Cond Rae");
+  await admin.create(ana, "editor");
+  await admin.create(rae, "reviewer");
+  const page = await sessionAs(browser, ana);
+  const name = `Claims routing ${Date.now().toString(36)}`;
+  const project = await projectInBuild(page, name);
+
+  const reviewer = await sessionAs(browser, rae);
+  await reviewer.goto(page.url());
+  await new ProjectPage(reviewer).ready();
+  const reviews = reviewer.getByTestId("records-reviews");
+  await reviews.getByText("Record a model-risk review").click();
+  await reviews.getByLabel("Risk tier").selectOption("medium");
+  await reviews.getByLabel("Decision").selectOption("approved_with_conditions");
+  await reviews.getByLabel("Findings").fill("Fine, with monitoring.");
+  await reviews.getByRole("button", { name: "Record review" }).click();
+  await expect(reviews.getByTestId("record")).toContainText("Approved with conditions");
+
+  // Two conditions, both Ana's: one due in a month, one that was due yesterday.
+  const conditions = reviewer.getByTestId("conditions");
+  for (const [text, due] of [
+    ["Monitor drift monthly", daysAgo(-30)],
+    ["Publish the model card", daysAgo(1)],
+  ]) {
+    await new ProjectPage(reviewer).ready();
+    await conditions.getByText("Add a condition").click();
+    const form = conditions.getByTestId("condition-form");
+    await form.getByLabel("Condition").fill(text);
+    await form.getByLabel("Owner's email").fill(ana.email);
+    await form.getByLabel("Due on").fill(due);
+    await form.getByRole("button", { name: "Add condition" }).click();
+    await expect(conditions.getByTestId("condition").filter({ hasText: text })).toBeVisible();
+  }
+  await expectAccessible(reviewer);
+
+  // Ana sees them in My work, and marks the first met.
+  await page.goto("/");
+  await project.ready();
+  await expect(page.getByTestId("owed-condition")).toHaveCount(2);
+  await expect(page.getByTestId("owed-condition").filter({ hasText: "Publish the model card" })).toContainText(
+    "overdue since",
+  );
+  await page.getByTestId("owed-condition").filter({ hasText: "Monitor drift monthly" }).getByRole("link").click();
+  await project.ready();
+  const monitor = page.getByTestId("condition").filter({ hasText: "Monitor drift monthly" });
+  await monitor.getByText("Mark met…").click();
+  await monitor.getByLabel("Note or link (optional)").fill("https://wiki.example.com/drift-dashboard");
+  await monitor.getByRole("button", { name: "Mark met" }).click();
+  await expect(page.getByTestId("condition").filter({ hasText: "Monitor drift monthly" })).toHaveAttribute(
+    "data-status",
+    "met",
+  );
+  const card = page.getByTestId("condition").filter({ hasText: "Publish the model card" });
+  await expect(card).toHaveAttribute("data-overdue", "true");
+  await expect(page.locator('[data-test="flag"][data-code="conditions_overdue"]')).toContainText(
+    "condition “Publish the model card”",
+  );
+  await expectAccessible(page);
+
+  // The portfolio counts it and lists it.
+  await page.goto("/portfolio");
+  await project.ready();
+  const tile = page.getByTestId("tile-conditions_overdue");
+  await expect(tile.getByTestId("tile-count")).not.toHaveText("0");
+  await expect(page.getByTestId("attention-conditions_overdue")).toContainText(name);
+  await expectAccessible(page);
+});
+
+test("a PM lowers the target in Build: goal drift until a reviewer acknowledges it", async ({ browser }) => {
+  const admin = await adminSession(await browser.newContext());
+  const ana = newPerson("Drift Ana");
+  const rae = newPerson("Drift Rae");
+  await admin.create(ana, "editor");
+  await admin.create(rae, "reviewer");
+  const page = await sessionAs(browser, ana);
+  const name = `Claims drift ${Date.now().toString(36)}`;
+  const project = await projectInBuild(page, name);
+
+  await project.edit({ "Success target": "0.8" });
+  const drift = page.locator('[data-test="flag"][data-code="goal_drift"]');
+  await expect(drift).toContainText("success target changed from 0.9 to 0.8");
+  await expect(drift).toContainText("after entering Build");
+  await expect(project.timeline()).toContainText("0.9");
+  // An editor cannot acknowledge it.
+  await expect(page.getByTestId("acknowledge-drift")).toHaveCount(0);
+
+  const reviewer = await sessionAs(browser, rae);
+  await reviewer.goto(page.url());
+  await new ProjectPage(reviewer).ready();
+  await reviewer.getByRole("button", { name: "Acknowledge the change of goal" }).click();
+  await expect(reviewer.locator('[data-test="flag"][data-code="goal_drift"]')).toHaveCount(0);
+  await expect(new ProjectPage(reviewer).timeline()).toContainText("acknowledged");
+  await expectAccessible(reviewer);
+});

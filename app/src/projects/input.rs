@@ -257,6 +257,10 @@ pub fn field_label(field: &str) -> &str {
         "override" => "Override",
         "missing" => "Missing",
         "via" => "Via",
+        "condition" => "Condition",
+        "owner" => "Owner",
+        "resolution" => "Note",
+        "goal_change" => "Change of goal",
         other => other,
     }
 }

@@ -20,6 +20,10 @@ fn action_phrase(action: &str) -> &str {
         "record_corrected" => "corrected a record",
         "review_requested" => "asked for a decision",
         "review_request_withdrawn" => "withdrew a request for a decision",
+        "condition_added" => "added a review condition",
+        "condition_met" => "marked a review condition met",
+        "condition_waived" => "waived a review condition",
+        "goal_change_acknowledged" => "acknowledged the change of goal",
         other => other,
     }
 }
