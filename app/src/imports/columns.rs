@@ -147,7 +147,7 @@ impl Column {
 
 /// Columns of Tollgate's own export that Tollgate works out itself: read back, they are left
 /// alone (not reported as unknown).
-const COMPUTED: [&str; 8] = [
+const COMPUTED: [&str; 9] = [
     "ownername",
     "daysinstage",
     "lastdemoon",
@@ -156,6 +156,7 @@ const COMPUTED: [&str; 8] = [
     "flags",
     "updatedat",
     "updatedon",
+    "openconditions",
 ];
 
 /// A header as it is compared: lower case, letters and digits only.

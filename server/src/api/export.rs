@@ -37,10 +37,11 @@ struct ExportRow {
     flags: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    open_conditions: i32,
 }
 
 /// The header row: the columns of `project_export` in the migrations.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "id",
     "name",
     "team",
@@ -57,6 +58,7 @@ pub const COLUMNS: [&str; 16] = [
     "flags",
     "created_at",
     "updated_at",
+    "open_conditions",
 ];
 
 const CHUNK: usize = 64 * 1024;
@@ -72,7 +74,8 @@ const CHUNK: usize = 64 * 1024;
     responses(
         (status = 200, description = "Every matching project, one row each, oldest first, with a header row \
             (id, name, team, stage, status, risk_tier, owner_name, owner_email, stage_entered_on, days_in_stage, \
-            last_demo_on, next_review_on, health, flags, created_at, updated_at); flags are space-separated codes",
+            last_demo_on, next_review_on, health, flags, created_at, updated_at, open_conditions); flags are space-separated \
+            codes, open_conditions the count of review conditions neither met nor waived",
             content_type = "text/csv", body = String),
         (status = 400, description = "An unknown parameter or value (`invalid_filter`)", body = super::error::ErrorBody),
         (status = 401, description = "Missing, wrong or revoked token (`unauthenticated`)", body = super::error::ErrorBody),
@@ -146,6 +149,7 @@ fn stream(state: AppState, query: ProjectQuery, updated_since: Option<DateTime<U
                 &r.flags,
                 &instant(r.created_at),
                 &instant(r.updated_at),
+                &r.open_conditions.to_string(),
             ])?;
             if out.get_ref().len() >= CHUNK {
                 let full = std::mem::replace(&mut out, writer());

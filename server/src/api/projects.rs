@@ -245,6 +245,28 @@ pub struct ApiProjectDetail {
     pub flags: Vec<Flag>,
     /// Newest first, withdrawn ones included and marked.
     pub records: Vec<ApiRecord>,
+    /// The conditions of its model-risk reviews, open ones first.
+    pub conditions: Vec<ApiCondition>,
+}
+
+/// A condition of a model-risk review approved with conditions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiCondition {
+    /// The condition's id.
+    pub id: Uuid,
+    /// The review it belongs to.
+    pub review_id: Uuid,
+    /// What must be done.
+    pub text: String,
+    /// Who sees to it.
+    pub owner: String,
+    /// When it is due.
+    pub due_on: NaiveDate,
+    /// `open`, `met` or `waived`.
+    #[schema(example = "open")]
+    pub status: String,
+    /// The note or link when met, the reason when waived.
+    pub resolution: String,
 }
 
 /// An owner as the project detail names them.
@@ -334,6 +356,19 @@ pub async fn one(
                 withdrawn: r.withdrawn.is_some(),
                 withdrawn_reason: r.withdrawn.map(|w| w.reason),
                 fields: r.values.0.into_iter().collect(),
+            })
+            .collect(),
+        conditions: detail
+            .conditions
+            .into_iter()
+            .map(|c| ApiCondition {
+                id: c.id,
+                review_id: c.review_id,
+                text: c.text,
+                owner: c.owner_name,
+                due_on: c.due_on,
+                status: c.status.as_str().to_owned(),
+                resolution: c.resolution,
             })
             .collect(),
     }))
