@@ -3,7 +3,7 @@
 
 use crate::auth::{Permission, Protected, Role};
 use crate::error::AppError;
-use crate::mywork::{my_work, MyWorkSections};
+use crate::mywork::{my_work, MyWorkSections, OwedConditions};
 use crate::portfolio::page::PortfolioHome;
 use crate::projects::{list_projects, NoProjectsYet, OwnerFilter, ProjectQuery, ProjectTable};
 use crate::ui::{Alert, FormAlert, Loading};
@@ -25,12 +25,10 @@ pub fn HomePage() -> impl IntoView {
             // page renders on the server must start before its caller yields.
             let all = Resource::new(|| (), |_| list_projects(ProjectQuery::default()));
             let mine = Resource::new(move || mine.clone(), list_projects);
-            // Editors and reviewers land on "My work"; admins and viewers on the projects they own.
+            // Editors and reviewers land on "My work"; admins on the projects they own (and the
+            // review conditions they see to).
             let shows_work = matches!(user.role, Role::Editor | Role::Reviewer);
-            let work = Resource::new(
-                || (),
-                move |_| async move { if shows_work { my_work().await.map(Some) } else { Ok(None) } },
-            );
+            let work = Resource::new(|| (), move |_| my_work());
             view! {
                 <section class="page">
                     <header class="page-header with-actions">
@@ -43,18 +41,19 @@ pub fn HomePage() -> impl IntoView {
                     <Suspense fallback=Loading>
                         {move || Suspend::new(async move {
                             let lists = async { Ok::<_, AppError>((all.await?.total, mine.await?)) };
-                            match lists.await {
+                            let (lists, work) = (lists.await, work.await);
+                            match lists {
                                 Ok((0, _)) => view! { <NoProjectsYet can_edit /> }.into_any(),
-                                Ok((total, _)) if shows_work => match work.await {
-                                    Ok(Some(work)) => view! {
+                                Ok((total, _)) if shows_work => match work {
+                                    Ok(work) => view! {
                                         <MyWorkSections work />
                                         <p class="table-footer"><a href="/projects">{format!("See all {total} projects →")}</a></p>
                                     }
                                         .into_any(),
-                                    Ok(None) => ().into_any(),
                                     Err(error) => view! { <FormAlert message=Some(Alert::from(error)) /> }.into_any(),
                                 },
                                 Ok((total, mine)) => view! {
+                                    <OwedConditions conditions=work.map(|w| w.conditions).unwrap_or_default() />
                                     <h2>"Projects you own"</h2>
                                     {if mine.rows.is_empty() {
                                         view! { <p class="muted" data-test="none-owned">"You don't own a stage of any project right now."</p> }.into_any()

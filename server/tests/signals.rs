@@ -560,3 +560,77 @@ async fn two_servers_on_one_database_show_the_same_portfolio_right_after_a_chang
     assert_eq!(after["flags"]["ownerless"], 5);
     assert_eq!(portfolio_from(first, &cookie).await, after);
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn signals_stored_under_older_rules_are_recomputed_once_and_not_announced(pool: PgPool) {
+    let ana = user(&account(&pool, "ana@example.com", Role::Editor).await);
+    let admin = user(&account(&pool, "admin@example.com", Role::Admin).await);
+    let id = write::create(
+        &pool,
+        &ana,
+        ProjectInput {
+            success_target: "0.9".into(),
+            ..input(1, &mut StdRng::seed_from_u64(3))
+        }
+        .validate()
+        .expect("valid"),
+    )
+    .await
+    .expect("created");
+    for stage in [Stage::Design, Stage::Build] {
+        let version = read::project(&pool, id)
+            .await
+            .expect("read")
+            .expect("exists")
+            .version;
+        write::move_stage(&pool, &admin, id, version, stage, "", "Piloted elsewhere", None)
+            .await
+            .expect("moved");
+    }
+    // A change of goal in Build, stored as an older program would have: without goal drift.
+    let project = read::project(&pool, id).await.expect("read").expect("exists");
+    let mut edited = project.to_input();
+    edited.success_target = "a new target".into();
+    write::update(
+        &pool,
+        &ana,
+        id,
+        project.version,
+        edited.validate().expect("valid"),
+    )
+    .await
+    .expect("saved");
+    sqlx::query("update projects set goal_drift_on = null, goal_drift_reason = null where id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .expect("as before");
+    sqlx::query("update signals_rules set version = 1")
+        .execute(&pool)
+        .await
+        .expect("older rules");
+    let today = Utc::now().date_naive();
+
+    let mut conn = pool.acquire().await.expect("a connection");
+    assert_eq!(
+        signals_db::upgrade_rules(&mut conn, today)
+            .await
+            .expect("upgraded"),
+        1
+    );
+    let now = &stored(&pool, &[id]).await[&id];
+    assert_eq!(now.goal_drift_on, Some(today), "recomputed under the new rules");
+    let announced: Vec<String> = sqlx::query_scalar("select code from flags_announced where project_id = $1")
+        .bind(id)
+        .fetch_all(&pool)
+        .await
+        .expect("announced");
+    assert!(announced.contains(&"goal_drift".to_owned()), "{announced:?}");
+    // Once current, nothing more is done.
+    assert_eq!(
+        signals_db::upgrade_rules(&mut conn, today)
+            .await
+            .expect("current"),
+        0
+    );
+}

@@ -102,12 +102,17 @@ pub async fn add(
         return Err(AppError::Forbidden);
     }
     let owner = sqlx::query!(
-        "select id, display_name from accounts where lower(email) = lower($1) and active",
+        "select id, display_name from accounts where lower(email) = lower($1) and active and role <> 'viewer'",
         condition.owner_email
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| AppError::field("owner_email", "No active account has this email."))?;
+    .ok_or_else(|| {
+        AppError::field(
+            "owner_email",
+            "No active editor, reviewer or admin has this email.",
+        )
+    })?;
     let id = sqlx::query_scalar!(
         r#"
         insert into review_conditions (project_id, review_id, text, owner_id, due_on, created_by)

@@ -7,7 +7,7 @@ mod page;
 mod server;
 
 pub use api::*;
-pub use page::MyWorkSections;
+pub use page::{MyWorkSections, OwedConditions};
 
 use crate::health::Flag;
 use chrono::NaiveDate;

@@ -133,32 +133,7 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
             .collect_view();
         view! { <ul class="plain-list">{items}</ul> }.into_any()
     };
-    let owed = (!work.conditions.is_empty()).then(|| {
-        let items = work
-            .conditions
-            .into_iter()
-            .map(|c| {
-                let overdue = c.overdue;
-                let when = if overdue {
-                    format!("overdue since {}", c.due_on.format("%-d %b %Y"))
-                } else {
-                    format!("due by {}", c.due_on.format("%-d %b %Y"))
-                };
-                view! {
-                    <li data-test="owed-condition">
-                        <a href=format!("/projects/{}#conditions", c.project_id)><bdi>{c.project_name}</bdi></a>
-                        ": " <bdi>{c.text}</bdi> " — " <span class:warning-text=overdue>{when}</span>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <div class="card" data-test="conditions-owed">
-                <h2>"Conditions I see to"</h2>
-                <ul class="plain-list">{items}</ul>
-            </div>
-        }
-    });
+    let owed = view! { <OwedConditions conditions=work.conditions /> };
     let again = (!work.review_again.is_empty()).then(|| {
         let items = work
             .review_again
@@ -204,4 +179,34 @@ pub fn MyWorkSections(work: Workload) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The open review conditions someone sees to, soonest due first (nothing when none).
+#[component]
+pub fn OwedConditions(conditions: Vec<super::OwedCondition>) -> impl IntoView {
+    (!conditions.is_empty()).then(|| {
+        let items = conditions
+            .into_iter()
+            .map(|c| {
+                let overdue = c.overdue;
+                let when = if overdue {
+                    format!("overdue since {}", c.due_on.format("%-d %b %Y"))
+                } else {
+                    format!("due by {}", c.due_on.format("%-d %b %Y"))
+                };
+                view! {
+                    <li data-test="owed-condition">
+                        <a href=format!("/projects/{}#conditions", c.project_id)><bdi>{c.project_name}</bdi></a>
+                        ": " <bdi>{c.text}</bdi> " — " <span class:warning-text=overdue>{when}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="card" data-test="conditions-owed">
+                <h2>"Conditions I see to"</h2>
+                <ul class="plain-list">{items}</ul>
+            </div>
+        }
+    })
 }
