@@ -333,10 +333,25 @@ async fn apply(
             .filter_map(|p| p.change.as_ref())
             .collect();
         let mut touched = create_rows(&mut tx, actor, &creates, &via).await?;
-        for p in batch.iter().filter(|p| p.action == Action::Update) {
-            if let Some(change) = &p.change {
-                touched.push(update_row(&mut tx, actor, change, &via).await?);
-            }
+        let updates: Vec<&Change> = batch
+            .iter()
+            .filter(|p| p.action == Action::Update)
+            .filter_map(|p| p.change.as_ref())
+            .collect();
+        // The batch's projects are locked and read at once, not a statement pair per row.
+        let ids: Vec<Uuid> = updates.iter().map(|c| c.id.unwrap_or_default()).collect();
+        let mut current: HashMap<Uuid, crate::projects::Project> = projects::lock_many(&mut tx, &ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        for change in updates {
+            let id = change.id.unwrap_or_default();
+            let project = match current.remove(&id) {
+                Some(project) => project,
+                None => projects::lock(&mut tx, id).await?,
+            };
+            touched.push(update_row(&mut tx, actor, project, change, &via).await?);
         }
         refresh(&mut tx, &touched).await?;
         done += batch.len();
@@ -551,11 +566,11 @@ async fn create_rows(
 async fn update_row(
     tx: &mut PgConnection,
     actor: &CurrentUser,
+    current: crate::projects::Project,
     change: &Change,
     via: &str,
 ) -> Result<Uuid, AppError> {
     let p = &change.project;
-    let current = projects::lock(tx, change.id.unwrap_or_default()).await?;
     let id = current.id;
     {
         let mut via_entry = Map::new();

@@ -27,6 +27,34 @@ pub async fn project(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<P
     .await
 }
 
+/// The projects of `ids` (missing ones left out), locked for the rest of the transaction in
+/// id order (so two writers locking overlapping sets cannot deadlock), read in one statement.
+pub async fn lock_many(tx: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Project>> {
+    sqlx::query_scalar!(
+        "select id from projects where id = any($1) order by id for update",
+        ids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query_as!(
+        Project,
+        r#"
+        select p.id, p.name, p.team, p.summary, p.problem_statement, p.success_metric,
+               p.success_target, p.baseline_metric, p.baseline_method, p.data_readiness,
+               p.fallback_plan, p.monitoring_owner,
+               p.risk_tier as "risk_tier: RiskTier", p.stage as "stage: Stage",
+               p.status as "status: Status", p.stage_entered_at, p.version,
+               p.created_at, p.updated_at, u.display_name as "updated_by?"
+        from projects p
+        left join accounts u on u.id = p.updated_by
+        where p.id = any($1)
+        "#,
+        ids
+    )
+    .fetch_all(&mut *tx)
+    .await
+}
+
 /// One project, locked for the rest of the transaction so concurrent changes queue up.
 pub async fn lock(tx: &mut PgConnection, id: Uuid) -> Result<Project, AppError> {
     sqlx::query_scalar!("select id from projects where id = $1 for update", id)
