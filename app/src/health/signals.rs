@@ -72,14 +72,11 @@ fn after(date: NaiveDate, n: i64) -> NaiveDate {
 }
 
 /// The record a record-backed gate item needs, in words ("user-research evidence").
-fn record_noun(item: GateItem) -> &'static str {
+fn record_noun(item: GateItem) -> String {
+    let record = item.record().unwrap_or("record");
     match item {
-        GateItem::UserResearch => "user-research evidence",
-        GateItem::DemoHeld => "demo checkpoint",
-        GateItem::ExplainabilitySignoff => "approved explainability sign-off",
-        GateItem::ModelRiskReview => "approved model-risk review",
-        GateItem::FreshResearch => "user research since the latest pivot",
-        _ => "record",
+        GateItem::ExplainabilitySignoff | GateItem::ModelRiskReview => format!("approved {record}"),
+        _ => record.to_owned(),
     }
 }
 
@@ -109,7 +106,7 @@ fn gate_gap(gate: &GateGapFacts, stage_label: &str, entered_on: NaiveDate) -> Op
             since = since.min(*on);
             withdrawals.push(format!(
                 "the {} was voided on {}: {why}",
-                record_noun(item).trim_start_matches("approved "),
+                item.record().unwrap_or("approval"),
                 day(*on)
             ));
             continue;

@@ -198,10 +198,7 @@ async fn review_again(pool: &PgPool, user: &CurrentUser) -> Result<Vec<ReviewAga
     for facts in crate::health::server::facts(pool, &ids).await? {
         for (item, by, change) in &facts.voided {
             if *by == user.id {
-                let what = match item {
-                    GateItem::ExplainabilitySignoff => "explainability sign-off",
-                    _ => "model-risk review",
-                };
+                let what = item.record().unwrap_or("approval");
                 voided.entry(facts.id).or_default().push(format!(
                     "your {what} was voided on {}: {}",
                     change.on().format("%-d %b %Y"),

@@ -52,6 +52,19 @@ impl GateItem {
         }
     }
 
+    /// The record that meets a record-backed item, in words ("explainability sign-off"); `None`
+    /// for an item met by a field.
+    pub fn record(self) -> Option<&'static str> {
+        match self {
+            GateItem::UserResearch => Some("user-research evidence"),
+            GateItem::DemoHeld => Some("demo checkpoint"),
+            GateItem::ExplainabilitySignoff => Some("explainability sign-off"),
+            GateItem::ModelRiskReview => Some("model-risk review"),
+            GateItem::FreshResearch => Some("user research since the latest pivot"),
+            _ => None,
+        }
+    }
+
     /// Where on `project`'s pages this item is put right: a field of the edit form, or the form
     /// of a record on the project page.
     pub fn fix_at(self, project: uuid::Uuid) -> String {
