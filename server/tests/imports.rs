@@ -235,6 +235,126 @@ async fn all_or_nothing_writes_nothing_when_a_row_is_refused(pool: PgPool) {
     assert_eq!(team, "Retention", "the update was not written either");
 }
 
+/// Previews and commits `file` as `by`, all or nothing; returns its summary.
+async fn import(pool: &PgPool, by: &CurrentUser, name: &str, file: &str) -> Summary {
+    let id = imports::preview(pool, by, name, file.as_bytes(), None, &[], today())
+        .await
+        .expect("previewed");
+    imports::commit(pool, by, id, true, today())
+        .await
+        .expect("committed")
+}
+
+async fn version_of(pool: &PgPool, name: &str) -> i32 {
+    sqlx::query_scalar("select version from projects where name = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .expect("version")
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn updates_move_stages_hand_over_owners_and_record_material_changes_as_the_forms_do(pool: PgPool) {
+    let (admin, _ana) = people(&pool).await;
+    let first = "name,team,risk_tier,stage,owner_email,success_target\n\
+                 Claims triage,Claims,low,build,ana@example.com,0.9\n\
+                 Fraud scoring,Risk,high,define,ana@example.com,\n";
+    import(&pool, &admin, "first.csv", first).await;
+    let claims_before = version_of(&pool, "Claims triage").await;
+    let fraud_before = version_of(&pool, "Fraud scoring").await;
+
+    // Claims goes back to Design with a lower target and a Design owner; Fraud changes hands.
+    let second = "name,team,risk_tier,stage,owner_email,success_target\n\
+                  Claims triage,Claims,low,design,root@example.com,0.8\n\
+                  Fraud scoring,Risk,high,define,root@example.com,\n";
+    let summary = import(&pool, &admin, "second.csv", second).await;
+    assert_eq!((summary.updated, summary.refused), (2, 0));
+
+    let claims: uuid::Uuid = sqlx::query_scalar("select id from projects where name = 'Claims triage'")
+        .fetch_one(&pool)
+        .await
+        .expect("claims");
+    let project = read::project(&pool, claims).await.expect("read").expect("found");
+    assert_eq!(project.stage, app::projects::stage::Stage::Design);
+    assert_eq!(project.success_target, "0.8");
+    assert_eq!(
+        project.version,
+        claims_before + 3,
+        "an edit, a move and an owner: three versions"
+    );
+    assert_eq!(version_of(&pool, "Fraud scoring").await, fraud_before + 1);
+
+    // Each change is its own event, in the order the forms write them, naming the import.
+    let events: Vec<(String, serde_json::Value)> = sqlx::query_as(
+        "select e.action, e.changes from audit_events e join projects p on p.id = e.entity_id \
+         where e.changes->'via'->>'after' = 'import second.csv' order by e.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("events");
+    let actions: Vec<&str> = events.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["updated", "stage_moved", "owner_assigned", "owner_assigned"],
+        "{events:?}"
+    );
+    assert_eq!(events[0].1["success_target"]["before"], "0.9");
+    assert_eq!(events[1].1["stage"]["after"], "design");
+    assert_eq!(events[2].1["owner.design"]["before"], serde_json::Value::Null);
+    assert_eq!(events[2].1["owner.design"]["after"], "Root");
+    assert_eq!(events[3].1["owner.define"]["before"], "Ana");
+    assert_eq!(events[3].1["owner.define"]["after"], "Root");
+
+    let moves: Vec<(String, String, String)> = sqlx::query_as(
+        "select from_stage::text, to_stage::text, note from stage_moves where project_id = $1",
+    )
+    .bind(claims)
+    .fetch_all(&pool)
+    .await
+    .expect("moves");
+    assert_eq!(
+        moves,
+        [(
+            "build".into(),
+            "design".into(),
+            "Imported (import second.csv)".into()
+        )]
+    );
+    // The lower target and the move back void earlier approvals, as on the forms.
+    let material: Vec<(String, String, String)> = sqlx::query_as(
+        "select kind, before, after from material_changes where project_id = $1 order by kind",
+    )
+    .bind(claims)
+    .fetch_all(&pool)
+    .await
+    .expect("material");
+    assert_eq!(
+        material,
+        [
+            ("pivot".into(), "build".into(), "design".into()),
+            ("success_target".into(), "0.9".into(), "0.8".into())
+        ]
+    );
+    let handovers: Vec<(Option<String>, String)> = sqlx::query_as(
+        "select f.email, t.email from ownership_changes c join projects p on p.id = c.project_id \
+         left join accounts f on f.id = c.from_owner_id join accounts t on t.id = c.to_owner_id \
+         where p.name = 'Fraud scoring' order by c.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("hand-overs");
+    assert_eq!(
+        handovers,
+        [
+            (None, "ana@example.com".into()),
+            (Some("ana@example.com".into()), "root@example.com".into())
+        ]
+    );
+    // The same file again changes nothing.
+    let again = import(&pool, &admin, "second.csv", second).await;
+    assert_eq!((again.updated, again.unchanged), (0, 2));
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_project_saved_since_the_preview_is_refused_with_the_conflict(pool: PgPool) {
     let (admin, ana) = people(&pool).await;

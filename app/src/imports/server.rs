@@ -9,9 +9,11 @@ use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::health::server::refresh;
-use crate::projects::input::ProjectInput;
+use crate::projects::input::{changed_fields, ProjectInput, ValidProject};
+use crate::projects::material::{self, MaterialKind};
 use crate::projects::server::{read as projects, write};
 use crate::projects::stage::{RiskTier, Stage, Status};
+use crate::projects::Project;
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 use sqlx::{PgConnection, PgPool};
@@ -340,19 +342,21 @@ async fn apply(
             .collect();
         // The batch's projects are locked and read at once, not a statement pair per row.
         let ids: Vec<Uuid> = updates.iter().map(|c| c.id.unwrap_or_default()).collect();
-        let mut current: HashMap<Uuid, crate::projects::Project> = projects::lock_many(&mut tx, &ids)
+        let mut current: HashMap<Uuid, Project> = projects::lock_many(&mut tx, &ids)
             .await?
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
+        let mut rows = Vec::with_capacity(updates.len());
         for change in updates {
             let id = change.id.unwrap_or_default();
             let project = match current.remove(&id) {
                 Some(project) => project,
                 None => projects::lock(&mut tx, id).await?,
             };
-            touched.push(update_row(&mut tx, actor, project, change, &via).await?);
+            rows.push((project, change));
         }
+        touched.extend(update_rows(&mut tx, actor, &rows, &via).await?);
         refresh(&mut tx, &touched).await?;
         done += batch.len();
         sqlx::query!("update imports set rows_done = $2 where id = $1", id, done as i32)
@@ -472,58 +476,15 @@ async fn create_rows(
         .execute(&mut *tx)
         .await?;
     }
-    let names: HashMap<Uuid, String> = sqlx::query!(
-        "select id, display_name from accounts where id = any($1)",
-        &owner_ids
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, r.display_name))
-    .collect();
-
-    // Stages reached without their gate, recorded as imported.
-    let gaps: Vec<(Uuid, &Change)> = ids
-        .iter()
-        .zip(changes)
-        .filter(|(_, c)| !c.gate_gap.is_empty())
-        .map(|(id, c)| (*id, *c))
-        .collect();
-    if !gaps.is_empty() {
-        const SEPARATOR: &str = "\u{1f}";
-        let projects: Vec<Uuid> = gaps.iter().map(|g| g.0).collect();
-        let stages: Vec<String> = gaps.iter().map(|g| g.1.stage.as_str().to_owned()).collect();
-        let missing: Vec<String> = gaps
-            .iter()
-            .map(|g| {
-                g.1.gate_gap
-                    .iter()
-                    .map(|i| i.describe())
-                    .collect::<Vec<_>>()
-                    .join(SEPARATOR)
-            })
-            .collect();
-        sqlx::query!(
-            r#"
-            insert into gate_overrides (project_id, stage, missing, justification, overridden_by, imported)
-            select u.project, u.stage::project_stage, string_to_array(u.missing, $4), $5, $6, true
-            from unnest($1::uuid[], $2::text[], $3::text[]) as u (project, stage, missing)
-            "#,
-            &projects,
-            &stages,
-            &missing,
-            SEPARATOR,
-            format!("Imported ({via}) without what its gate asks for"),
-            actor.id,
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
+    let names = display_names(tx, &owner_ids).await?;
+    let gaps: Vec<(Uuid, &Change)> = ids.iter().copied().zip(changes.iter().copied()).collect();
+    record_gaps(tx, actor, &gaps, via).await?;
 
     // One "created" event each, as the form writes it, naming the import.
-    let events: Vec<Value> = changes
+    let events: Vec<(Uuid, &'static str, Value)> = ids
         .iter()
-        .map(|c| {
+        .zip(changes)
+        .map(|(id, c)| {
             let mut changes = Map::new();
             for (field, value) in c.project.to_input().fields() {
                 if !value.is_empty() {
@@ -541,128 +502,350 @@ async fn create_rows(
                 );
             }
             changes.insert("via".into(), json!({ "before": null, "after": via }));
-            Value::Object(changes)
+            (*id, "created", Value::Object(changes))
         })
         .collect();
-    sqlx::query!(
-        r#"
-        insert into audit_events (actor_id, entity_type, entity_id, action, changes)
-        select $1, 'project', u.id, 'created', u.changes
-        from unnest($2::uuid[], $3::jsonb[]) with ordinality as u (id, changes, n)
-        order by u.n
-        "#,
-        actor.id,
-        &ids,
-        &events,
-    )
-    .execute(&mut *tx)
-    .await?;
+    record_events(tx, actor, &events).await?;
     Ok(ids)
 }
 
-/// Writes one row's changes to an existing project as the forms would: its fields, its stage
-/// (a stage past its gate recorded as imported) and its owner, each an audit event naming the
-/// import.
-async fn update_row(
+/// Writes each row's changes to its existing project (locked by the caller) as the forms would
+/// — its fields, its stage (a stage past its gate recorded as imported) and its owner, each
+/// with its audit event naming the import — a few statements for the whole batch, as
+/// [`create_rows`] does. Returns their ids.
+async fn update_rows(
     tx: &mut PgConnection,
     actor: &CurrentUser,
-    current: crate::projects::Project,
-    change: &Change,
+    rows: &[(Project, &Change)],
     via: &str,
-) -> Result<Uuid, AppError> {
-    let p = &change.project;
-    let id = current.id;
-    {
-        let mut via_entry = Map::new();
-        via_entry.insert("via".into(), json!({ "before": null, "after": via }));
-        write::save_fields(tx, &current, p, actor.id, via_entry).await?;
-        if current.stage != change.stage {
-            sqlx::query!(
-                r#"
-                    update projects
-                    set stage = $2, stage_entered_at = coalesce($3::date::timestamptz, now()),
-                        updated_by = $4, version = version + 1
-                    where id = $1
-                    "#,
-                id,
-                change.stage as Stage,
-                change.stage_entered_on,
-                actor.id,
-            )
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query!(
-                    "insert into stage_moves (project_id, from_stage, to_stage, note, moved_by) values ($1, $2, $3, $4, $5)",
-                    id,
-                    current.stage as Stage,
-                    change.stage as Stage,
-                    format!("Imported ({via})"),
-                    actor.id,
-                )
-                .execute(&mut *tx)
-                .await?;
-            if crate::projects::material::is_pivot(current.stage, change.stage) {
-                write::record_material(
-                    tx,
-                    id,
-                    actor.id,
-                    crate::projects::material::MaterialKind::Pivot,
-                    current.stage,
-                    current.stage.as_str(),
-                    change.stage.as_str(),
-                )
-                .await?;
+) -> Result<Vec<Uuid>, AppError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The owners now of the stages the rows name an owner for (locked), and the new owners' names.
+    let asked: Vec<(Uuid, String, Uuid)> = rows
+        .iter()
+        .filter_map(|(p, c)| c.owner.map(|o| (p.id, c.stage.as_str().to_owned(), o)))
+        .collect();
+    let (asked_projects, asked_stages): (Vec<Uuid>, Vec<String>) =
+        asked.iter().map(|a| (a.0, a.1.clone())).unzip();
+    let owners_now: HashMap<Uuid, (Uuid, String)> = sqlx::query!(
+        r#"
+        select so.project_id, so.owner_id, a.display_name
+        from stage_owners so
+        join accounts a on a.id = so.owner_id
+        join unnest($1::uuid[], $2::text[]) as u (project, stage)
+          on so.project_id = u.project and so.stage = u.stage::project_stage
+        for update of so
+        "#,
+        &asked_projects,
+        &asked_stages,
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.project_id, (r.owner_id, r.display_name)))
+    .collect();
+    let new_owners: Vec<Uuid> = asked.iter().map(|a| a.2).collect();
+    let names = display_names(tx, &new_owners).await?;
+
+    let mut edited: Vec<(Uuid, &ValidProject)> = Vec::new();
+    let mut material: Vec<(Uuid, MaterialKind, Stage, String, String)> = Vec::new();
+    let mut moves: Vec<(Uuid, Stage, Stage)> = Vec::new();
+    let mut handovers: Vec<(Uuid, Stage, Option<Uuid>, Uuid)> = Vec::new();
+    // Per project: its new stage (when it moves), the stage's date, and the versions it gains
+    // beyond a field edit's.
+    let mut bumped: Vec<(Uuid, Option<Stage>, Option<NaiveDate>, i32)> = Vec::new();
+    let mut events: Vec<(Uuid, &'static str, Value)> = Vec::new();
+    let via_entry = json!({ "before": null, "after": via });
+    for (current, change) in rows {
+        let id = current.id;
+        let before = current.to_input();
+        let after = change.project.to_input();
+        let changed = changed_fields(&before, &after);
+        if !changed.is_empty() {
+            for (kind, b, a) in material::of_edit(&before, &after) {
+                material.push((id, kind, current.stage, b, a));
             }
-            let mut changes = audit::change("stage", current.stage.as_str(), change.stage.as_str());
-            changes["via"] = json!({ "before": null, "after": via });
-            audit::record(&mut *tx, Some(actor.id), "project", id, "stage_moved", changes).await?;
+            let mut entry: Map<String, Value> = changed
+                .into_iter()
+                .map(|(field, b, a)| (field.to_owned(), json!({ "before": b, "after": a })))
+                .collect();
+            entry.insert("via".into(), via_entry.clone());
+            events.push((id, "updated", Value::Object(entry)));
+            edited.push((id, &change.project));
+        }
+        let mut bumps = 0;
+        let moved = current.stage != change.stage;
+        if moved {
+            moves.push((id, current.stage, change.stage));
+            if material::is_pivot(current.stage, change.stage) {
+                material.push((
+                    id,
+                    MaterialKind::Pivot,
+                    current.stage,
+                    current.stage.as_str().to_owned(),
+                    change.stage.as_str().to_owned(),
+                ));
+            }
+            let mut entry = audit::change("stage", current.stage.as_str(), change.stage.as_str());
+            entry["via"] = via_entry.clone();
+            events.push((id, "stage_moved", entry));
+            bumps += 1;
         }
         if let Some(owner) = change.owner {
-            let from = write::stage_owner(tx, id, change.stage).await?;
-            if from.as_ref().map(|(o, _)| *o) != Some(owner) {
-                write::set_owner(
-                    tx,
-                    id,
-                    change.stage,
-                    from.as_ref().map(|(o, _)| *o),
-                    owner,
-                    actor.id,
-                )
-                .await?;
-                write::bump(tx, id, actor.id).await?;
-                let mut changes = audit::change(
+            let from = owners_now.get(&id);
+            if from.map(|(o, _)| *o) != Some(owner) {
+                handovers.push((id, change.stage, from.map(|(o, _)| *o), owner));
+                let mut entry = audit::change(
                     &format!("owner.{}", change.stage.as_str()),
-                    from.map(|(_, name)| name),
-                    owner_name(tx, owner).await?,
+                    from.map(|(_, name)| name.clone()),
+                    names.get(&owner).cloned(),
                 );
-                changes["via"] = json!({ "before": null, "after": via });
-                audit::record(&mut *tx, Some(actor.id), "project", id, "owner_assigned", changes).await?;
+                entry["via"] = via_entry.clone();
+                events.push((id, "owner_assigned", entry));
+                bumps += 1;
             }
         }
+        if bumps > 0 {
+            bumped.push((id, moved.then_some(change.stage), change.stage_entered_on, bumps));
+        }
     }
-    if !change.gate_gap.is_empty() {
-        let missing: Vec<String> = change.gate_gap.iter().map(|i| i.describe().to_owned()).collect();
+
+    if !edited.is_empty() {
+        macro_rules! column {
+            ($($field:tt)+) => {
+                edited.iter().map(|(_, p)| p.$($field)+.clone()).collect::<Vec<_>>()
+            };
+        }
+        let ids: Vec<Uuid> = edited.iter().map(|e| e.0).collect();
+        let tiers: Vec<String> = edited
+            .iter()
+            .map(|(_, p)| p.risk_tier.as_str().to_owned())
+            .collect();
+        let statuses: Vec<String> = edited.iter().map(|(_, p)| p.status.as_str().to_owned()).collect();
         sqlx::query!(
             r#"
-            insert into gate_overrides (project_id, stage, missing, justification, overridden_by, imported)
-            values ($1, $2, $3, $4, $5, true)
+            update projects p
+            set name = u.name, team = u.team, summary = u.summary, problem_statement = u.problem_statement,
+                success_metric = u.success_metric, success_target = u.success_target,
+                baseline_metric = u.baseline_metric, baseline_method = u.baseline_method,
+                data_readiness = u.data_readiness, fallback_plan = u.fallback_plan,
+                monitoring_owner = u.monitoring_owner, risk_tier = u.risk_tier::risk_tier,
+                status = u.status::project_status, updated_by = $15, version = p.version + 1
+            from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                        $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+              as u (id, name, team, summary, problem_statement, success_metric, success_target,
+                    baseline_metric, baseline_method, data_readiness, fallback_plan, monitoring_owner,
+                    risk_tier, status)
+            where p.id = u.id
             "#,
-            id,
-            change.stage as Stage,
-            &missing,
-            format!("Imported ({via}) without what its gate asks for"),
+            &ids,
+            &column!(name),
+            &column!(team),
+            &column!(summary),
+            &column!(problem_statement),
+            &column!(success_metric),
+            &column!(success_target),
+            &column!(baseline_metric),
+            &column!(baseline_method),
+            &column!(data_readiness),
+            &column!(fallback_plan),
+            &column!(monitoring_owner),
+            &tiers,
+            &statuses,
+            actor.id,
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(write::name_taken)?;
+    }
+    if !bumped.is_empty() {
+        let ids: Vec<Uuid> = bumped.iter().map(|b| b.0).collect();
+        let stages: Vec<Option<String>> = bumped
+            .iter()
+            .map(|b| b.1.map(|s| s.as_str().to_owned()))
+            .collect();
+        let entered: Vec<Option<NaiveDate>> = bumped.iter().map(|b| b.2).collect();
+        let bumps: Vec<i32> = bumped.iter().map(|b| b.3).collect();
+        sqlx::query!(
+            r#"
+            update projects p
+            set stage = coalesce(u.stage::project_stage, p.stage),
+                stage_entered_at = case when u.stage is null then p.stage_entered_at
+                                        else coalesce(u.entered::timestamptz, now()) end,
+                updated_by = $5, version = p.version + u.bumps
+            from unnest($1::uuid[], $2::text[], $3::date[], $4::int[]) as u (id, stage, entered, bumps)
+            where p.id = u.id
+            "#,
+            &ids,
+            &stages as &[Option<String>],
+            &entered as &[Option<NaiveDate>],
+            &bumps,
             actor.id,
         )
         .execute(&mut *tx)
         .await?;
     }
-    Ok(id)
+    if !moves.is_empty() {
+        let ids: Vec<Uuid> = moves.iter().map(|m| m.0).collect();
+        let from: Vec<String> = moves.iter().map(|m| m.1.as_str().to_owned()).collect();
+        let to: Vec<String> = moves.iter().map(|m| m.2.as_str().to_owned()).collect();
+        sqlx::query!(
+            r#"
+            insert into stage_moves (project_id, from_stage, to_stage, note, moved_by)
+            select u.id, u.from_stage::project_stage, u.to_stage::project_stage, $4, $5
+            from unnest($1::uuid[], $2::text[], $3::text[]) as u (id, from_stage, to_stage)
+            "#,
+            &ids,
+            &from,
+            &to,
+            format!("Imported ({via})"),
+            actor.id,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !handovers.is_empty() {
+        let ids: Vec<Uuid> = handovers.iter().map(|h| h.0).collect();
+        let stages: Vec<String> = handovers.iter().map(|h| h.1.as_str().to_owned()).collect();
+        let from: Vec<Option<Uuid>> = handovers.iter().map(|h| h.2).collect();
+        let to: Vec<Uuid> = handovers.iter().map(|h| h.3).collect();
+        sqlx::query!(
+            r#"
+            with given as (
+                insert into stage_owners (project_id, stage, owner_id, assigned_by)
+                select u.id, u.stage::project_stage, u.owner, $5
+                from unnest($1::uuid[], $2::text[], $4::uuid[]) as u (id, stage, owner)
+                on conflict (project_id, stage)
+                do update set owner_id = excluded.owner_id, assigned_by = excluded.assigned_by,
+                              assigned_at = now()
+            )
+            insert into ownership_changes (project_id, stage, from_owner_id, to_owner_id, changed_by)
+            select u.id, u.stage::project_stage, u.from_owner, u.owner, $5
+            from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[]) as u (id, stage, from_owner, owner)
+            "#,
+            &ids,
+            &stages,
+            &from as &[Option<Uuid>],
+            &to,
+            actor.id,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !material.is_empty() {
+        let ids: Vec<Uuid> = material.iter().map(|m| m.0).collect();
+        let kinds: Vec<String> = material.iter().map(|m| m.1.as_str().to_owned()).collect();
+        let stages: Vec<String> = material.iter().map(|m| m.2.as_str().to_owned()).collect();
+        let before: Vec<String> = material.iter().map(|m| m.3.clone()).collect();
+        let after: Vec<String> = material.iter().map(|m| m.4.clone()).collect();
+        sqlx::query!(
+            r#"
+            insert into material_changes (project_id, changed_by, kind, stage, before, after)
+            select u.id, $6, u.kind, u.stage::project_stage, u.before, u.after
+            from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+              as u (id, kind, stage, before, after)
+            "#,
+            &ids,
+            &kinds,
+            &stages,
+            &before,
+            &after,
+            actor.id,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let gaps: Vec<(Uuid, &Change)> = rows.iter().map(|(p, c)| (p.id, *c)).collect();
+    record_gaps(tx, actor, &gaps, via).await?;
+    record_events(tx, actor, &events).await?;
+    Ok(rows.iter().map(|(p, _)| p.id).collect())
 }
 
-async fn owner_name(tx: &mut PgConnection, owner: Uuid) -> sqlx::Result<String> {
-    sqlx::query_scalar!("select display_name from accounts where id = $1", owner)
-        .fetch_one(&mut *tx)
-        .await
+/// The display names of `accounts`.
+async fn display_names(tx: &mut PgConnection, accounts: &[Uuid]) -> sqlx::Result<HashMap<Uuid, String>> {
+    Ok(sqlx::query!(
+        "select id, display_name from accounts where id = any($1)",
+        accounts
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.display_name))
+    .collect())
+}
+
+/// Records the stages the rows reach without what their gate asks for, as imported (a
+/// `gate_gap` until the missing items exist). Rows with no gap are skipped.
+async fn record_gaps(
+    tx: &mut PgConnection,
+    actor: &CurrentUser,
+    rows: &[(Uuid, &Change)],
+    via: &str,
+) -> sqlx::Result<()> {
+    const SEPARATOR: &str = "\u{1f}";
+    let gaps: Vec<&(Uuid, &Change)> = rows.iter().filter(|(_, c)| !c.gate_gap.is_empty()).collect();
+    if gaps.is_empty() {
+        return Ok(());
+    }
+    let projects: Vec<Uuid> = gaps.iter().map(|g| g.0).collect();
+    let stages: Vec<String> = gaps.iter().map(|g| g.1.stage.as_str().to_owned()).collect();
+    let missing: Vec<String> = gaps
+        .iter()
+        .map(|g| {
+            g.1.gate_gap
+                .iter()
+                .map(|i| i.describe())
+                .collect::<Vec<_>>()
+                .join(SEPARATOR)
+        })
+        .collect();
+    sqlx::query!(
+        r#"
+        insert into gate_overrides (project_id, stage, missing, justification, overridden_by, imported)
+        select u.project, u.stage::project_stage, string_to_array(u.missing, $4), $5, $6, true
+        from unnest($1::uuid[], $2::text[], $3::text[]) as u (project, stage, missing)
+        "#,
+        &projects,
+        &stages,
+        &missing,
+        SEPARATOR,
+        format!("Imported ({via}) without what its gate asks for"),
+        actor.id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes the projects' audit events `(project, action, changes)` in their order, by `actor`.
+async fn record_events(
+    tx: &mut PgConnection,
+    actor: &CurrentUser,
+    events: &[(Uuid, &'static str, Value)],
+) -> sqlx::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = events.iter().map(|e| e.0).collect();
+    let actions: Vec<String> = events.iter().map(|e| e.1.to_owned()).collect();
+    let changes: Vec<Value> = events.iter().map(|e| e.2.clone()).collect();
+    sqlx::query!(
+        r#"
+        insert into audit_events (actor_id, entity_type, entity_id, action, changes)
+        select $1, 'project', u.id, u.action, u.changes
+        from unnest($2::uuid[], $3::text[], $4::jsonb[]) with ordinality as u (id, action, changes, n)
+        order by u.n
+        "#,
+        actor.id,
+        &ids,
+        &actions,
+        &changes,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Reads `header` of a previewed import (its creator's) as `field` (none: leave the column
