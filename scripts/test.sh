@@ -5,10 +5,13 @@
 # build, which starts its own embedded PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each step says when it starts, counted from here, so a slow one is easy to see.
+stage() { printf '==> %s  [%dm%02ds]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
+SECONDS=0
 scripts/setup.sh test
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-echo "==> checking formatting and that no landed migration changed"
+stage "checking formatting and that no landed migration changed"
 cargo fmt --all --check
 scripts/check-migrations.sh
 
@@ -24,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "==> starting a throwaway PostgreSQL for the database tests"
+stage "starting a throwaway PostgreSQL for the database tests"
 mkdir -p "$work/pg"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$work" "$work/pg"
 chmod 700 "$work/pg"
@@ -34,23 +37,30 @@ as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w -o \
   start >/dev/null
 socket_url="postgres://postgres@localhost/%s?host=$work/pg"
 
-echo "==> checking that .sqlx/ matches the queries and migrations"
+stage "lints (clippy, warnings are errors), checking on the way that .sqlx/ matches the queries"
+# One pass does both: clippy expands every query macro against a freshly migrated database,
+# which writes what it finds to a scratch folder (SQLX_OFFLINE_DIR) that must equal .sqlx/ (what
+# `cargo sqlx prepare --check` compares, without a second check of the workspace). The sources
+# are touched so the macros run even when clippy's results are cached, and their modification
+# times put back afterwards so the builds below reuse what is already compiled.
 export DATABASE_URL=$(printf "$socket_url" tollgate_prepare)
 sqlx database create
 sqlx migrate run --source migrations >/dev/null
-# The check re-runs the query macros by touching every crate's sources; their modification
-# times are put back afterwards so the builds below reuse what is already compiled.
 find app server -name '*.rs' -printf '%p %T@\n' >"$work/mtimes"
-cargo sqlx prepare --workspace --check -- --all-targets
+find app server -name '*.rs' -exec touch {} +
+SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$work/sqlx" cargo clippy --workspace --all-targets -- -D warnings
 while read -r file mtime; do touch -m -d "@${mtime}" "$file"; done <"$work/mtimes"
-
-echo "==> lints (clippy, warnings are errors)"
-SQLX_OFFLINE=true cargo clippy --workspace --all-targets -- -D warnings
+diff -r .sqlx "$work/sqlx" >"$work/sqlx.diff" || {
+  echo "==> .sqlx/ does not match the queries: run \`cargo sqlx prepare --workspace -- --all-targets\`" \
+    "with DATABASE_URL set to a migrated database, and commit .sqlx/"
+  head -n 40 "$work/sqlx.diff"
+  exit 1
+}
 
 # The webhook tests' endpoint verifies signatures with the reference library installed by setup.
 export TOLLGATE_TEST_PYTHON="$PWD/target/test-python/bin/python"
 
-echo "==> unit and database tests"
+stage "unit and database tests"
 export DATABASE_URL=$(printf "$socket_url" postgres)
 # One test at a time within each test binary: when several tests build the whole router in
 # one process at once, a server-rendered page now and then never finishes (4 of 40 runs of
@@ -59,7 +69,7 @@ export DATABASE_URL=$(printf "$socket_url" postgres)
 # the suite must not hang.
 SQLX_OFFLINE=true cargo test --workspace --all-targets -- --test-threads=1
 
-echo "==> browser journeys (Playwright in Chromium)"
+stage "release build for the browser journeys"
 # Build, serve and test in three steps rather than `cargo leptos end-to-end`, which exits 0
 # when the build fails: here a failed build or a failed journey fails the command.
 export SQLX_OFFLINE=true
@@ -88,9 +98,11 @@ stop_server() {
   wait "$server_pid" "$seeded_pid" "$receiver_pid" 2>/dev/null || true
 }
 trap 'stop_server; cleanup' EXIT
+stage "browser journeys (Playwright in Chromium)"
 (cd end2end && npx playwright test) || {
-  echo "==> browser journeys failed; the servers' logs end:"
+  stage "browser journeys failed; the servers' logs end:"
   tail -n 40 "$work/server.log"
   tail -n 20 "$work/seeded-server.log"
   exit 1
 }
+stage "all tests passed"
