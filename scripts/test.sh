@@ -49,7 +49,6 @@ sqlx migrate run --source migrations >/dev/null
 find app server -name '*.rs' -printf '%p %T@\n' >"$work/mtimes"
 find app server -name '*.rs' -exec touch {} +
 mkdir -p "$work/sqlx"
-mkdir -p "$work/sqlx"
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$work/sqlx" cargo clippy --workspace --all-targets -- -D warnings
 while read -r file mtime; do touch -m -d "@${mtime}" "$file"; done <"$work/mtimes"
 diff -r .sqlx "$work/sqlx" >"$work/sqlx.diff" || {
