@@ -11,7 +11,10 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 30_000,
+  // A journey is a person's whole task (a dozen pages and forms, two or three people): 30 s
+  // was too tight on a loaded 2-core host (two governance journeys took 31–32 s in a cold run).
+  // Each step still fails within the expect timeout below when something really hangs.
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   reporter: [["list"]],
   use: {
