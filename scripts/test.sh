@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything and runs every test: formatting, lints and the landed-migrations check
-# first, then unit and database tests (cargo test, each database test in its own database), the
-# .sqlx staleness check, and the browser journeys (Playwright in Chromium against the release
-# build, which starts its own embedded PostgreSQL).
+# first, then clippy (checking .sqlx on the way), unit and database tests (cargo test, each
+# database test in its own database), and the browser journeys (Playwright in Chromium against
+# the release build, built meanwhile, which starts its own embedded PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each step says when it starts, counted from here, so a slow one is easy to see.
@@ -26,6 +26,18 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# The release build the journeys need runs alongside the lints and the tests (its own
+# target/release, so neither waits for the other's lock): much of each is one long,
+# single-threaded compile of the app crate, and the tests mostly wait on PostgreSQL, so the two
+# cores are kept busy. Its output goes to a file, shown if it fails.
+# Build, serve and test in separate steps rather than `cargo leptos end-to-end`, which exits 0
+# when the build fails: here a failed build or a failed journey fails the command.
+stage "release build for the browser journeys started in the background"
+SQLX_OFFLINE=true setsid --wait cargo leptos build --release >"$work/release-build.log" 2>&1 &
+build_pid=$!
+cleanup_build() { kill -- -"$build_pid" 2>/dev/null || true; wait "$build_pid" 2>/dev/null || true; }
+trap 'cleanup_build; cleanup' EXIT
 
 stage "starting a throwaway PostgreSQL for the database tests"
 mkdir -p "$work/pg"
@@ -70,11 +82,13 @@ export DATABASE_URL=$(printf "$socket_url" postgres)
 # the suite must not hang.
 SQLX_OFFLINE=true cargo test --workspace --all-targets -- --test-threads=1
 
-stage "release build for the browser journeys"
-# Build, serve and test in three steps rather than `cargo leptos end-to-end`, which exits 0
-# when the build fails: here a failed build or a failed journey fails the command.
+stage "waiting for the release build"
+wait "$build_pid" || {
+  stage "the release build failed; its output ends:"
+  tail -n 80 "$work/release-build.log"
+  exit 1
+}
 export SQLX_OFFLINE=true
-cargo leptos build --release
 unset DATABASE_URL
 export TOLLGATE_DATA_DIR="$work/e2e-data"
 export LEPTOS_OUTPUT_NAME=tollgate LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
@@ -100,10 +114,20 @@ stop_server() {
 }
 trap 'stop_server; cleanup' EXIT
 stage "browser journeys (Playwright in Chromium)"
-(cd end2end && npx playwright test) || {
+# The seeded portfolio's journeys read their own server, so they run beside the others (their
+# report follows); each run keeps its own failure traces.
+(cd end2end && npx playwright test --project=seeded --output=test-results/seeded >"$work/seeded-journeys.log" 2>&1) &
+seeded_journeys=$!
+journeys=0
+(cd end2end && npx playwright test --project=first-run --project=journeys --output=test-results/journeys) || journeys=$?
+seeded=0
+wait "$seeded_journeys" || seeded=$?
+stage "the seeded portfolio's journeys:"
+cat "$work/seeded-journeys.log"
+if [ "$journeys" != 0 ] || [ "$seeded" != 0 ]; then
   stage "browser journeys failed; the servers' logs end:"
   tail -n 40 "$work/server.log"
   tail -n 20 "$work/seeded-server.log"
   exit 1
-}
+fi
 stage "all tests passed"
