@@ -2,7 +2,7 @@
 # Sets up everything and runs every test: formatting, lints and the landed-migrations check
 # first, then clippy (checking .sqlx on the way), unit and database tests (cargo test, each
 # database test in its own database), and the browser journeys (Playwright in Chromium against
-# the release build, built meanwhile, which starts its own embedded PostgreSQL).
+# the release build, which starts its own embedded PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each step says when it starts, counted from here, so a slow one is easy to see.
@@ -26,18 +26,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-# The release build the journeys need runs alongside the lints and the tests (its own
-# target/release, so neither waits for the other's lock): much of each is one long,
-# single-threaded compile of the app crate, and the tests mostly wait on PostgreSQL, so the two
-# cores are kept busy. Its output goes to a file, shown if it fails.
-# Build, serve and test in separate steps rather than `cargo leptos end-to-end`, which exits 0
-# when the build fails: here a failed build or a failed journey fails the command.
-stage "release build for the browser journeys started in the background"
-SQLX_OFFLINE=true setsid --wait cargo leptos build --release >"$work/release-build.log" 2>&1 &
-build_pid=$!
-cleanup_build() { kill -- -"$build_pid" 2>/dev/null || true; wait "$build_pid" 2>/dev/null || true; }
-trap 'cleanup_build; cleanup' EXIT
 
 stage "starting a throwaway PostgreSQL for the database tests"
 mkdir -p "$work/pg"
@@ -82,12 +70,12 @@ export DATABASE_URL=$(printf "$socket_url" postgres)
 # the suite must not hang.
 SQLX_OFFLINE=true cargo test --workspace --all-targets -- --test-threads=1
 
-stage "waiting for the release build"
-wait "$build_pid" || {
-  stage "the release build failed; its output ends:"
-  tail -n 80 "$work/release-build.log"
-  exit 1
-}
+stage "release build for the browser journeys"
+# Build, serve and test in separate steps rather than `cargo leptos end-to-end`, which exits 0
+# when the build fails: here a failed build or a failed journey fails the command. (Run beside
+# the lints and tests instead, on two cores, it made the whole command slower: 43 min to reach
+# the journeys in a cold run against about 37 run one after the other.)
+SQLX_OFFLINE=true cargo leptos build --release
 export SQLX_OFFLINE=true
 unset DATABASE_URL
 export TOLLGATE_DATA_DIR="$work/e2e-data"
