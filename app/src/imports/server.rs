@@ -367,6 +367,44 @@ async fn apply(
     Ok(summary)
 }
 
+/// A batch's project fields, one array per column, as `unnest` takes them.
+struct Columns {
+    name: Vec<String>,
+    team: Vec<String>,
+    summary: Vec<String>,
+    problem_statement: Vec<String>,
+    success_metric: Vec<String>,
+    success_target: Vec<String>,
+    baseline_metric: Vec<String>,
+    baseline_method: Vec<String>,
+    data_readiness: Vec<String>,
+    fallback_plan: Vec<String>,
+    monitoring_owner: Vec<String>,
+    risk_tier: Vec<String>,
+    status: Vec<String>,
+}
+
+impl Columns {
+    fn of<'a>(projects: impl Iterator<Item = &'a ValidProject> + Clone) -> Self {
+        let column = |field: fn(&ValidProject) -> String| projects.clone().map(field).collect();
+        Self {
+            name: column(|p| p.name.clone()),
+            team: column(|p| p.team.clone()),
+            summary: column(|p| p.summary.clone()),
+            problem_statement: column(|p| p.problem_statement.clone()),
+            success_metric: column(|p| p.success_metric.clone()),
+            success_target: column(|p| p.success_target.clone()),
+            baseline_metric: column(|p| p.baseline_metric.clone()),
+            baseline_method: column(|p| p.baseline_method.clone()),
+            data_readiness: column(|p| p.data_readiness.clone()),
+            fallback_plan: column(|p| p.fallback_plan.clone()),
+            monitoring_owner: column(|p| p.monitoring_owner.clone()),
+            risk_tier: column(|p| p.risk_tier.as_str().to_owned()),
+            status: column(|p| p.status.as_str().to_owned()),
+        }
+    }
+}
+
 /// Creates the projects of `changes` as the new-project form would — each with its stage and
 /// owner, a stage past its gate recorded as imported, and its audit event naming the import —
 /// a few statements for the whole batch. Returns their ids.
@@ -390,19 +428,7 @@ async fn create_rows(
         .zip(fresh)
         .map(|(c, fresh)| c.id.unwrap_or(fresh))
         .collect();
-    macro_rules! column {
-        ($($field:tt)+) => {
-            changes.iter().map(|c| c.project.$($field)+.clone()).collect::<Vec<_>>()
-        };
-    }
-    let tiers: Vec<String> = changes
-        .iter()
-        .map(|c| c.project.risk_tier.as_str().to_owned())
-        .collect();
-    let statuses: Vec<String> = changes
-        .iter()
-        .map(|c| c.project.status.as_str().to_owned())
-        .collect();
+    let fields = Columns::of(changes.iter().map(|c| &c.project));
     let stages: Vec<String> = changes.iter().map(|c| c.stage.as_str().to_owned()).collect();
     let started: Vec<Option<NaiveDate>> = changes.iter().map(|c| c.started_on).collect();
     let entered: Vec<Option<NaiveDate>> = changes.iter().map(|c| c.stage_entered_on).collect();
@@ -425,19 +451,19 @@ async fn create_rows(
                 started, entered)
         "#,
         &ids,
-        &column!(name),
-        &column!(team),
-        &column!(summary),
-        &column!(problem_statement),
-        &column!(success_metric),
-        &column!(success_target),
-        &column!(baseline_metric),
-        &column!(baseline_method),
-        &column!(data_readiness),
-        &column!(fallback_plan),
-        &column!(monitoring_owner),
-        &tiers,
-        &statuses,
+        &fields.name,
+        &fields.team,
+        &fields.summary,
+        &fields.problem_statement,
+        &fields.success_metric,
+        &fields.success_target,
+        &fields.baseline_metric,
+        &fields.baseline_method,
+        &fields.data_readiness,
+        &fields.fallback_plan,
+        &fields.monitoring_owner,
+        &fields.risk_tier,
+        &fields.status,
         &stages,
         &started as &[Option<NaiveDate>],
         &entered as &[Option<NaiveDate>],
@@ -613,17 +639,8 @@ async fn update_rows(
     }
 
     if !edited.is_empty() {
-        macro_rules! column {
-            ($($field:tt)+) => {
-                edited.iter().map(|(_, p)| p.$($field)+.clone()).collect::<Vec<_>>()
-            };
-        }
         let ids: Vec<Uuid> = edited.iter().map(|e| e.0).collect();
-        let tiers: Vec<String> = edited
-            .iter()
-            .map(|(_, p)| p.risk_tier.as_str().to_owned())
-            .collect();
-        let statuses: Vec<String> = edited.iter().map(|(_, p)| p.status.as_str().to_owned()).collect();
+        let fields = Columns::of(edited.iter().map(|(_, p)| *p));
         sqlx::query!(
             r#"
             update projects p
@@ -641,19 +658,19 @@ async fn update_rows(
             where p.id = u.id
             "#,
             &ids,
-            &column!(name),
-            &column!(team),
-            &column!(summary),
-            &column!(problem_statement),
-            &column!(success_metric),
-            &column!(success_target),
-            &column!(baseline_metric),
-            &column!(baseline_method),
-            &column!(data_readiness),
-            &column!(fallback_plan),
-            &column!(monitoring_owner),
-            &tiers,
-            &statuses,
+            &fields.name,
+            &fields.team,
+            &fields.summary,
+            &fields.problem_statement,
+            &fields.success_metric,
+            &fields.success_target,
+            &fields.baseline_metric,
+            &fields.baseline_method,
+            &fields.data_readiness,
+            &fields.fallback_plan,
+            &fields.monitoring_owner,
+            &fields.risk_tier,
+            &fields.status,
             actor.id,
         )
         .execute(&mut *tx)
