@@ -316,3 +316,76 @@ async fn a_broad_name_search_is_counted_up_to_a_limit_and_a_narrow_one_exactly(p
         .expect("listed");
     assert_eq!((list.total, list.more), (exact, false), "{word}");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_name_search_pages_through_its_matches_in_name_order_whatever_their_number(pool: PgPool) {
+    use app::projects::{ProjectQuery, SortKey, PAGE_SIZE};
+    let plan = server::seed::SeedPlan {
+        projects: 400,
+        seed: 5,
+        today: today(),
+    };
+    server::seed::run(&pool, plan).await.expect("seeded");
+    // Names that need their wildcards taken literally, and a case to ignore.
+    sqlx::query("update projects set name = name || ' 100%_Sure' where id in (select id from projects order by id limit 3)")
+        .execute(&pool)
+        .await
+        .expect("renamed");
+    let expected = |text: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, uuid::Uuid>(
+                "select id from projects where strpos(lower(name), lower($1)) > 0 order by lower(name)",
+            )
+            .bind(text)
+            .fetch_all(&pool)
+            .await
+            .expect("matched")
+        }
+    };
+    // A letter most names hold (the index walked in name order), a word few do (the trigram
+    // index), the literal wildcards in another case, and nothing.
+    let common = "e";
+    for text in [common, "Sure", "100%_SURE", "zzqx"] {
+        let all = expected(text).await;
+        let pages = all.len().div_ceil(PAGE_SIZE as usize).max(1);
+        for page in 1..=pages.min(3) {
+            let query = ProjectQuery {
+                q: text.to_owned(),
+                page: page as u32,
+                ..ProjectQuery::default()
+            };
+            let list = app::projects::server::list::list(&pool, &query, today())
+                .await
+                .expect("listed");
+            let ids: Vec<_> = list.rows.iter().map(|r| r.id).collect();
+            let from = (page - 1) * PAGE_SIZE as usize;
+            let want = &all[from.min(all.len())..(from + PAGE_SIZE as usize).min(all.len())];
+            assert_eq!(ids, want, "{text}, page {page}");
+            assert_eq!((list.total, list.more), (all.len() as i64, false), "{text}");
+
+            // The same search in another order reads the rows the general way: the same
+            // projects, with the same health and flags.
+            let by_stage = app::projects::server::list::list(
+                &pool,
+                &ProjectQuery {
+                    sort: SortKey::Stage,
+                    page: 1,
+                    ..query.clone()
+                },
+                today(),
+            )
+            .await
+            .expect("listed by stage");
+            assert_eq!(by_stage.total, list.total, "{text}");
+            for row in &by_stage.rows {
+                if let Some(same) = list.rows.iter().find(|r| r.id == row.id) {
+                    assert_eq!(same, row, "{text}");
+                }
+            }
+        }
+        if text == common {
+            assert!(all.len() > 3 * PAGE_SIZE as usize, "{}", all.len());
+        }
+    }
+}

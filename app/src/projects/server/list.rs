@@ -83,29 +83,8 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(PAGE_SIZE);
     // The total, the page and the menus' options side by side, on their own connections.
     let total = total(pool, &f, today);
-    let rows_of = f.rows(today);
-    let mut sql = QueryBuilder::new(
-        "select id, name, team, stage, status, risk_tier, stage_entered_at, updated_at, owner_id, \
-         owner_name, owner_active, health, flags from ",
-    );
-    rows_of.push(&mut sql);
-    sql.push(format_args!(
-        " order by {}lower(name), id limit {PAGE_SIZE} offset {offset}",
-        match query.sort {
-            SortKey::Name => "",
-            SortKey::Updated => "updated_at desc, ",
-            SortKey::Stage => "stage, ",
-            SortKey::Team => "lower(team), ",
-            SortKey::StageAge => "stage_entered_at, ",
-        }
-    ));
-    let rows = rows::fetch_all::<ListRow>(pool, &rows_of, &mut sql);
-    let (total, rows, teams, owners) = tokio::try_join!(
-        total,
-        async { rows.await.map_err(AppError::from) },
-        teams(pool),
-        owner_choices(pool),
-    )?;
+    let rows = page(pool, &f, query, offset, today);
+    let (total, rows, teams, owners) = tokio::try_join!(total, rows, teams(pool), owner_choices(pool))?;
     let rows = rows
         .into_iter()
         .map(|r| ProjectRow {
@@ -141,9 +120,48 @@ pub async fn list(pool: &PgPool, query: &ProjectQuery, today: NaiveDate) -> Resu
     })
 }
 
+/// The page of projects `f` selects in `query`'s order, after the first `offset`. A name search
+/// alone, in name order, first finds the page's projects in the name indexes
+/// ([`rows::name_matches`]) and then reads those rows: walking the projects themselves in name
+/// order would visit every project before the page's last match, not only its name.
+async fn page(
+    pool: &PgPool,
+    f: &SqlFilters,
+    query: &ProjectQuery,
+    offset: i64,
+    today: NaiveDate,
+) -> Result<Vec<ListRow>, AppError> {
+    let columns = "select id, name, team, stage, status, risk_tier, stage_entered_at, updated_at, owner_id, \
+                   owner_name, owner_active, health, flags from ";
+    let everything = SqlFilters::default();
+    if let Some(pattern) = f.search_alone().filter(|_| query.sort == SortKey::Name) {
+        let ids = rows::name_matches(pool, pattern, PAGE_SIZE.into(), offset).await?;
+        let rows_of = everything.rows(today).among(&ids);
+        let mut sql = QueryBuilder::new(columns);
+        rows_of.push(&mut sql);
+        sql.push(" order by lower(name), id");
+        return Ok(rows::fetch_all(pool, &rows_of, &mut sql).await?);
+    }
+    let rows_of = f.rows(today);
+    let mut sql = QueryBuilder::new(columns);
+    rows_of.push(&mut sql);
+    sql.push(format_args!(
+        " order by {}lower(name), id limit {PAGE_SIZE} offset {offset}",
+        match query.sort {
+            SortKey::Name => "",
+            SortKey::Updated => "updated_at desc, ",
+            SortKey::Stage => "stage, ",
+            SortKey::Team => "lower(team), ",
+            SortKey::StageAge => "stage_entered_at, ",
+        }
+    ));
+    Ok(rows::fetch_all(pool, &rows_of, &mut sql).await?)
+}
+
 /// How many projects `f` selects, and whether more do: under no filter or only those
 /// `project_counts` groups by, a sum over its groups (a few hundred rows, whatever the number of
-/// projects); otherwise counted — a name search up to [`SEARCH_COUNT_LIMIT`].
+/// projects); otherwise counted — a name search up to [`SEARCH_COUNT_LIMIT`], in the name
+/// indexes alone when it is the only filter ([`rows::count_name_matches`]).
 async fn total(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<(i64, bool), AppError> {
     if f.grouped() {
         return Ok(sqlx::query_scalar!(
@@ -171,6 +189,10 @@ async fn total(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<(i64, 
     } else {
         i64::MAX - 1
     };
+    if let Some(pattern) = f.search_alone() {
+        let counted = rows::count_name_matches(pool, pattern, most + 1).await?;
+        return Ok((counted.min(most), counted > most));
+    }
     let rows_of = f.rows(today);
     let mut sql = QueryBuilder::new("select count(*) from (select from ");
     rows_of.push(&mut sql);
