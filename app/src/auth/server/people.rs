@@ -19,20 +19,35 @@ fn roles(permission: Permission) -> Vec<String> {
 
 /// The active accounts granted `permission`, A–Z, or [`OwnerChoices::ByEmail`] when there
 /// are more than [`OWNER_MENU_LIMIT`].
+///
+/// The roles are written into the statement as literals (formatted from [`Role::as_str`], a
+/// closed set), not bound: a plan made once per connection for a bound set of roles cannot
+/// know they are those of a partial index (`accounts_owner_menu_idx`,
+/// `accounts_reviewer_menu_idx`), and sorted every active account instead of reading the
+/// first few by name (3.7 ms with 5,000 accounts, on every list page).
 pub async fn choices(pool: &PgPool, permission: Permission) -> Result<OwnerChoices, AppError> {
-    let people = sqlx::query_as!(
-        Person,
-        r#"
-        select id, display_name, active from accounts
-        where active and role::text = any($1)
-        order by lower(display_name), id
-        limit $2
-        "#,
-        &roles(permission),
+    let granted: Vec<String> = roles(permission)
+        .iter()
+        .map(|role| format!("'{role}'::account_role"))
+        .collect();
+    let sql = format!(
+        "select id, display_name, active from accounts \
+         where active and role in ({}) \
+         order by lower(display_name), id \
+         limit {}",
+        granted.join(", "),
         OWNER_MENU_LIMIT + 1
-    )
-    .fetch_all(pool)
-    .await?;
+    );
+    let people: Vec<Person> = sqlx::query_as::<_, (Uuid, String, bool)>(&sql)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|(id, display_name, active)| Person {
+            id,
+            display_name,
+            active,
+        })
+        .collect();
     Ok(if people.len() as i64 > OWNER_MENU_LIMIT {
         OwnerChoices::ByEmail
     } else {
