@@ -286,6 +286,7 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
     let days = [today - Days::new(3), today - Days::new(2), yesterday, today];
     // Flows: the aged creations and moves (three days ago) fall in the first period.
     let flow_days = [today - Days::new(4), today - Days::new(2), yesterday, today];
+    let wide_days = [today - Days::new(4), today];
     let trend_views: Vec<ProjectQuery> = views(editors[1].id)
         .into_iter()
         .filter(|v| v.flag.is_none())
@@ -320,12 +321,21 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
         let flows = app::portfolio::server::flows(&pool, view, &flow_days, today)
             .await
             .expect("flows");
-        series.push((points, flows));
+        // One period over counted days and today: its counted days and today's moves.
+        let wide = app::portfolio::server::flows(&pool, view, &wide_days, today)
+            .await
+            .expect("flows of one period");
+        series.push((points, flows, wide));
     }
     assert!(
         series[0].1.iter().any(|f| f.day == flow_days[1] && f.entered > 0),
         "the aged creations are moves into Define: {:?}",
         series[0].1
+    );
+    assert!(
+        series[0].2.iter().any(|f| f.day == today && f.entered > 0),
+        "the wide period holds them: {:?}",
+        series[0].2
     );
 
     // Today's portfolio (and one a few days on), counted from every project before the roll-up
@@ -353,7 +363,7 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
         0,
         "a day is counted once"
     );
-    for (view, (points, flows)) in trend_views.iter().zip(series) {
+    for (view, (points, flows, wide)) in trend_views.iter().zip(series) {
         let read_back = app::portfolio::server::points(&pool, view, &days, today)
             .await
             .expect("trend from the roll-up");
@@ -362,6 +372,10 @@ async fn a_past_day_shows_what_the_portfolio_showed_that_day(pool: PgPool) {
             .await
             .expect("flows from the roll-up");
         assert_eq!(read_back, flows, "{view:?}: flows from the roll-up");
+        let read_back = app::portfolio::server::flows(&pool, view, &wide_days, today)
+            .await
+            .expect("one period's flows from the roll-up and today's moves");
+        assert_eq!(read_back, wide, "{view:?}: one period's flows from the roll-up");
     }
     for (view, day, shown) in counted_now {
         let read_back = portfolio(&pool, &view, day)

@@ -389,3 +389,117 @@ async fn a_name_search_pages_through_its_matches_in_name_order_whatever_their_nu
         }
     }
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_list_filtered_by_flag_or_health_counts_the_projects_it_pages_through(pool: PgPool) {
+    use app::health::{FlagCode, Health};
+    use app::projects::stage::{RiskTier, Stage};
+    use app::projects::{OwnerFilter, ProjectQuery};
+    let plan = server::seed::SeedPlan {
+        projects: 400,
+        seed: 11,
+        today: today(),
+    };
+    server::seed::run(&pool, plan).await.expect("seeded");
+    let team: String =
+        sqlx::query_scalar("select team from projects group by team order by count(*) desc limit 1")
+            .fetch_one(&pool)
+            .await
+            .expect("a team");
+    // Counted independently: every current row's flags and health as `project_rows` reads them.
+    let counted = |query: ProjectQuery| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from project_rows($1) r
+                 where ($2::text is null or r.flags ~ ('(^| )' || $2 || '( |$)'))
+                   and ($3::text is null or r.health = $3)
+                   and ($4::project_stage is null or r.stage = $4)
+                   and ($5::text is null or lower(r.team) = lower($5))
+                   and ($6::risk_tier is null or r.risk_tier = $6)
+                   and (not $7 or r.owner_id is null)
+                   and ($8::text is null or strpos(lower(r.name), $8) > 0)",
+            )
+            .bind(today())
+            .bind(query.flag.map(FlagCode::as_str))
+            .bind(query.health.map(Health::as_str))
+            .bind(query.stage)
+            .bind(query.team.clone())
+            .bind(query.tier)
+            .bind(query.owner == OwnerFilter::Nobody)
+            .bind(Some(query.q.clone()).filter(|q| !q.is_empty()))
+            .fetch_one(&pool)
+            .await
+            .expect("counted")
+        }
+    };
+    let mut views: Vec<ProjectQuery> = Vec::new();
+    for flag in FlagCode::ALL {
+        views.push(ProjectQuery {
+            flag: Some(flag),
+            ..ProjectQuery::default()
+        });
+    }
+    for health in Health::ALL {
+        views.push(ProjectQuery {
+            health: Some(health),
+            ..ProjectQuery::default()
+        });
+        views.push(ProjectQuery {
+            health: Some(health),
+            team: Some(team.to_uppercase()),
+            stage: Some(Stage::Build),
+            ..ProjectQuery::default()
+        });
+    }
+    views.push(ProjectQuery {
+        flag: Some(FlagCode::Stalled),
+        tier: Some(RiskTier::High),
+        ..ProjectQuery::default()
+    });
+    views.push(ProjectQuery {
+        flag: Some(FlagCode::Ownerless),
+        owner: OwnerFilter::Nobody,
+        ..ProjectQuery::default()
+    });
+    // Not from the kept counts: a search, and a flag with a health.
+    views.push(ProjectQuery {
+        flag: Some(FlagCode::Stalled),
+        q: "e".into(),
+        ..ProjectQuery::default()
+    });
+    views.push(ProjectQuery {
+        flag: Some(FlagCode::Stalled),
+        health: Some(Health::Red),
+        ..ProjectQuery::default()
+    });
+    let mut nonzero = 0;
+    // With today's counts kept (the seed counts them), and then with them kept for another day.
+    for kept_for_today in [true, false] {
+        if !kept_for_today {
+            sqlx::query("update portfolio_now_day set day = day - 1")
+                .execute(&pool)
+                .await
+                .expect("another day");
+        }
+        for query in &views {
+            let want = counted(query.clone()).await;
+            let list = app::projects::server::list::list(&pool, query, today())
+                .await
+                .expect("listed");
+            assert_eq!(list.total, want, "{query:?}, kept for today: {kept_for_today}");
+            assert!(!list.more);
+            assert_eq!(list.rows.len() as i64, want.min(25), "{query:?}");
+            for row in &list.rows {
+                if let Some(flag) = query.flag {
+                    assert!(row.flags.contains(&flag), "{query:?}: {}", row.name);
+                }
+                if let Some(health) = query.health {
+                    assert_eq!(row.health, health, "{query:?}: {}", row.name);
+                }
+            }
+            nonzero += usize::from(want > 0);
+        }
+    }
+    assert!(nonzero > views.len(), "most views have projects: {nonzero}");
+}

@@ -258,8 +258,9 @@ async fn versions_points(
 /// Projects entering and leaving each stage in each period between consecutive `days` (after
 /// the end of one day, up to the end of the next; the first day only bounds the first
 /// period), for the team, tier, stage and stage owner `query` selects. Without a team, tier or
-/// owner, periods that ended by the last day counted come from `stage_flow_days`; the rest
-/// from the moves themselves.
+/// owner, what happened by the last day counted comes from `stage_flow_days` — a period that
+/// runs past that day takes its counted days from there too — and only what happened since
+/// from the moves themselves (a day or two of moves, not a month's).
 pub async fn flows(
     pool: &PgPool,
     query: &ProjectQuery,
@@ -272,15 +273,50 @@ pub async fn flows(
     } else {
         None
     };
-    // Periods ending on days[1..split] are counted; the rest start at days[split - 1].
+    // Periods ending on days[1..split] are counted; the rest start at days[split - 1], or at
+    // the last counted day when that lies inside the first of them.
     let split = through.map_or(0, |through| {
         days.partition_point(|day| *day <= through && *day < today)
     });
     let live_from = split.saturating_sub(1);
-    let (mut counted, live) = tokio::try_join!(
-        counted_flows(pool, &f, &days[..split]),
-        moves(pool, &f, &days[live_from..])
-    )?;
+    let partly_counted = through.filter(|&through| {
+        split >= 1
+            && days.get(live_from).is_some_and(|&from| from < through)
+            && days.get(split).is_some_and(|&next| through < next)
+    });
+    let (mut counted, partial, mut live) = match partly_counted {
+        Some(through) => {
+            let counted_part = [days[live_from], through];
+            let since: Vec<NaiveDate> = std::iter::once(through)
+                .chain(days[split..].iter().copied())
+                .collect();
+            let (counted, partial, live) = tokio::try_join!(
+                counted_flows(pool, &f, &days[..split]),
+                counted_flows(pool, &f, &counted_part),
+                moves(pool, &f, &since),
+            )?;
+            (counted, partial, live)
+        }
+        None => {
+            let (counted, live) = tokio::try_join!(
+                counted_flows(pool, &f, &days[..split]),
+                moves(pool, &f, &days[live_from..])
+            )?;
+            (counted, Vec::new(), live)
+        }
+    };
+    // The counted days of the first live period belong to it.
+    for part in partial {
+        let day = days[split];
+        match live.iter_mut().find(|l| l.day == day && l.stage == part.stage) {
+            Some(l) => {
+                l.entered += part.entered;
+                l.left += part.left;
+            }
+            None => live.push(StageFlow { day, ..part }),
+        }
+    }
+    live.sort_by_key(|l| (l.day, l.stage));
     counted.extend(live);
     Ok(counted)
 }

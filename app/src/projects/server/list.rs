@@ -184,6 +184,9 @@ async fn total(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<(i64, 
         .await
         .map(|total| (total, false))?);
     }
+    if let Some(kept) = counted_now(pool, f, today).await? {
+        return Ok((kept, false));
+    }
     let most = if f.search.is_some() {
         SEARCH_COUNT_LIMIT
     } else {
@@ -202,6 +205,24 @@ async fn total(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<(i64, 
     // costs ~4 ms at 100k projects).
     let (counted,): (i64,) = sql.build_query_as().fetch_one(pool).await?;
     Ok((counted.min(most), counted > most))
+}
+
+/// How many projects carry `f`'s flag or health today, summed over the counts every write keeps
+/// for today (`portfolio_now`, a few hundred rows however many projects are flagged) — when
+/// the other filters are ones those counts group by and they are kept for `today`; otherwise
+/// none, and the rows are counted.
+async fn counted_now(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<Option<i64>, AppError> {
+    let Some(column) = f.counted_now() else {
+        return Ok(None);
+    };
+    let mut sql = QueryBuilder::new("select case when (select day from portfolio_now_day) = ");
+    sql.push_bind(today);
+    sql.push(format_args!(
+        " then coalesce(sum({column}), 0)::bigint end from portfolio_now c where true"
+    ));
+    f.push_groups(&mut sql, "c");
+    let (counted,): (Option<i64>,) = sql.build_query_as().fetch_one(pool).await?;
+    Ok(counted)
 }
 
 /// Every team name in use, once each (case-insensitively), A–Z. A skip scan: one index probe

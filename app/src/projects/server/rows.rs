@@ -96,6 +96,27 @@ impl SqlFilters {
             && !self.past()
     }
 
+    /// What to sum over today's kept counts (`portfolio_now`) to count these filters' projects,
+    /// when they ask for a flag or a health and otherwise only for what those counts group by:
+    /// the flag's column, or the health's difference of columns (amber is flagged but not red).
+    pub fn counted_now(&self) -> Option<&'static str> {
+        let ungrouped = SqlFilters {
+            health: None,
+            flag: None,
+            ..self.clone()
+        };
+        if !ungrouped.grouped() {
+            return None;
+        }
+        match (self.flag, self.health) {
+            (Some(flag), None) => Some(flag.as_str()),
+            (None, Some(Health::Red)) => Some("red"),
+            (None, Some(Health::Amber)) => Some("flagged - red"),
+            (None, Some(Health::Green)) => Some("projects - flagged"),
+            _ => None,
+        }
+    }
+
     /// The name pattern, when a name search is the only filter and today's rows are read: its
     /// matches are then found in the name index alone (see [`name_matches`]).
     pub fn search_alone(&self) -> Option<&str> {
