@@ -160,7 +160,8 @@ async fn page(
 
 /// How many projects `f` selects, and whether more do: under no filter or only those
 /// `project_counts` groups by, a sum over its groups (a few hundred rows, whatever the number of
-/// projects); otherwise counted — a name search up to [`SEARCH_COUNT_LIMIT`], in the name
+/// projects); with a flag or a health besides, a sum over today's kept counts
+/// ([`counted_now`]); otherwise counted — a name search up to [`SEARCH_COUNT_LIMIT`], in the name
 /// indexes alone when it is the only filter ([`rows::count_name_matches`]).
 async fn total(pool: &PgPool, f: &SqlFilters, today: NaiveDate) -> Result<(i64, bool), AppError> {
     if f.grouped() {
