@@ -194,6 +194,22 @@ async fn the_portfolio_gives_each_stage_its_median_and_longest_time(pool: PgPool
         .await
         .expect("portfolio");
     assert_eq!(define(&five), (5, 9, 30), "of 1, 5, 9, 20, 30: the 3rd");
+    // Kept per entry day (no filter, or a stage) and walked through the entries (a team): the same.
+    for view in [
+        app::projects::ProjectQuery {
+            stage: Some(app::projects::stage::Stage::Define),
+            ..query.clone()
+        },
+        app::projects::ProjectQuery {
+            team: Some("claims".into()),
+            ..query.clone()
+        },
+    ] {
+        let shown = app::portfolio::server::portfolio(&pool, &view, today)
+            .await
+            .expect("portfolio");
+        assert_eq!(define(&shown), (5, 9, 30), "{view:?}");
+    }
     assert_eq!(five.stages[1].projects, 0);
     assert_eq!(
         (

@@ -418,6 +418,18 @@ async fn stored_signals_always_equal_signals_recomputed_from_scratch(pool: PgPoo
     .await
     .expect("kept counts");
     assert_eq!(drift, 0, "project_counts differs from counting the projects");
+    // And the entries per stage and day that the portfolio's medians read.
+    let drift = sqlx::query_scalar::<_, i64>(
+        "with kept as (select stage, entered_on, projects from stage_entry_days where projects <> 0),
+              counted as (select stage, (stage_entered_at at time zone 'UTC')::date, count(*)::integer
+                          from projects group by 1, 2)
+         select count(*) from ((table kept except table counted)
+                               union all (table counted except table kept)) d",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("kept entries");
+    assert_eq!(drift, 0, "stage_entry_days differs from counting the projects");
 
     // Today's portfolio counts were kept through every write too, and a refresh counts any day.
     for (day, refresh) in [(today, false), (today + Days::new(21), true)] {

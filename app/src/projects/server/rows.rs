@@ -96,6 +96,33 @@ impl SqlFilters {
             && !self.past()
     }
 
+    /// Whether today's rows are read with no filter but perhaps a stage.
+    pub fn stage_only(&self) -> bool {
+        let SqlFilters {
+            search,
+            stage: _,
+            status,
+            team,
+            owner,
+            owner_email,
+            no_owner,
+            health,
+            flag,
+            tier,
+            as_of,
+        } = self;
+        search.is_none()
+            && status.is_none()
+            && team.is_none()
+            && owner.is_none()
+            && owner_email.is_none()
+            && !no_owner
+            && health.is_none()
+            && flag.is_none()
+            && tier.is_none()
+            && as_of.is_none()
+    }
+
     /// What to sum over today's kept counts (`portfolio_now`) to count these filters' projects,
     /// when they ask for a flag or a health and otherwise only for what those counts group by:
     /// the flag's column, or the health's difference of columns (amber is flagged but not red).
