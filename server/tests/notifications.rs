@@ -107,7 +107,10 @@ async fn send_queued(pool: &PgPool, settings: &MailSettings, today: NaiveDate) {
 }
 
 async fn scan_and_send(pool: &PgPool, settings: &MailSettings, today: NaiveDate) -> notify::Scanned {
-    let scanned = notify::scan(pool, settings, today).await.expect("scanned");
+    // One project at a time: every scan here crosses batches as a large portfolio's does.
+    let scanned = notify::scan_in_batches(pool, settings, today, 1)
+        .await
+        .expect("scanned");
     send_queued(pool, settings, today).await;
     scanned
 }

@@ -33,6 +33,8 @@ const DIGEST_LATE_HOURS: i64 = 24;
 /// Projects whose signals changed this long before the last scan are looked at again: a write
 /// that committed after the scan began but computed its signals before is never missed.
 const RESCAN_OVERLAP_MINUTES: i64 = 60;
+/// How many projects a scan looks at together (see [`scan`]).
+const SCAN_BATCH: usize = 2_000;
 
 /// Queues what is due at `now`: this minute's scan, and this week's digest once its moment has
 /// come. Called by every worker every round; the keys make each run once.
@@ -111,6 +113,16 @@ pub struct Scanned {
 /// reminder between the last scan's day and `today`: adds the reminders they call for (each
 /// once per occurrence), and tells webhooks of flags raised and cleared.
 pub async fn scan(pool: &PgPool, settings: &MailSettings, today: NaiveDate) -> Result<Scanned, AppError> {
+    scan_in_batches(pool, settings, today, SCAN_BATCH).await
+}
+
+/// [`scan`], looking at `batch_size` projects at a time (the tests take one at a time).
+pub async fn scan_in_batches(
+    pool: &PgPool,
+    settings: &MailSettings,
+    today: NaiveDate,
+    batch_size: usize,
+) -> Result<Scanned, AppError> {
     let mut tx = pool.begin().await?;
     let last = sqlx::query!("select scanned_at, scanned_day from notification_scan for update")
         .fetch_one(&mut *tx)
@@ -151,60 +163,69 @@ pub async fn scan(pool: &PgPool, settings: &MailSettings, today: NaiveDate) -> R
     )
     .fetch_all(&mut *tx)
     .await?;
-    let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
-    let signals: HashMap<Uuid, Signals> = crate::health::server::current(&mut *tx, &ids)
-        .await?
-        .into_iter()
-        .collect();
     let admins = sqlx::query_scalar!("select id from accounts where role = 'admin' and active")
         .fetch_all(&mut *tx)
         .await?;
 
-    let mut outgoing = Vec::new();
-    for project in &candidates {
-        let Some(signals) = signals.get(&project.id) else {
-            continue;
-        };
-        let link = format!("/projects/{}", project.id);
-        let new = |r: &super::Reminder| project.changed || r.due_from > last.scanned_day;
-        for reminder in reminders(signals, today).into_iter().filter(new) {
-            let (subject, message) =
-                reminder_message(&reminder, &project.name, &link, project.owner_name.as_deref());
-            let to: Vec<Uuid> = match reminder.audience {
-                Audience::Owner => project.owner_id.into_iter().collect(),
-                Audience::Admins => admins.clone(),
+    // A few thousand projects at a time, so that a scan after a change to every project (a
+    // threshold change at 100,000 projects) holds one batch's signals and messages in memory,
+    // not the whole portfolio's; all in the one transaction.
+    let (mut notified, mut flag_events) = (0, 0);
+    let mut escalated = HashSet::new();
+    for batch in candidates.chunks(batch_size.max(1)) {
+        let ids: Vec<Uuid> = batch.iter().map(|c| c.id).collect();
+        let signals: HashMap<Uuid, Signals> = crate::health::server::current(&mut *tx, &ids)
+            .await?
+            .into_iter()
+            .collect();
+        let mut outgoing = Vec::new();
+        for project in batch {
+            let Some(signals) = signals.get(&project.id) else {
+                continue;
             };
-            for account in to {
-                outgoing.push(Outgoing {
-                    account,
-                    kind: reminder.kind,
-                    project: Some(project.id),
-                    key: reminder.key(project.id),
-                    subject: subject.clone(),
-                    message: message.clone(),
-                });
+            let link = format!("/projects/{}", project.id);
+            let new = |r: &super::Reminder| project.changed || r.due_from > last.scanned_day;
+            for reminder in reminders(signals, today).into_iter().filter(new) {
+                let (subject, message) =
+                    reminder_message(&reminder, &project.name, &link, project.owner_name.as_deref());
+                let to: Vec<Uuid> = match reminder.audience {
+                    Audience::Owner => project.owner_id.into_iter().collect(),
+                    Audience::Admins => admins.clone(),
+                };
+                for account in to {
+                    outgoing.push(Outgoing {
+                        account,
+                        kind: reminder.kind,
+                        project: Some(project.id),
+                        key: reminder.key(project.id),
+                        subject: subject.clone(),
+                        message: message.clone(),
+                    });
+                }
             }
         }
-    }
-    let added = add(&mut tx, settings, &outgoing).await?;
-    // Escalations also go to the configured address, once: when the admins first hear of them.
-    if let Some(address) = &settings.escalation_address {
-        let mut sent = HashSet::new();
-        for (n, _) in &added {
-            let o = &outgoing[*n];
-            if matches!(o.kind, Kind::DemoEscalated | Kind::ReviewEscalated) && sent.insert(o.key.clone()) {
-                jobs::enqueue(
-                    &mut *tx,
-                    EMAIL_JOB,
-                    json!({ "to": address, "subject": o.subject, "message": o.message }),
-                    Some(&format!("escalation:{}", o.key)),
-                    None,
-                )
-                .await?;
+        let added = add(&mut tx, settings, &outgoing).await?;
+        notified += added.len();
+        // Escalations also go to the configured address, once: when the admins first hear of them.
+        if let Some(address) = &settings.escalation_address {
+            for (n, _) in &added {
+                let o = &outgoing[*n];
+                if matches!(o.kind, Kind::DemoEscalated | Kind::ReviewEscalated)
+                    && escalated.insert(o.key.clone())
+                {
+                    jobs::enqueue(
+                        &mut *tx,
+                        EMAIL_JOB,
+                        json!({ "to": address, "subject": o.subject, "message": o.message }),
+                        Some(&format!("escalation:{}", o.key)),
+                        None,
+                    )
+                    .await?;
+                }
             }
         }
+        flag_events += announce_flags(&mut tx, batch, &signals, today).await?;
     }
-    let flag_events = announce_flags(&mut tx, &candidates, &signals, today).await?;
     sqlx::query!(
         "update notification_scan set scanned_at = greatest(scanned_at, now()), scanned_day = greatest(scanned_day, $1)",
         today
@@ -214,7 +235,7 @@ pub async fn scan(pool: &PgPool, settings: &MailSettings, today: NaiveDate) -> R
     tx.commit().await?;
     Ok(Scanned {
         projects: candidates.len(),
-        notified: added.len(),
+        notified,
         flag_events,
     })
 }
