@@ -57,7 +57,7 @@ fn PortfolioBody(data: PortfolioData) -> impl IntoView {
                 <h1>"Portfolio"</h1>
                 <p class="muted">"Where every ML project stands, and which need attention now."</p>
             </header>
-            <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <div class="reloading-area" class:reloading=crate::ui::busy(pending) aria-busy=move || crate::ui::busy(pending)().to_string()>
             <Transition fallback=Loading set_pending=pending.write_only()>
                 {move || Suspend::new(async move {
                     match data.await {

@@ -13,7 +13,7 @@ pub fn ListBody(params: Memo<ListParams>, data: super::ListData) -> impl IntoVie
     let pending = RwSignal::new(false);
     view! {
         <section class="page" data-test="pipeline-list">
-            <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <div class="reloading-area" class:reloading=crate::ui::busy(pending) aria-busy=move || crate::ui::busy(pending)().to_string()>
             <Transition fallback=Loading set_pending=pending.write_only()>
                 {move || Suspend::new(async move {
                     let query = params.get_untracked().query();

@@ -107,7 +107,7 @@ fn PipelineBody(query: Memo<PipelineQuery>, data: PipelineData) -> impl IntoView
                     "where they move on, where they turn back or stop, and how long each stage takes."
                 </p>
             </header>
-            <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <div class="reloading-area" class:reloading=crate::ui::busy(pending) aria-busy=move || crate::ui::busy(pending)().to_string()>
             <Transition fallback=Loading set_pending=pending.write_only()>
                 {move || Suspend::new(async move {
                     let query = query.get_untracked();

@@ -127,7 +127,7 @@ fn ProjectView(user: CurrentUser, data: PageData) -> impl IntoView {
     // While the next view loads, the current one stays on screen, dimmed.
     let pending = RwSignal::new(false);
     view! {
-        <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
+        <div class="reloading-area" class:reloading=crate::ui::busy(pending) aria-busy=move || crate::ui::busy(pending)().to_string()>
             <Transition fallback=Loading set_pending=pending.write_only()>
             {move || {
                 let user = user.clone();

@@ -51,7 +51,7 @@ fn ProjectsView(
                     </div>
                 })}
             </header>
-            <div class="reloading-area" class:reloading=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <div class="reloading-area" class:reloading=crate::ui::busy(pending) aria-busy=move || crate::ui::busy(pending)().to_string()>
             <Transition fallback=Loading set_pending=pending.write_only()>
                 {move || Suspend::new(async move {
                     match list.await {
